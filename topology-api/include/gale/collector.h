@@ -1,0 +1,113 @@
+#pragma once
+
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "gale/tuple.h"
+#include "gale/value.h"
+
+namespace gale {
+
+// Emits for a spout. Owned by the runtime; valid from Open until Close and
+// used only on the spout's executor thread. Emit with a message id to have
+// the tuple tree tracked (Ack/Fail come back with that id when acking is on).
+class SpoutOutputCollector {
+ public:
+  virtual ~SpoutOutputCollector() = default;
+
+  void Emit(Values values) { DoEmit(kDefaultStream, std::move(values), std::nullopt, -1); }
+  void Emit(Values values, MessageId id) { DoEmit(kDefaultStream, std::move(values), id, -1); }
+  void Emit(std::string_view stream, Values values) {
+    DoEmit(stream, std::move(values), std::nullopt, -1);
+  }
+  void Emit(std::string_view stream, Values values, MessageId id) {
+    DoEmit(stream, std::move(values), id, -1);
+  }
+  // To one task of a component subscribed with DIRECT grouping.
+  void EmitDirect(int task, Values values) {
+    DoEmit(kDefaultStream, std::move(values), std::nullopt, task);
+  }
+  void EmitDirect(int task, Values values, MessageId id) {
+    DoEmit(kDefaultStream, std::move(values), id, task);
+  }
+  void EmitDirect(int task, std::string_view stream, Values values) {
+    DoEmit(stream, std::move(values), std::nullopt, task);
+  }
+  void EmitDirect(int task, std::string_view stream, Values values, MessageId id) {
+    DoEmit(stream, std::move(values), id, task);
+  }
+
+  // Logs the error and counts it for the component; the spout keeps running.
+  virtual void ReportError(std::string_view message) = 0;
+
+ protected:
+  // direct_task < 0 means "by grouping".
+  virtual void DoEmit(std::string_view stream, Values&& values, std::optional<MessageId> id,
+                      int direct_task) = 0;
+};
+
+// Emits, acks and fails for a bolt. Owned by the runtime; valid from Prepare
+// until Cleanup and used only on the bolt's executor thread.
+class OutputCollector {
+ public:
+  using Anchors = std::vector<const Tuple*>;
+
+  virtual ~OutputCollector() = default;
+
+  // Anchored: the new tuple joins the trees of its anchors.
+  void Emit(const Tuple& anchor, Values values) {
+    const Tuple* a[] = {&anchor};
+    DoEmit(kDefaultStream, a, 1, std::move(values), -1);
+  }
+  void Emit(std::string_view stream, const Tuple& anchor, Values values) {
+    const Tuple* a[] = {&anchor};
+    DoEmit(stream, a, 1, std::move(values), -1);
+  }
+  void Emit(const Anchors& anchors, Values values) {
+    DoEmit(kDefaultStream, anchors.data(), anchors.size(), std::move(values), -1);
+  }
+  void Emit(std::string_view stream, const Anchors& anchors, Values values) {
+    DoEmit(stream, anchors.data(), anchors.size(), std::move(values), -1);
+  }
+  // Unanchored: not tracked.
+  void Emit(Values values) { DoEmit(kDefaultStream, nullptr, 0, std::move(values), -1); }
+  void Emit(std::string_view stream, Values values) {
+    DoEmit(stream, nullptr, 0, std::move(values), -1);
+  }
+  // To one task of a component subscribed with DIRECT grouping.
+  void EmitDirect(int task, const Tuple& anchor, Values values) {
+    const Tuple* a[] = {&anchor};
+    DoEmit(kDefaultStream, a, 1, std::move(values), task);
+  }
+  void EmitDirect(int task, std::string_view stream, const Tuple& anchor, Values values) {
+    const Tuple* a[] = {&anchor};
+    DoEmit(stream, a, 1, std::move(values), task);
+  }
+  void EmitDirect(int task, const Anchors& anchors, Values values) {
+    DoEmit(kDefaultStream, anchors.data(), anchors.size(), std::move(values), task);
+  }
+  void EmitDirect(int task, Values values) {
+    DoEmit(kDefaultStream, nullptr, 0, std::move(values), task);
+  }
+  void EmitDirect(int task, std::string_view stream, Values values) {
+    DoEmit(stream, nullptr, 0, std::move(values), task);
+  }
+
+  // Every tuple handed to Execute must be acked or failed exactly once when
+  // acking is on; a second ack or fail is logged once and counted.
+  virtual void Ack(const Tuple& tuple) = 0;
+  virtual void Fail(const Tuple& tuple) = 0;
+  // Restarts the message timeout of every tree the tuple belongs to.
+  virtual void ResetTimeout(const Tuple& tuple) = 0;
+  // Logs the error and counts it for the component; the bolt keeps running.
+  virtual void ReportError(std::string_view message) = 0;
+
+ protected:
+  virtual void DoEmit(std::string_view stream, const Tuple* const* anchors,
+                      std::size_t anchor_count, Values&& values, int direct_task) = 0;
+};
+
+}  // namespace gale
