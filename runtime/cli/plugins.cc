@@ -1,0 +1,41 @@
+#include "cli/plugins.h"
+
+#include <dlfcn.h>
+
+#include <filesystem>
+#include <set>
+
+#include "gale/registry.h"
+
+namespace gale::cli {
+
+Status LoadPlugin(const std::string& path) {
+  static std::set<std::string> loaded;
+  std::error_code ec;
+  std::filesystem::path p(path);
+  if (!std::filesystem::exists(p, ec)) {
+    return NotFound("plugin '" + path + "' does not exist (check the --lib path or the " +
+                    "topology's libraries: entry)");
+  }
+  std::string canonical = std::filesystem::canonical(p, ec).string();
+  if (ec) canonical = path;
+  if (loaded.count(canonical) > 0) return Status::Ok();
+  Registry::Global().SetLoadingLibrary(canonical);
+  void* handle = dlopen(canonical.c_str(), RTLD_NOW | RTLD_GLOBAL);
+  Registry::Global().SetLoadingLibrary("");
+  if (handle == nullptr) {
+    const char* err = dlerror();
+    return InvalidArgument("cannot load plugin '" + path + "': " + (err ? err : "unknown error") +
+                           " (build it with gale_add_plugin() against the same gale version)");
+  }
+  loaded.insert(canonical);
+  std::string conflicts;
+  for (const std::string& c : Registry::Global().TakeConflicts()) conflicts += "\n  " + c;
+  if (!conflicts.empty()) {
+    return InvalidArgument("plugin '" + path + "' registers names that already exist:" +
+                           conflicts);
+  }
+  return Status::Ok();
+}
+
+}  // namespace gale::cli

@@ -1,0 +1,149 @@
+#include "grouping/grouping.h"
+
+#include "gale/registry.h"
+
+namespace gale::grouping {
+namespace {
+
+inline std::uint64_t Mix(std::uint64_t h) {
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdULL;
+  h ^= h >> 33;
+  h *= 0xc4ceb9fe1a85ec53ULL;
+  h ^= h >> 33;
+  return h;
+}
+
+// 64-bit FNV-1a over the bytes, finished with a murmur3 mix.
+inline std::uint64_t HashBytes(std::string_view bytes, std::uint64_t h) {
+  for (unsigned char c : bytes) {
+    h ^= c;
+    h *= 0x100000001b3ULL;
+  }
+  return h;
+}
+
+class ShuffleGrouping : public Grouping {
+ public:
+  ShuffleGrouping(std::vector<std::int32_t> targets, std::uint64_t seed)
+      : targets_(std::move(targets)), next_(seed % targets_.size()) {}
+  void Choose(const RoutingInput&, std::vector<std::int32_t>* out) override {
+    out->push_back(targets_[next_]);
+    if (++next_ == targets_.size()) next_ = 0;
+  }
+
+ private:
+  std::vector<std::int32_t> targets_;
+  std::size_t next_;
+};
+
+class FieldsGrouping : public Grouping {
+ public:
+  FieldsGrouping(std::vector<std::int32_t> targets, std::vector<std::size_t> keys)
+      : targets_(std::move(targets)), keys_(std::move(keys)) {}
+  void Choose(const RoutingInput& in, std::vector<std::int32_t>* out) override {
+    out->push_back(targets_[HashKey(in, keys_) % targets_.size()]);
+  }
+
+ private:
+  std::vector<std::int32_t> targets_;
+  std::vector<std::size_t> keys_;
+};
+
+class AllGrouping : public Grouping {
+ public:
+  explicit AllGrouping(std::vector<std::int32_t> targets) : targets_(std::move(targets)) {}
+  void Choose(const RoutingInput&, std::vector<std::int32_t>* out) override {
+    out->insert(out->end(), targets_.begin(), targets_.end());
+  }
+
+ private:
+  std::vector<std::int32_t> targets_;
+};
+
+class GlobalGrouping : public Grouping {
+ public:
+  explicit GlobalGrouping(std::int32_t target) : target_(target) {}
+  void Choose(const RoutingInput&, std::vector<std::int32_t>* out) override {
+    out->push_back(target_);
+  }
+
+ private:
+  std::int32_t target_;
+};
+
+class CustomGroupingAdapter : public Grouping {
+ public:
+  CustomGroupingAdapter(std::unique_ptr<CustomGrouping> user, std::vector<std::int32_t> targets)
+      : user_(std::move(user)), targets_(std::move(targets)) {}
+  void Choose(const RoutingInput& in, std::vector<std::int32_t>* out) override {
+    const Values* values = in.values;
+    if (values == nullptr) {
+      if (!wire::DecodeValues(in.encoded_values, &scratch_).ok()) return;
+      values = &scratch_;
+    }
+    for (int task : user_->ChooseTasks(in.source_task, *values)) {
+      // Only the subscribed tasks are valid targets; others are ignored.
+      for (std::int32_t t : targets_) {
+        if (t == task) {
+          out->push_back(task);
+          break;
+        }
+      }
+    }
+  }
+
+ private:
+  std::unique_ptr<CustomGrouping> user_;
+  std::vector<std::int32_t> targets_;
+  Values scratch_;
+};
+
+}  // namespace
+
+std::uint64_t HashKey(const RoutingInput& in, const std::vector<std::size_t>& key_indexes) {
+  std::uint64_t h = 0xcbf29ce484222325ULL;
+  for (std::size_t k : key_indexes) {
+    if (in.spans != nullptr && k < in.spans->size()) {
+      const wire::Span& s = (*in.spans)[k];
+      h = HashBytes(in.encoded_values.substr(s.offset, s.size), h);
+    }
+    h = HashBytes("\x1f", h);  // separator so ("ab","c") and ("a","bc") differ
+  }
+  return Mix(h);
+}
+
+Result<std::unique_ptr<Grouping>> MakeGrouping(const GroupingOptions& o) {
+  if (o.target_tasks.empty()) return InternalError("grouping without target tasks");
+  switch (o.spec.type) {
+    case GroupingType::kShuffle:
+    case GroupingType::kNone:
+      return std::unique_ptr<Grouping>(new ShuffleGrouping(o.target_tasks, o.seed));
+    case GroupingType::kLocalOrShuffle:
+      return std::unique_ptr<Grouping>(
+          new ShuffleGrouping(o.local_tasks.empty() ? o.target_tasks : o.local_tasks, o.seed));
+    case GroupingType::kFields:
+      return std::unique_ptr<Grouping>(new FieldsGrouping(o.target_tasks, o.key_indexes));
+    case GroupingType::kAll:
+      return std::unique_ptr<Grouping>(new AllGrouping(o.target_tasks));
+    case GroupingType::kGlobal:
+      return std::unique_ptr<Grouping>(new GlobalGrouping(o.target_tasks.front()));
+    case GroupingType::kDirect:
+      return InternalError("DIRECT grouping has no grouping object");
+    case GroupingType::kCustom: {
+      auto user = Registry::Global().NewGrouping(o.spec.custom_class);
+      if (!user) {
+        return NotFound("custom grouping class '" + o.spec.custom_class +
+                        "' is not registered (load its plugin with --lib)");
+      }
+      Config args("grouping '" + o.spec.custom_class + "'");
+      args.SetList("args", o.spec.args);
+      std::vector<int> targets(o.target_tasks.begin(), o.target_tasks.end());
+      user->Prepare(o.source_component, o.stream, targets, args);
+      return std::unique_ptr<Grouping>(new CustomGroupingAdapter(std::move(user), o.target_tasks));
+    }
+  }
+  return InternalError("unknown grouping type");
+}
+
+}  // namespace gale::grouping

@@ -1,0 +1,55 @@
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <vector>
+
+#include "gale/component.h"
+#include "instance/emitter.h"
+#include "instance/executor.h"
+#include "instance/random.h"
+
+namespace gale::instance {
+
+// Runs one bolt task: decodes each arriving batch into tuples, calls Execute,
+// sends tick tuples when configured, and turns Ack/Fail into ack records for
+// the spout tasks that own the trees.
+class BoltExecutor : public Executor, private OutputCollector {
+ public:
+  explicit BoltExecutor(const ExecutorOptions& options);
+  Status Start() override;
+  void Run() override;
+
+ private:
+  void DoEmit(std::string_view stream, const Tuple* const* anchors, std::size_t anchor_count,
+              Values&& values, int direct_task) override;
+  void Ack(const Tuple& tuple) override;
+  void Fail(const Tuple& tuple) override;
+  void ResetTimeout(const Tuple& tuple) override;
+  void ReportError(std::string_view message) override;
+
+  void ProcessBatch(const std::string& batch);
+  void Execute(Tuple& tuple);
+  void SendTick();
+  bool CheckSettle(const Tuple& tuple, const char* what);
+  void Misuse(const std::string& message);
+  void LogUserError(const std::string& message);
+
+  ExecutorOptions options_;
+  const plan::ComponentInfo& component_;
+  std::unique_ptr<Bolt> bolt_;
+  std::unique_ptr<TopologyContext> context_;
+  Emitter emitter_;
+  Random64 random_;
+  bool acking_;
+  std::chrono::nanoseconds tick_period_{0};
+  Tuple tuple_;  // reused for every arriving record
+  wire::DataRecord record_;
+  std::vector<internal::Anchor> out_anchors_;
+  std::vector<bool> odd_paths_;
+  std::uint64_t executed_ = 0;
+  std::uint64_t errors_logged_ = 0;
+  std::uint64_t misuse_logged_ = 0;
+};
+
+}  // namespace gale::instance

@@ -1,0 +1,93 @@
+#pragma once
+
+// Turns emits of one task into per-destination batches. Resolves the stream,
+// encodes the values once, asks each subscription's grouping for targets and
+// appends one record per target to that target's batch; a batch is sent when
+// it is full or on Flush(). Owned and used by one executor thread.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+#include "gale/tuple.h"
+#include "gale/value.h"
+#include "grouping/grouping.h"
+#include "instance/task_io.h"
+#include "instance/task_metrics.h"
+#include "plan/plan.h"
+#include "wire/codec.h"
+
+namespace gale::instance {
+
+struct EmitterOptions {
+  std::size_t batch_max_tuples = 1024;
+  std::size_t batch_max_bytes = 64 * 1024;
+};
+
+class Emitter {
+ public:
+  Emitter(std::shared_ptr<const plan::TopologyPlan> plan, std::int32_t task_id, Outbox* outbox,
+          TaskMetrics* metrics, EmitterOptions options, std::uint64_t seed);
+
+  // Builds the groupings of every output stream (may run user Prepare code).
+  Status Init();
+
+  // Resolves the stream and computes the target tasks of one tuple; the
+  // values are encoded into an internal buffer for the Append calls that
+  // follow. Throws std::invalid_argument for an undeclared stream, a wrong
+  // number of values or a direct emit to a task that is not a direct target.
+  const std::vector<std::int32_t>& Prepare(std::string_view stream, const Values& values,
+                                           int direct_task);
+
+  // Appends the prepared tuple to `dest`'s batch with the given anchors.
+  void Append(std::int32_t dest, const internal::Anchor* anchors, std::size_t anchor_count);
+
+  // Queues an ack record for the spout task that owns the tree.
+  void SendAck(std::int32_t spout_task, const wire::AckRecord& ack);
+
+  // Sends every non-empty batch.
+  void Flush();
+  bool HasBuffered() const { return !dirty_.empty(); }
+
+ private:
+  struct StreamRoutes {
+    const plan::StreamInfo* info = nullptr;
+    std::vector<std::unique_ptr<grouping::Grouping>> groupings;  // null for DIRECT
+    std::vector<const plan::Subscription*> subscriptions;
+  };
+
+  wire::BatchWriter& Writer(std::vector<std::unique_ptr<wire::BatchWriter>>& table,
+                            wire::BatchKind kind, std::int32_t dest);
+  void MaybeSend(std::vector<std::unique_ptr<wire::BatchWriter>>& table, std::int32_t dest);
+  const StreamRoutes& Resolve(std::string_view stream);
+
+  std::shared_ptr<const plan::TopologyPlan> plan_;
+  std::int32_t task_id_;
+  const plan::ComponentInfo* component_;
+  Outbox* outbox_;
+  TaskMetrics* metrics_;
+  EmitterOptions options_;
+  std::uint64_t seed_;
+
+  std::vector<StreamRoutes> routes_;           // by position in component_->streams
+  std::vector<std::string> route_names_;
+  std::size_t last_route_ = 0;
+
+  const StreamRoutes* current_ = nullptr;
+  std::string encoded_;
+  std::vector<wire::Span> spans_;
+  std::vector<std::int32_t> targets_;
+
+  std::vector<std::unique_ptr<wire::BatchWriter>> data_batches_;  // by dest task id
+  std::vector<std::unique_ptr<wire::BatchWriter>> ack_batches_;   // by dest task id
+  struct Dirty {
+    bool ack;
+    std::int32_t dest;
+  };
+  std::vector<Dirty> dirty_;
+};
+
+}  // namespace gale::instance

@@ -1,0 +1,52 @@
+#pragma once
+
+// The executor of one task: the thread that owns a spout or bolt object and
+// calls all of its methods. Local mode runs one executor per task on its own
+// thread; the multi-process runtime runs one per instance process.
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "common/status.h"
+#include "instance/task_io.h"
+#include "instance/task_metrics.h"
+#include "plan/plan.h"
+
+namespace gale::instance {
+
+struct ExecutorOptions {
+  std::int32_t task_id = 0;
+  std::shared_ptr<const plan::TopologyPlan> plan;
+  Outbox* outbox = nullptr;
+  Inbox* inbox = nullptr;
+  Signals* signals = nullptr;
+  TaskMetrics* metrics = nullptr;
+  std::uint64_t seed = 0;  // 0: random
+};
+
+class Executor {
+ public:
+  virtual ~Executor() = default;
+
+  // Creates the component and calls Open/Prepare. On failure the returned
+  // status names the component, the task and the reason.
+  virtual Status Start() = 0;
+  // Runs until signals->stop; then calls Close/Cleanup.
+  virtual void Run() = 0;
+  // True while nothing of this task is outstanding: a spout that is exhausted
+  // with no tree in flight and nothing buffered. Bolts are always drained
+  // between batches. Readable from any thread.
+  bool drained() const { return drained_.load(std::memory_order_acquire); }
+
+ protected:
+  std::atomic<bool> drained_{false};
+};
+
+std::unique_ptr<Executor> MakeExecutor(const ExecutorOptions& options);
+
+// "component 'split' task 3"
+std::string TaskName(const plan::TopologyPlan& plan, std::int32_t task_id);
+
+}  // namespace gale::instance

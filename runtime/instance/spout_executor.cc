@@ -1,0 +1,262 @@
+#include "instance/spout_executor.h"
+
+#include <thread>
+
+#include "common/log.h"
+#include "gale/registry.h"
+
+namespace gale::instance {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr int kTimeoutBuckets = 3;
+constexpr std::uint64_t kMaxLoggedErrors = 20;
+// A spout that emitted nothing waits this long for acks before trying again.
+constexpr auto kIdleWait = std::chrono::microseconds(500);
+// Buffered tuples of a busy spout go out at least this often.
+constexpr std::int64_t kLingerNs = 1'000'000;
+
+}  // namespace
+
+SpoutExecutor::SpoutExecutor(const ExecutorOptions& options)
+    : options_(options),
+      component_(options.plan->component_of(options.task_id)),
+      emitter_(options.plan, options.task_id, options.outbox, options.metrics, {},
+               options.seed != 0 ? options.seed : Random64::FreshSeed()),
+      random_(options.seed),
+      acking_(component_.acking),
+      max_pending_(component_.config.GetInt("topology.max.spout.pending", 0)) {}
+
+std::int64_t SpoutExecutor::NowNs() const {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch())
+      .count();
+}
+
+Status SpoutExecutor::Start() {
+  const std::string name = TaskName(*options_.plan, options_.task_id);
+  GALE_RETURN_IF_ERROR(emitter_.Init());
+  spout_ = Registry::Global().NewSpout(component_.class_name);
+  if (!spout_) return NotFound(name + ": spout class '" + component_.class_name + "' not found");
+  const plan::TaskInfo& task = options_.plan->task(options_.task_id);
+  context_ = std::make_unique<TopologyContext>(options_.plan->layout(), component_.id,
+                                               options_.task_id, task.task_index);
+  if (acking_) {
+    std::int64_t timeout_s = component_.config.GetInt("topology.message.timeout.secs", 30);
+    tracker_.emplace(timeout_s * 1'000'000'000, kTimeoutBuckets, NowNs());
+  }
+  try {
+    spout_->Open(component_.config, *context_, *this);
+  } catch (const std::exception& e) {
+    return Status(ErrorCode::kUserCode, name + ": Open failed: " + e.what());
+  }
+  return Status::Ok();
+}
+
+void SpoutExecutor::LogUserError(const char* where, const std::exception& e) {
+  options_.metrics->user_errors.Add();
+  if (errors_logged_++ < kMaxLoggedErrors) {
+    Logger("instance")->error("{}: {} threw: {}", TaskName(*options_.plan, options_.task_id),
+                              where, e.what());
+  }
+}
+
+void SpoutExecutor::ReportError(std::string_view message) {
+  options_.metrics->user_errors.Add();
+  if (errors_logged_++ < kMaxLoggedErrors) {
+    Logger("instance")->error("{}: reported error: {}", TaskName(*options_.plan, options_.task_id),
+                              message);
+  }
+}
+
+void SpoutExecutor::DoEmit(std::string_view stream, Values&& values, std::optional<MessageId> id,
+                           int direct_task) {
+  const auto& targets = emitter_.Prepare(stream, values, direct_task);
+  ++emits_in_call_;
+  options_.metrics->emitted.Add();
+  if (!id || !acking_) {
+    for (std::int32_t t : targets) emitter_.Append(t, nullptr, 0);
+    if (id) untracked_.push_back(*id);
+    return;
+  }
+  std::uint64_t root = random_.Next();
+  std::uint64_t xor_all = 0;
+  internal::Anchor anchor{options_.task_id, root, 0};
+  for (std::int32_t t : targets) {
+    anchor.edge = random_.NextNonZero();
+    xor_all ^= anchor.edge;
+    emitter_.Append(t, &anchor, 1);
+  }
+  if (auto done = tracker_->Start(root, *id, xor_all, NowNs())) Complete(*done);
+  options_.metrics->pending.store(static_cast<std::int64_t>(tracker_->pending()),
+                                  std::memory_order_relaxed);
+}
+
+void SpoutExecutor::Complete(const acking::TreeOutcome& outcome) {
+  TaskMetrics& m = *options_.metrics;
+  try {
+    switch (outcome.kind) {
+      case acking::TreeOutcome::Kind::kAcked:
+        m.acked.Add();
+        m.complete_ns.Add(static_cast<std::uint64_t>(outcome.latency_ns));
+        m.complete_latency.Record(outcome.latency_ns);
+        spout_->Ack(outcome.msg_id);
+        break;
+      case acking::TreeOutcome::Kind::kFailed:
+        m.failed.Add();
+        spout_->Fail(outcome.msg_id);
+        break;
+      case acking::TreeOutcome::Kind::kTimedOut:
+        m.timed_out.Add();
+        spout_->Fail(outcome.msg_id);
+        break;
+    }
+  } catch (const std::exception& e) {
+    LogUserError(outcome.kind == acking::TreeOutcome::Kind::kAcked ? "Ack" : "Fail", e);
+  }
+}
+
+void SpoutExecutor::CompleteUntracked() {
+  // Storm's behaviour with acking off: a message id is acked at once.
+  for (std::size_t i = 0; i < untracked_.size(); ++i) {
+    options_.metrics->acked.Add();
+    try {
+      spout_->Ack(untracked_[i]);
+    } catch (const std::exception& e) {
+      LogUserError("Ack", e);
+    }
+  }
+  untracked_.clear();
+}
+
+void SpoutExecutor::HandleInput(std::vector<std::string>& batches) {
+  std::int64_t now = NowNs();
+  for (const std::string& batch : batches) {
+    auto reader = wire::BatchReader::Open(batch);
+    if (!reader.ok()) {
+      Logger("instance")->error("{}: dropped malformed batch: {}",
+                                TaskName(*options_.plan, options_.task_id),
+                                reader.status().message());
+      continue;
+    }
+    wire::AckRecord ack;
+    while (reader->NextAck(&ack)) {
+      if (!tracker_) continue;
+      std::optional<acking::TreeOutcome> done;
+      switch (ack.kind) {
+        case wire::AckKind::kAck: done = tracker_->Ack(ack.root, ack.value, now); break;
+        case wire::AckKind::kFail: done = tracker_->Fail(ack.root, now); break;
+        case wire::AckKind::kResetTimeout: tracker_->ResetTimeout(ack.root, now); break;
+      }
+      if (done) Complete(*done);
+    }
+    if (!reader->status().ok()) {
+      Logger("instance")->error("{}: malformed ack batch: {}",
+                                TaskName(*options_.plan, options_.task_id),
+                                reader->status().message());
+    }
+  }
+  if (tracker_) {
+    options_.metrics->pending.store(static_cast<std::int64_t>(tracker_->pending()),
+                                    std::memory_order_relaxed);
+  }
+}
+
+bool SpoutExecutor::CanEmit() const {
+  if (!active_) return false;
+  if (options_.signals->backpressure.load(std::memory_order_relaxed) > 0) return false;
+  if (tracker_ && max_pending_ > 0 &&
+      static_cast<std::int64_t>(tracker_->pending()) >= max_pending_) {
+    return false;
+  }
+  return true;
+}
+
+void SpoutExecutor::SetActive(bool active) {
+  if (active == active_) return;
+  active_ = active;
+  try {
+    if (active) {
+      spout_->Activate();
+    } else {
+      spout_->Deactivate();
+    }
+  } catch (const std::exception& e) {
+    LogUserError(active ? "Activate" : "Deactivate", e);
+  }
+}
+
+void SpoutExecutor::Run() {
+  std::vector<std::string> input;
+  std::int64_t last_flush = NowNs();
+  int idle_rounds = 0;
+  std::uint32_t calls = 0;
+  while (!options_.signals->stop.load(std::memory_order_relaxed)) {
+    SetActive(options_.signals->active.load(std::memory_order_relaxed));
+    input.clear();
+    bool idle = false;
+    bool exhausted = false;
+    try {
+      exhausted = spout_->Exhausted();
+    } catch (const std::exception& e) {
+      LogUserError("Exhausted", e);
+    }
+    if (!exhausted && CanEmit()) {
+      emits_in_call_ = 0;
+      try {
+        spout_->NextTuple();
+      } catch (const std::exception& e) {
+        LogUserError("NextTuple", e);
+      }
+      if (!untracked_.empty()) CompleteUntracked();
+      idle = emits_in_call_ == 0;
+    } else {
+      idle = true;
+    }
+
+    // Acks, fails and timeouts.
+    options_.inbox->Receive(&input, std::chrono::nanoseconds(0));
+    if (input.empty() && idle) {
+      if (emitter_.HasBuffered()) {
+        emitter_.Flush();
+        last_flush = NowNs();
+      }
+      // Back off: first spin a little, then wait for acks.
+      if (++idle_rounds > 8) {
+        options_.inbox->Receive(&input, kIdleWait);
+      } else {
+        std::this_thread::yield();
+      }
+    } else {
+      idle_rounds = 0;
+    }
+    if (!input.empty()) {
+      HandleInput(input);
+      options_.inbox->Done(input.size());
+    }
+    if ((++calls & 15) == 0 || idle) {
+      std::int64_t now = NowNs();
+      if (tracker_ && now >= tracker_->NextRotationNs()) {
+        expired_.clear();
+        tracker_->Advance(now, &expired_);
+        for (const auto& outcome : expired_) Complete(outcome);
+        options_.metrics->pending.store(static_cast<std::int64_t>(tracker_->pending()),
+                                        std::memory_order_relaxed);
+      }
+      if (emitter_.HasBuffered() && now - last_flush >= kLingerNs) {
+        emitter_.Flush();
+        last_flush = now;
+      }
+    }
+    bool none_pending = !tracker_ || tracker_->pending() == 0;
+    drained_.store(exhausted && none_pending && !emitter_.HasBuffered(),
+                   std::memory_order_release);
+  }
+  emitter_.Flush();
+  try {
+    spout_->Close();
+  } catch (const std::exception& e) {
+    LogUserError("Close", e);
+  }
+}
+
+}  // namespace gale::instance

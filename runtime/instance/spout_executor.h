@@ -1,0 +1,55 @@
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "acking/xor_tracker.h"
+#include "gale/component.h"
+#include "instance/emitter.h"
+#include "instance/executor.h"
+#include "instance/random.h"
+
+namespace gale::instance {
+
+// Runs one spout task: calls NextTuple while the topology is active, no
+// backpressure holds and fewer than topology.max.spout.pending trees are in
+// flight; owns the task's XOR tracker, so acks for its trees come here.
+class SpoutExecutor : public Executor, private SpoutOutputCollector {
+ public:
+  explicit SpoutExecutor(const ExecutorOptions& options);
+  Status Start() override;
+  void Run() override;
+
+ private:
+  void DoEmit(std::string_view stream, Values&& values, std::optional<MessageId> id,
+              int direct_task) override;
+  void ReportError(std::string_view message) override;
+
+  void HandleInput(std::vector<std::string>& batches);
+  void Complete(const acking::TreeOutcome& outcome);
+  void CompleteUntracked();
+  bool CanEmit() const;
+  void SetActive(bool active);
+  std::int64_t NowNs() const;
+  void LogUserError(const char* where, const std::exception& e);
+
+  ExecutorOptions options_;
+  const plan::ComponentInfo& component_;
+  std::unique_ptr<Spout> spout_;
+  std::unique_ptr<TopologyContext> context_;
+  Emitter emitter_;
+  Random64 random_;
+  bool acking_;
+  std::int64_t max_pending_;
+  std::optional<acking::XorTracker> tracker_;
+  bool active_ = true;
+  std::uint64_t emits_in_call_ = 0;
+  std::vector<MessageId> untracked_;  // ids to ack at once (acking off)
+  std::vector<internal::Anchor> anchors_;
+  std::vector<acking::TreeOutcome> expired_;
+  std::uint64_t errors_logged_ = 0;
+};
+
+}  // namespace gale::instance

@@ -1,0 +1,42 @@
+#pragma once
+
+// How a task executor talks to the rest of the topology. Local mode backs
+// these with in-memory queues; the multi-process runtime with ZeroMQ sockets
+// to the container's stream manager. Batches are wire::BatchWriter output.
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace gale::instance {
+
+// Sends finished batches towards their destination task. Called only on the
+// owning executor thread.
+class Outbox {
+ public:
+  virtual ~Outbox() = default;
+  virtual void Send(std::int32_t dest_task, std::string batch) = 0;
+};
+
+// Batches addressed to one task. Used only by that task's executor thread.
+class Inbox {
+ public:
+  virtual ~Inbox() = default;
+  // Moves every waiting batch into *out; waits up to `timeout` when none is
+  // waiting. Returns early when woken by Wake().
+  virtual void Receive(std::vector<std::string>* out, std::chrono::nanoseconds timeout) = 0;
+  // The executor finished `n` received batches, including sending what they
+  // caused (used to detect a drained topology).
+  virtual void Done(std::size_t n) = 0;
+};
+
+// Topology-wide switches every executor reads (shared, lock-free).
+struct Signals {
+  std::atomic<bool> stop{false};        // leave the run loop
+  std::atomic<bool> active{true};       // spouts call NextTuple only while active
+  std::atomic<int> backpressure{0};     // > 0: some queue is above its high watermark
+};
+
+}  // namespace gale::instance

@@ -1,0 +1,31 @@
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+
+#include "metrics/counter.h"
+#include "metrics/histogram.h"
+
+namespace gale::instance {
+
+// Counters of one task. Written only by the task's executor thread; the
+// counters may be read by any thread at any time, the histograms only after
+// the executor stopped (or through a snapshot taken on its thread).
+struct TaskMetrics {
+  metrics::Counter emitted;        // tuples handed to the collector
+  metrics::Counter transferred;    // tuple copies sent to target tasks
+  metrics::Counter executed;       // Execute calls (bolts)
+  metrics::Counter acked;          // bolts: Ack calls; spouts: completed trees
+  metrics::Counter failed;         // bolts: Fail calls; spouts: explicitly failed trees
+  metrics::Counter timed_out;      // spouts: trees that timed out
+  metrics::Counter complete_ns;    // spouts: sum of complete latencies of acked trees
+  metrics::Counter execute_ns;     // bolts: sum of sampled Execute times
+  metrics::Counter execute_samples;
+  metrics::Counter user_errors;    // exceptions from user code and ReportError calls
+  metrics::Counter misuse;         // double acks, acks of foreign tuples, ...
+  std::atomic<std::int64_t> pending{0};  // spouts: trees in flight (a gauge)
+  metrics::Histogram complete_latency;
+  metrics::Histogram execute_latency;
+};
+
+}  // namespace gale::instance

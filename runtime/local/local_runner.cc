@@ -1,0 +1,254 @@
+#include "local/local_runner.h"
+
+#include <cinttypes>
+#include <cstdio>
+#include <latch>
+#include <thread>
+
+#include "common/log.h"
+#include "instance/executor.h"
+#include "local/task_queue.h"
+
+namespace gale::local {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr auto kPollInterval = std::chrono::milliseconds(20);
+
+// Delivers a task's outgoing batches straight into the destination's queue.
+class LocalOutbox : public instance::Outbox {
+ public:
+  explicit LocalOutbox(std::vector<std::unique_ptr<TaskQueue>>* queues) : queues_(queues) {}
+  void Send(std::int32_t dest_task, std::string batch) override {
+    (*queues_)[static_cast<std::size_t>(dest_task)]->Push(std::move(batch));
+  }
+
+ private:
+  std::vector<std::unique_ptr<TaskQueue>>* queues_;
+};
+
+struct Task {
+  std::int32_t id = 0;
+  instance::TaskMetrics metrics;
+  std::unique_ptr<instance::Executor> executor;
+  Status start_status;
+  std::thread thread;
+};
+
+std::string Rate(double per_sec) {
+  char buf[32];
+  if (per_sec >= 1e6) {
+    std::snprintf(buf, sizeof buf, "%.2fM", per_sec / 1e6);
+  } else if (per_sec >= 1e3) {
+    std::snprintf(buf, sizeof buf, "%.1fK", per_sec / 1e3);
+  } else {
+    std::snprintf(buf, sizeof buf, "%.0f", per_sec);
+  }
+  return buf;
+}
+
+struct Snapshot {
+  std::uint64_t emitted = 0, executed = 0, acked = 0, failed = 0, timed_out = 0;
+  std::uint64_t complete_ns = 0;
+  std::int64_t pending = 0;
+};
+
+Snapshot Take(const plan::TopologyPlan& plan, const std::vector<std::unique_ptr<Task>>& tasks) {
+  Snapshot s;
+  for (const auto& t : tasks) {
+    const auto& m = t->metrics;
+    bool spout = plan.component_of(t->id).kind == ComponentKind::kSpout;
+    s.emitted += m.emitted.Get();
+    s.executed += m.executed.Get();
+    if (spout) {
+      s.acked += m.acked.Get();
+      s.failed += m.failed.Get();
+      s.timed_out += m.timed_out.Get();
+      s.complete_ns += m.complete_ns.Get();
+      s.pending += m.pending.load(std::memory_order_relaxed);
+    }
+  }
+  return s;
+}
+
+std::string Backpressure(const plan::TopologyPlan& plan,
+                         const std::vector<std::unique_ptr<TaskQueue>>& queues) {
+  std::string culprits;
+  for (std::size_t id = 1; id < queues.size(); ++id) {
+    if (queues[id]->in_backpressure()) {
+      if (!culprits.empty()) culprits += ",";
+      culprits += plan.component_of(static_cast<std::int32_t>(id)).id + ":" + std::to_string(id);
+    }
+  }
+  return culprits.empty() ? "-" : culprits;
+}
+
+}  // namespace
+
+Result<RunReport> RunLocal(std::shared_ptr<const plan::TopologyPlan> plan,
+                           const LocalOptions& options) {
+  instance::Signals signals;
+  InFlight in_flight;
+  Watermarks watermarks;
+  const Config& tc = plan->topology_config();
+  watermarks.high_bytes = static_cast<std::size_t>(
+      tc.GetInt("topology.backpressure.high.watermark.bytes",
+                static_cast<std::int64_t>(watermarks.high_bytes)));
+  watermarks.low_bytes = static_cast<std::size_t>(tc.GetInt(
+      "topology.backpressure.low.watermark.bytes", static_cast<std::int64_t>(watermarks.low_bytes)));
+
+  std::vector<std::unique_ptr<TaskQueue>> queues(static_cast<std::size_t>(plan->max_task_id()) + 1);
+  for (std::size_t id = 1; id < queues.size(); ++id) {
+    queues[id] = std::make_unique<TaskQueue>(&signals, &in_flight, watermarks);
+  }
+  std::vector<std::unique_ptr<LocalOutbox>> outboxes;
+  std::vector<std::unique_ptr<Task>> tasks;
+  for (std::int32_t id = 1; id <= plan->max_task_id(); ++id) {
+    auto task = std::make_unique<Task>();
+    task->id = id;
+    outboxes.push_back(std::make_unique<LocalOutbox>(&queues));
+    instance::ExecutorOptions eo;
+    eo.task_id = id;
+    eo.plan = plan;
+    eo.outbox = outboxes.back().get();
+    eo.inbox = queues[static_cast<std::size_t>(id)].get();
+    eo.signals = &signals;
+    eo.metrics = &task->metrics;
+    task->executor = instance::MakeExecutor(eo);
+    tasks.push_back(std::move(task));
+  }
+
+  // Every task opens on its own thread; they run once all have opened.
+  std::latch opened(static_cast<std::ptrdiff_t>(tasks.size()));
+  std::latch go(1);
+  for (auto& t : tasks) {
+    Task* task = t.get();
+    task->thread = std::thread([task, &opened, &go] {
+      task->start_status = task->executor->Start();
+      opened.count_down();
+      go.wait();
+      if (task->start_status.ok()) task->executor->Run();
+    });
+  }
+  opened.wait();
+  Status failed_start;
+  for (auto& t : tasks) {
+    if (!t->start_status.ok() && failed_start.ok()) failed_start = t->start_status;
+  }
+  if (!failed_start.ok()) signals.stop.store(true);
+  auto start = Clock::now();
+  go.count_down();
+
+  RunReport report;
+  if (failed_start.ok()) {
+    auto last_print = start;
+    Snapshot last = Take(*plan, tasks);
+    bool stopping = false;
+    auto stop_deadline = start;
+    while (true) {
+      std::this_thread::sleep_for(kPollInterval);
+      auto now = Clock::now();
+      bool drained = in_flight.batches.load(std::memory_order_acquire) == 0;
+      for (const auto& t : tasks) drained = drained && t->executor->drained();
+      drained = drained && in_flight.batches.load(std::memory_order_acquire) == 0;
+      if (!stopping && drained) {
+        report.completed = true;
+        break;
+      }
+      bool interrupted = options.interrupt != nullptr && options.interrupt->load();
+      bool timed_out = options.duration_secs > 0 &&
+                       now - start >= std::chrono::duration<double>(options.duration_secs);
+      if (!stopping && (interrupted || timed_out)) {
+        // Graceful stop: spouts stop emitting, in-flight tuples drain.
+        stopping = true;
+        signals.active.store(false);
+        stop_deadline = now + std::chrono::duration_cast<Clock::duration>(
+                                  std::chrono::duration<double>(options.drain_timeout_secs));
+      }
+      if (stopping &&
+          (in_flight.batches.load(std::memory_order_acquire) == 0 || now >= stop_deadline)) {
+        break;
+      }
+      if (options.progress && now - last_print >= std::chrono::seconds(1)) {
+        Snapshot cur = Take(*plan, tasks);
+        double dt = std::chrono::duration<double>(now - last_print).count();
+        double secs = std::chrono::duration<double>(now - start).count();
+        std::uint64_t acked_delta = cur.acked - last.acked;
+        double lat_ms = acked_delta > 0 ? (cur.complete_ns - last.complete_ns) / 1e6 / acked_delta : 0;
+        std::fprintf(stderr,
+                     "[%5.0fs] emitted %s/s  executed %s/s  acked %" PRIu64 "  failed %" PRIu64
+                     "  timed-out %" PRIu64 "  in-flight %" PRId64 "  latency %.2fms  BP %s\n",
+                     secs, Rate((cur.emitted - last.emitted) / dt).c_str(),
+                     Rate((cur.executed - last.executed) / dt).c_str(), cur.acked, cur.failed,
+                     cur.timed_out, cur.pending, lat_ms, Backpressure(*plan, queues).c_str());
+        last = cur;
+        last_print = now;
+      }
+    }
+  }
+  signals.stop.store(true);
+  for (auto& t : tasks) t->thread.join();
+  report.elapsed_secs = std::chrono::duration<double>(Clock::now() - start).count();
+  if (!failed_start.ok()) return failed_start;
+
+  for (const auto& c : plan->components()) {
+    ComponentTotals totals;
+    totals.id = c.id;
+    totals.spout = c.kind == ComponentKind::kSpout;
+    totals.tasks = c.parallelism;
+    metrics::Histogram complete, execute;
+    std::uint64_t execute_ns = 0, execute_samples = 0;
+    for (std::int32_t id : c.tasks) {
+      const auto& m = tasks[static_cast<std::size_t>(id - 1)]->metrics;
+      totals.emitted += m.emitted.Get();
+      totals.transferred += m.transferred.Get();
+      totals.executed += m.executed.Get();
+      totals.acked += m.acked.Get();
+      totals.failed += m.failed.Get();
+      totals.timed_out += m.timed_out.Get();
+      totals.user_errors += m.user_errors.Get();
+      totals.misuse += m.misuse.Get();
+      complete.Merge(m.complete_latency);
+      execute_ns += m.execute_ns.Get();
+      execute_samples += m.execute_samples.Get();
+      totals.backpressure_secs += queues[static_cast<std::size_t>(id)]->bp_ns() / 1e9;
+      totals.backpressure_episodes += queues[static_cast<std::size_t>(id)]->bp_episodes();
+    }
+    totals.complete_mean_ms = complete.Mean() / 1e6;
+    totals.complete_p50_ms = static_cast<double>(complete.Percentile(50)) / 1e6;
+    totals.complete_p99_ms = static_cast<double>(complete.Percentile(99)) / 1e6;
+    totals.execute_mean_us = execute_samples > 0 ? execute_ns / 1e3 / execute_samples : 0;
+    report.components.push_back(totals);
+  }
+  return report;
+}
+
+std::string FormatSummary(const RunReport& report) {
+  std::string out;
+  char line[512];
+  std::snprintf(line, sizeof line, "%-16s %5s %12s %12s %12s %10s %8s %9s %9s %9s %9s %8s\n",
+                "component", "tasks", "emitted", "transferred", "executed", "acked", "failed",
+                "timed-out", "lat-mean", "lat-p99", "exec-mean", "bp-secs");
+  out += line;
+  for (const auto& c : report.components) {
+    char lat_mean[32] = "-", lat_p99[32] = "-", exec_mean[32] = "-";
+    if (c.spout && c.acked > 0) {
+      std::snprintf(lat_mean, sizeof lat_mean, "%.2fms", c.complete_mean_ms);
+      std::snprintf(lat_p99, sizeof lat_p99, "%.2fms", c.complete_p99_ms);
+    }
+    if (!c.spout && c.executed > 0) std::snprintf(exec_mean, sizeof exec_mean, "%.2fus", c.execute_mean_us);
+    std::snprintf(line, sizeof line,
+                  "%-16s %5d %12" PRIu64 " %12" PRIu64 " %12" PRIu64 " %10" PRIu64 " %8" PRIu64
+                  " %9" PRIu64 " %9s %9s %9s %8.2f\n",
+                  c.id.c_str(), c.tasks, c.emitted, c.transferred, c.executed, c.acked, c.failed,
+                  c.timed_out, lat_mean, lat_p99, exec_mean, c.backpressure_secs);
+    out += line;
+  }
+  std::snprintf(line, sizeof line, "elapsed %.2fs, %s\n", report.elapsed_secs,
+                report.completed ? "completed (spouts exhausted, all tuples processed)"
+                                 : "stopped");
+  out += line;
+  return out;
+}
+
+}  // namespace gale::local

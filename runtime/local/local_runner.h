@@ -1,0 +1,56 @@
+#pragma once
+
+// `gale local`: every task of a topology as a thread of this process, wired
+// by in-memory queues, with the same executors, emitter, groupings and
+// acking as the multi-process runtime.
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "gale/topology.h"
+#include "plan/plan.h"
+
+namespace gale::local {
+
+struct LocalOptions {
+  double duration_secs = 0;       // 0: run until the spouts are exhausted (or stopped)
+  bool progress = true;           // one progress line per second on stderr
+  bool summary = true;            // per-component table on stdout at the end
+  double drain_timeout_secs = 10; // how long a stop waits for in-flight tuples
+  // Set by a signal handler to stop gracefully; polled.
+  const std::atomic<bool>* interrupt = nullptr;
+};
+
+// Totals of one component after a run.
+struct ComponentTotals {
+  std::string id;
+  bool spout = false;
+  int tasks = 0;
+  std::uint64_t emitted = 0, transferred = 0, executed = 0, acked = 0, failed = 0,
+                timed_out = 0, user_errors = 0, misuse = 0;
+  double complete_mean_ms = 0, complete_p50_ms = 0, complete_p99_ms = 0;
+  double execute_mean_us = 0;
+  double backpressure_secs = 0;
+  std::uint64_t backpressure_episodes = 0;
+};
+
+struct RunReport {
+  double elapsed_secs = 0;
+  bool completed = false;  // every spout exhausted and every tree done
+  std::vector<ComponentTotals> components;
+};
+
+// Runs the topology to completion, duration or interrupt. A task failing to
+// start returns its error (kUserCode) after stopping the others.
+Result<RunReport> RunLocal(std::shared_ptr<const plan::TopologyPlan> plan,
+                           const LocalOptions& options);
+
+// The summary table printed at the end of a run.
+std::string FormatSummary(const RunReport& report);
+
+}  // namespace gale::local
