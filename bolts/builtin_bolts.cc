@@ -1,0 +1,3 @@
+#include "bolts/builtins.h"
+
+extern "C" void gale_link_builtin_bolts() {}

@@ -1,0 +1,37 @@
+#pragma once
+
+#include <cstdint>
+
+#include "bolts/bolt_support.h"
+#include "gale/gale.h"
+
+namespace gale::builtin {
+
+// Fails a fraction of its input and forwards and acks the rest.
+//
+// Pass-through: forwards the input values unchanged on the default stream,
+// anchored to the input, and declares the output fields listed in property
+// `fields` (strings, default a single field `id`); the input should carry
+// that many values. Tick tuples are acked and ignored.
+//
+// Properties:
+//   fail.fraction  double  in [0, 1], default 0.
+//   seed           int     default 42; task i decides with seed + i, so a run
+//                          fails the same tuples of the same input order.
+class FailingBolt : public Bolt {
+ public:
+  void Prepare(const Config& config, const TopologyContext& context,
+               OutputCollector& collector) override;
+  void Execute(const Tuple& tuple) override;
+  void DeclareOutputFields(OutputFieldsDeclarer& declarer) const override;
+
+  std::uint64_t failed() const { return failed_; }
+
+ private:
+  OutputCollector* collector_ = nullptr;
+  double fraction_ = 0;
+  FractionSampler sampler_;
+  std::uint64_t failed_ = 0;
+};
+
+}  // namespace gale::builtin

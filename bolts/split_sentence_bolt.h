@@ -1,0 +1,27 @@
+#pragma once
+
+#include <string>
+
+#include "gale/gale.h"
+
+namespace gale::builtin {
+
+// Splits a text field on whitespace and emits field `word` once per word,
+// anchored to the input, then acks the input. Tick tuples are acked and
+// ignored.
+//
+// Properties:
+//   field  string  the input field to split; default the first field.
+class SplitSentenceBolt : public Bolt {
+ public:
+  void Prepare(const Config& config, const TopologyContext& context,
+               OutputCollector& collector) override;
+  void Execute(const Tuple& tuple) override;
+  void DeclareOutputFields(OutputFieldsDeclarer& declarer) const override;
+
+ private:
+  OutputCollector* collector_ = nullptr;
+  std::string field_;  // empty: the first field
+};
+
+}  // namespace gale::builtin

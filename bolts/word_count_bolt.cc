@@ -1,0 +1,34 @@
+#include "bolts/word_count_bolt.h"
+
+namespace gale::builtin {
+
+void WordCountBolt::Prepare(const Config& config, const TopologyContext& context,
+                            OutputCollector& collector) {
+  collector_ = &collector;
+}
+
+void WordCountBolt::Execute(const Tuple& tuple) {
+  if (tuple.IsTick()) {
+    collector_->Ack(tuple);
+    return;
+  }
+  const std::string& word = tuple.GetString(tuple.Fields().IndexOf("word").value_or(0));
+  auto it = counts_.find(std::string_view(word));
+  if (it == counts_.end()) it = counts_.emplace(word, 0).first;
+  std::int64_t count = ++it->second;
+  collector_->Emit(tuple, Values{word, count});
+  collector_->Ack(tuple);
+}
+
+std::int64_t WordCountBolt::CountOf(std::string_view word) const {
+  auto it = counts_.find(word);
+  return it == counts_.end() ? 0 : it->second;
+}
+
+void WordCountBolt::DeclareOutputFields(OutputFieldsDeclarer& declarer) const {
+  declarer.Declare(Fields{"word", "count"});
+}
+
+GALE_REGISTER_BOLT(WordCountBolt);
+
+}  // namespace gale::builtin

@@ -1,0 +1,48 @@
+#pragma once
+
+// Reads a topology written in Storm Flux YAML into a TopologySpec.
+//
+// Supported: name, config, spouts, bolts, streams, includes (files only;
+// nested; cycles rejected), and gale's additions `libraries:` and a
+// component's own `config:` map. Flux features gale does not implement
+// (components/ref, topologySource, configMethods, factory, classpath
+// resources) and any unknown key are errors. Every error reads
+// "FILE:LINE:COLUMN: what is wrong (and how to fix it)"; all problems of a
+// load are reported, one per line.
+//
+// This checks the file's structure and the values of the config keys gale
+// reads; whether classes are registered and streams fit together is
+// topology::ValidateTopology's job once plugins are loaded.
+
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "gale/topology.h"
+
+namespace gale::flux {
+
+struct LoadOptions {
+  // --filter FILE.properties: `key=value` lines (# comments) whose values
+  // replace ${key} in the YAML text. Later files win.
+  std::vector<std::string> filter_files;
+  // --env-filter: ${ENV-NAME} is replaced by the environment variable NAME.
+  bool env_filter = false;
+  // -c key=value: topology config overrides applied last; the value is typed
+  // like a YAML scalar (2 -> int, true -> bool, [a, b] -> list, "2" -> string).
+  std::vector<std::string> overrides;
+};
+
+// Loads the topology in the file at `path` (and the files it includes).
+// Errors: kNotFound when `path` or a --filter file does not exist,
+// kInvalidArgument for anything wrong in the topology or the options, kIo
+// when a file cannot be read.
+Result<TopologySpec> LoadTopologyFile(const std::string& path, const LoadOptions& options);
+
+// Loads a topology from `text`, reported as `file_name` in errors and
+// locations; includes and libraries are resolved against its directory
+// (the current directory when `file_name` has none).
+Result<TopologySpec> LoadTopologyString(const std::string& text, const std::string& file_name,
+                                        const LoadOptions& options);
+
+}  // namespace gale::flux

@@ -1,0 +1,58 @@
+#pragma once
+
+// Well-known topology configuration keys, their defaults, and the layering of
+// a component's configuration (defaults < topology config < component config
+// < component properties).
+
+#include <cstdint>
+#include <string_view>
+
+#include "gale/config.h"
+#include "gale/topology.h"
+
+namespace gale::topology {
+
+// Keys gale itself reads.
+inline constexpr std::string_view kWorkersKey = "topology.workers";
+inline constexpr std::string_view kAckingKey = "topology.acking";
+inline constexpr std::string_view kReliabilityModeKey = "topology.reliability.mode";
+inline constexpr std::string_view kMessageTimeoutSecsKey = "topology.message.timeout.secs";
+inline constexpr std::string_view kMaxSpoutPendingKey = "topology.max.spout.pending";
+inline constexpr std::string_view kTickTupleFreqSecsKey = "topology.tick.tuple.freq.secs";
+inline constexpr std::string_view kDebugKey = "topology.debug";
+inline constexpr std::string_view kBackpressureHighWatermarkBytesKey =
+    "topology.backpressure.high.watermark.bytes";
+inline constexpr std::string_view kBackpressureLowWatermarkBytesKey =
+    "topology.backpressure.low.watermark.bytes";
+// A component's Flux `constructorArgs`, as a list, in its layered Config.
+inline constexpr std::string_view kConstructorArgsKey = "constructorArgs";
+
+// Values of topology.reliability.mode (Heron's names).
+inline constexpr std::string_view kAtLeastOnce = "ATLEAST_ONCE";
+inline constexpr std::string_view kAtMostOnce = "ATMOST_ONCE";
+inline constexpr std::string_view kEffectivelyOnce = "EFFECTIVELY_ONCE";  // not supported
+
+// Defaults (DefaultTopologyConfig). topology.max.spout.pending and
+// topology.tick.tuple.freq.secs have none: unset means unbounded / no ticks.
+inline constexpr std::int64_t kDefaultWorkers = 1;
+inline constexpr bool kDefaultAcking = true;
+inline constexpr std::int64_t kDefaultMessageTimeoutSecs = 30;
+inline constexpr bool kDefaultDebug = false;
+inline constexpr std::int64_t kDefaultBackpressureHighWatermarkBytes = 32 * 1024 * 1024;
+inline constexpr std::int64_t kDefaultBackpressureLowWatermarkBytes = 16 * 1024 * 1024;
+
+// The configuration every topology starts from.
+Config DefaultTopologyConfig();
+
+// The Config handed to one component's Open/Prepare (and DeclareOutputFields):
+// defaults, overlaid by spec.config, by component.config, by
+// component.properties; non-empty constructorArgs as a list under
+// kConstructorArgsKey. Its owner is "component '<id>'".
+Config LayeredConfig(const TopologySpec& spec, const ComponentSpec& component);
+
+// Whether tuple trees are tracked. topology.reliability.mode (ATLEAST_ONCE or
+// ATMOST_ONCE, any case) takes precedence over topology.acking (bool). Never
+// throws: values ValidateTopology would reject count as acking on.
+bool AckingEnabled(const Config& config);
+
+}  // namespace gale::topology

@@ -1,0 +1,381 @@
+#include "topology/validate.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cstdint>
+#include <exception>
+#include <map>
+#include <optional>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "gale/component.h"
+#include "topology/defaults.h"
+
+namespace gale::topology {
+namespace {
+
+using DeclaredStreams = std::map<std::string, Fields, std::less<>>;
+
+std::string Join(const std::vector<std::string>& items) {
+  if (items.empty()) return "(none)";
+  std::string out;
+  for (const std::string& item : items) {
+    if (!out.empty()) out += ", ";
+    out += item;
+  }
+  return out;
+}
+
+std::string Describe(const ConfigValue& value) {
+  if (std::holds_alternative<std::vector<Value>>(value)) return "a list";
+  const Value& v = std::get<Value>(value);
+  if (std::holds_alternative<std::monostate>(v)) return "null";
+  if (std::holds_alternative<std::string>(v)) return "'" + ValueToString(v) + "'";
+  return ValueToString(v);
+}
+
+// The value read the way components read it (Config's lenient getters).
+std::optional<std::int64_t> AsInt(const ConfigValue& value) {
+  Config config;
+  config.SetValue("v", value);
+  try {
+    return config.GetInt("v");
+  } catch (const ConfigError&) {
+    return std::nullopt;
+  }
+}
+
+std::optional<double> AsDouble(const ConfigValue& value) {
+  Config config;
+  config.SetValue("v", value);
+  try {
+    return config.GetDouble("v");
+  } catch (const ConfigError&) {
+    return std::nullopt;
+  }
+}
+
+std::optional<bool> AsBool(const ConfigValue& value) {
+  Config config;
+  config.SetValue("v", value);
+  try {
+    return config.GetBool("v");
+  } catch (const ConfigError&) {
+    return std::nullopt;
+  }
+}
+
+std::string Upper(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+  return text;
+}
+
+bool ValidTopologyName(const std::string& name) {
+  return std::all_of(name.begin(), name.end(), [](unsigned char c) {
+    return std::isalnum(c) || c == '.' || c == '_' || c == '-';
+  });
+}
+
+const char* KindName(ComponentKind kind) { return kind == ComponentKind::kSpout ? "spout" : "bolt"; }
+
+std::string DescribeStreams(const DeclaredStreams& streams) {
+  std::vector<std::string> parts;
+  for (const auto& [name, fields] : streams) parts.push_back("'" + name + "' " + fields.ToString());
+  return Join(parts);
+}
+
+class Validator {
+ public:
+  Validator(const TopologySpec& spec, const Registry& registry)
+      : spec_(spec), registry_(registry) {}
+
+  Status Run() {
+    CheckName();
+    CheckTopologyConfig();
+    if (spec_.spouts.empty()) {
+      TopologyError("topology '" + spec_.name +
+                    "' has no spouts; declare at least one under 'spouts:'");
+    }
+    for (const ComponentSpec& c : spec_.spouts) CheckComponent(c);
+    for (const ComponentSpec& c : spec_.bolts) CheckComponent(c);
+    for (const StreamSpec& s : spec_.streams) CheckStream(s);
+    if (errors_.empty()) return Status::Ok();
+    std::string message;
+    for (const std::string& e : errors_) {
+      if (!message.empty()) message += '\n';
+      message += e;
+    }
+    return InvalidArgument(std::move(message));
+  }
+
+ private:
+  // `where` when known, else `fallback` ("component 'split'"), then the message.
+  void Error(const SourceLocation& where, const std::string& fallback, const std::string& message) {
+    std::string prefix = where.ToString();
+    if (prefix.empty()) prefix = fallback;
+    errors_.push_back(prefix.empty() ? message : prefix + ": " + message);
+  }
+
+  void TopologyError(const std::string& message) {
+    errors_.push_back(spec_.source_file.empty() ? message : spec_.source_file + ": " + message);
+  }
+
+  void CheckName() {
+    if (spec_.name.empty()) {
+      TopologyError("the topology name is empty; set 'name:'");
+    } else if (!ValidTopologyName(spec_.name)) {
+      TopologyError("topology name '" + spec_.name +
+                    "' may only contain letters, digits, '.', '_' and '-'");
+    }
+  }
+
+  void CheckTopologyConfig() {
+    for (const auto& [key, value] : spec_.config.entries()) {
+      Status s = CheckConfigEntry(key, value);
+      if (!s.ok()) TopologyError("topology config: " + s.message());
+    }
+    Config layered = DefaultTopologyConfig();
+    layered.MergeFrom(spec_.config);
+    std::optional<std::int64_t> high = AsInt(*layered.Find(kBackpressureHighWatermarkBytesKey));
+    std::optional<std::int64_t> low = AsInt(*layered.Find(kBackpressureLowWatermarkBytesKey));
+    if (high && low && *low >= *high) {
+      TopologyError("topology config: '" + std::string(kBackpressureLowWatermarkBytesKey) + "' (" +
+                    std::to_string(*low) + ") must be below '" +
+                    std::string(kBackpressureHighWatermarkBytesKey) + "' (" +
+                    std::to_string(*high) + "); set both");
+    }
+  }
+
+  void CheckComponent(const ComponentSpec& c) {
+    const std::string label = std::string(KindName(c.kind)) + " '" + c.id + "'";
+    bool first_with_id = false;
+    if (c.id.empty()) {
+      Error(c.where, "", std::string("a ") + KindName(c.kind) + " has an empty id; set 'id:'");
+    } else if (c.id.rfind("__", 0) == 0) {
+      Error(c.where, label, "component id '" + c.id + "' is reserved: ids starting with '__' " +
+                                "belong to gale's system components");
+    } else if (auto it = components_.find(c.id); it != components_.end()) {
+      std::string first = it->second->where.ToString();
+      Error(c.where, label,
+            "duplicate component id '" + c.id + "'" +
+                (first.empty() ? "" : " (first declared at " + first + ")") +
+                "; every spout and bolt needs its own id");
+    } else {
+      components_.emplace(c.id, &c);
+      first_with_id = true;
+    }
+    if (c.parallelism < 1) {
+      Error(c.parallelism_where.file.empty() ? c.where : c.parallelism_where, label,
+            label + ": parallelism must be at least 1, got " + std::to_string(c.parallelism));
+    }
+    for (const auto& [key, value] : c.config.entries()) {
+      Status s = CheckConfigEntry(key, value);
+      if (!s.ok()) Error(c.where, label, label + " config: " + s.message());
+    }
+    for (const auto& [key, value] : c.properties.entries()) {
+      Status s = CheckConfigEntry(key, value);
+      if (!s.ok()) Error(c.where, label, label + " properties: " + s.message());
+    }
+    if (CheckClass(c, label) && first_with_id) Declare(c, label);
+  }
+
+  // True when c.class_name is registered with c's kind.
+  bool CheckClass(const ComponentSpec& c, const std::string& label) {
+    const SourceLocation& where = c.class_name_where.file.empty() ? c.where : c.class_name_where;
+    if (c.class_name.empty()) {
+      Error(where, label, label + " has an empty className");
+      return false;
+    }
+    const bool spout = c.kind == ComponentKind::kSpout;
+    if (spout ? registry_.HasSpout(c.class_name) : registry_.HasBolt(c.class_name)) return true;
+    if (spout ? registry_.HasBolt(c.class_name) : registry_.HasSpout(c.class_name)) {
+      Error(where, label,
+            label + ": class '" + c.class_name + "' is a " + (spout ? "bolt" : "spout") +
+                ", not a " + KindName(c.kind) + "; declare it under '" +
+                (spout ? "bolts:" : "spouts:") + "'");
+      return false;
+    }
+    std::vector<std::string> known = spout ? registry_.SpoutNames() : registry_.BoltNames();
+    Error(where, label,
+          label + ": " + KindName(c.kind) + " class '" + c.class_name +
+              "' is not registered (known " + KindName(c.kind) + " classes: " + Join(known) +
+              "); load the plugin that defines it with --lib path/to/plugin.so or list it "
+              "under 'libraries:' in the topology YAML");
+    return false;
+  }
+
+  // Creates the component once to learn the streams it declares.
+  void Declare(const ComponentSpec& c, const std::string& label) {
+    Config layered = LayeredConfig(spec_, c);
+    OutputFieldsDeclarer declarer(&layered);
+    std::string failure;
+    try {
+      if (c.kind == ComponentKind::kSpout) {
+        std::unique_ptr<Spout> spout = registry_.NewSpout(c.class_name);
+        if (spout == nullptr) {
+          failure = "the registry returned no object for class '" + c.class_name + "'";
+        } else {
+          spout->DeclareOutputFields(declarer);
+        }
+      } else {
+        std::unique_ptr<Bolt> bolt = registry_.NewBolt(c.class_name);
+        if (bolt == nullptr) {
+          failure = "the registry returned no object for class '" + c.class_name + "'";
+        } else {
+          bolt->DeclareOutputFields(declarer);
+        }
+      }
+    } catch (const std::exception& e) {
+      failure = std::string("creating it or DeclareOutputFields threw: ") + e.what();
+    } catch (...) {
+      failure = "creating it or DeclareOutputFields threw a non-standard exception";
+    }
+    if (!failure.empty()) {
+      Error(c.where, label, label + " (class '" + c.class_name + "'): " + failure);
+      return;
+    }
+    declared_[c.id] = declarer.streams();
+  }
+
+  void CheckStream(const StreamSpec& s) {
+    const std::string label = "stream '" + s.from + "' -> '" + s.to + "'";
+    auto component_ids = [this] {
+      std::vector<std::string> ids;
+      for (const auto& [id, c] : components_) ids.push_back(id);
+      return Join(ids);
+    };
+    const ComponentSpec* from = FindComponent(s.from);
+    const ComponentSpec* to = FindComponent(s.to);
+    if (from == nullptr) {
+      Error(s.where, label,
+            label + ": 'from' names no declared component '" + s.from +
+                "' (declared components: " + component_ids() + ")");
+    }
+    if (to == nullptr) {
+      Error(s.where, label,
+            label + ": 'to' names no declared component '" + s.to +
+                "' (declared components: " + component_ids() + ")");
+    } else if (to->kind == ComponentKind::kSpout) {
+      Error(s.where, label,
+            label + ": '" + s.to + "' is a spout; a stream must end at a bolt");
+    }
+    if (s.stream_id.empty()) {
+      Error(s.where, label, label + ": the streamId is empty (omit it for 'default')");
+    }
+    CheckGrouping(s, label, from);
+    if (to != nullptr && from != nullptr) {
+      auto key = std::make_tuple(s.to, s.from, s.stream_id);
+      auto [it, inserted] = subscriptions_.emplace(key, &s);
+      if (!inserted) {
+        std::string first = it->second->where.ToString();
+        Error(s.where, label,
+              "bolt '" + s.to + "' subscribes to stream '" + s.stream_id + "' of '" + s.from +
+                  "' twice" + (first.empty() ? "" : " (first at " + first + ")") +
+                  "; remove one of the two streams");
+      }
+    }
+  }
+
+  void CheckGrouping(const StreamSpec& s, const std::string& label, const ComponentSpec* from) {
+    const GroupingSpec& g = s.grouping;
+    if (g.type == GroupingType::kFields && g.fields.empty()) {
+      Error(s.where, label, label + ": a FIELDS grouping needs at least one field in 'args'");
+    }
+    if (g.type == GroupingType::kCustom) {
+      if (g.custom_class.empty()) {
+        Error(s.where, label, label + ": a CUSTOM grouping needs 'customClass'");
+      } else if (!registry_.HasGrouping(g.custom_class)) {
+        Error(s.where, label,
+              label + ": grouping class '" + g.custom_class +
+                  "' is not registered (known grouping classes: " +
+                  Join(registry_.GroupingNames()) +
+                  "); load the plugin that defines it with --lib path/to/plugin.so or list it "
+                  "under 'libraries:' in the topology YAML");
+      }
+    }
+    if (from == nullptr || s.stream_id.empty()) return;
+    auto declared = declared_.find(s.from);
+    if (declared == declared_.end()) return;  // its class failed; already reported
+    const DeclaredStreams& streams = declared->second;
+    auto stream = streams.find(s.stream_id);
+    if (stream == streams.end()) {
+      Error(s.where, label,
+            label + ": '" + s.from + "' does not declare stream '" + s.stream_id + "'" +
+                (streams.empty() ? "; it declares no output streams"
+                                 : "; its streams are " + DescribeStreams(streams)) +
+                " (set 'streamId' in the grouping, or declare the stream in "
+                "DeclareOutputFields)");
+      return;
+    }
+    if (g.type != GroupingType::kFields) return;
+    for (const std::string& field : g.fields) {
+      if (!stream->second.Contains(field)) {
+        Error(s.where, label,
+              label + ": FIELDS grouping on '" + field + "', but stream '" + s.stream_id +
+                  "' of '" + s.from + "' has fields " + stream->second.ToString());
+      }
+    }
+  }
+
+  const ComponentSpec* FindComponent(const std::string& id) const {
+    auto it = components_.find(id);
+    return it == components_.end() ? nullptr : it->second;
+  }
+
+  const TopologySpec& spec_;
+  const Registry& registry_;
+  std::map<std::string, const ComponentSpec*> components_;  // first one per id
+  std::map<std::string, DeclaredStreams> declared_;         // created successfully
+  std::map<std::tuple<std::string, std::string, std::string>, const StreamSpec*> subscriptions_;
+  std::vector<std::string> errors_;
+};
+
+}  // namespace
+
+Status CheckConfigEntry(std::string_view key, const ConfigValue& value) {
+  auto bad = [&](const std::string& wanted) {
+    return InvalidArgument("'" + std::string(key) + "' must be " + wanted + ", got " +
+                           Describe(value));
+  };
+  auto positive = [&](std::int64_t minimum, const std::string& wanted) {
+    std::optional<std::int64_t> n = AsInt(value);
+    return (n && *n >= minimum) ? Status::Ok() : bad(wanted);
+  };
+  if (key == kWorkersKey) return positive(1, "an integer >= 1 (the number of containers)");
+  if (key == kMessageTimeoutSecsKey) return positive(1, "an integer number of seconds > 0");
+  if (key == kMaxSpoutPendingKey) {
+    return positive(1, "an integer >= 1 (leave it out for no limit)");
+  }
+  if (key == kTickTupleFreqSecsKey) {
+    std::optional<double> secs = AsDouble(value);
+    return (secs && *secs > 0) ? Status::Ok()
+                               : bad("a number of seconds > 0 (leave it out for no tick tuples)");
+  }
+  if (key == kBackpressureHighWatermarkBytesKey || key == kBackpressureLowWatermarkBytesKey) {
+    return positive(1, "an integer number of bytes > 0");
+  }
+  if (key == kAckingKey || key == kDebugKey) {
+    return AsBool(value) ? Status::Ok() : bad("true or false");
+  }
+  if (key == kReliabilityModeKey) {
+    const auto* scalar = std::get_if<Value>(&value);
+    const auto* text = scalar != nullptr ? std::get_if<std::string>(scalar) : nullptr;
+    std::string mode = text != nullptr ? Upper(*text) : "";
+    if (mode == kEffectivelyOnce) {
+      return InvalidArgument("'" + std::string(key) +
+                             "': EFFECTIVELY_ONCE is not supported by gale; use ATLEAST_ONCE "
+                             "(acking, replay on failure) or ATMOST_ONCE (no acking)");
+    }
+    if (mode != kAtLeastOnce && mode != kAtMostOnce) return bad("ATLEAST_ONCE or ATMOST_ONCE");
+  }
+  return Status::Ok();
+}
+
+Status ValidateTopology(const TopologySpec& spec, const Registry& registry) {
+  return Validator(spec, registry).Run();
+}
+
+}  // namespace gale::topology

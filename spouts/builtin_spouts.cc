@@ -1,0 +1,3 @@
+#include "spouts/builtins.h"
+
+extern "C" void gale_link_builtin_spouts() {}

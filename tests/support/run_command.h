@@ -1,0 +1,72 @@
+#pragma once
+
+// Helpers for integration tests that run the real gale binary.
+
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <string>
+
+namespace gale::testing {
+
+// A fresh directory under the system temp dir, removed on destruction.
+class ScratchDir {
+ public:
+  ScratchDir() {
+    std::random_device rd;
+    path_ = std::filesystem::temp_directory_path() /
+            ("gale-test-" + std::to_string(rd()) + std::to_string(rd()));
+    std::filesystem::create_directories(path_);
+  }
+  ~ScratchDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  ScratchDir(const ScratchDir&) = delete;
+  ScratchDir& operator=(const ScratchDir&) = delete;
+
+  const std::filesystem::path& path() const { return path_; }
+  std::string Join(const std::string& name) const { return (path_ / name).string(); }
+  std::string Write(const std::string& name, const std::string& content) const {
+    std::ofstream(path_ / name) << content;
+    return Join(name);
+  }
+
+ private:
+  std::filesystem::path path_;
+};
+
+inline std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+struct CommandResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+// Runs `command` through the shell with a time limit (killed after
+// timeout_secs), capturing stdout and stderr into files of `dir`.
+inline CommandResult RunCommand(const std::string& command, const ScratchDir& dir,
+                                int timeout_secs = 120) {
+  static int counter = 0;
+  std::string base = dir.Join("cmd" + std::to_string(counter++));
+  std::string full = "timeout -k 5 " + std::to_string(timeout_secs) + " " + command + " > " +
+                     base + ".out 2> " + base + ".err";
+  int status = std::system(full.c_str());
+  CommandResult r;
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.out = ReadFile(base + ".out");
+  r.err = ReadFile(base + ".err");
+  return r;
+}
+
+}  // namespace gale::testing
