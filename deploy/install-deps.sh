@@ -8,6 +8,7 @@ packages=(
   libzmq3-dev cppzmq-dev
   libyaml-cpp-dev libspdlog-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  librdkafka-dev kcat
 )
 
 missing=()
