@@ -18,6 +18,12 @@ if [[ $# -lt 2 ]]; then
   echo "usage: $0 GALE_BUILD_DIR GALE_SOURCE_DIR [CMAKE] [CXX_COMPILER]" >&2
   exit 2
 fi
+if [[ ! -f $1/CMakeCache.txt || ! -d $2/tests/integration/out_of_tree/project ]]; then
+  echo "FAIL out_of_tree_plugin: '$1' is not a configured gale build directory" \
+       "or '$2' is not the gale source directory" >&2
+  echo "0 passed, 1 failed"
+  exit 1
+fi
 build_dir=$(cd "$1" && pwd)
 source_dir=$(cd "$2" && pwd)
 cmake=${3:-cmake}
@@ -73,9 +79,13 @@ real_api=$(readlink -f "$prefix/$libdir/libgale_api.so")
 gale=$prefix/bin/gale
 step "the installed gale does not start" env -u LD_LIBRARY_PATH "$gale" version
 step "ldd on the installed gale failed" env -u LD_LIBRARY_PATH ldd "$gale"
-api_line=$(grep 'libgale_api\.so' "$log" || true)
-[[ $api_line == *"=> $prefix/$libdir/libgale_api.so"* ]] ||
-  fail "the installed gale does not load libgale_api.so from $prefix/$libdir: ${api_line:-not linked}"
+installed_libdir=$(readlink -f "$prefix/$libdir")
+for lib in libgale_api libgale_spouts libgale_bolts; do
+  # ldd prints "libgale_api.so.0 => /path/libgale_api.so.0 (0x...)".
+  path=$(sed -n "s/^[[:space:]]*$lib\.so[.0-9]* => \(.*\) (0x.*/\1/p" "$log")
+  [[ -n $path && $(dirname "$(readlink -f "$path")") == "$installed_libdir" ]] ||
+    fail "the installed gale loads $lib from '${path:-nowhere}', not from $prefix/$libdir"
+done
 
 # 3. Configure and build the plugin project against the installed package.
 cxx_args=()
