@@ -73,7 +73,8 @@ void FileSinkBolt::Prepare(const Config& config, const TopologyContext& context,
     throw std::runtime_error(DescribeOwner(config, kName) + ": cannot open '" + path_ +
                              "' (property 'path') for appending: " + ErrnoText(errno));
   }
-  buffer_.reserve(kFlushBytes + 4096);
+  buffered_ = config.GetBool("buffered", false);
+  buffer_.reserve(buffered_ ? kFlushBytes + 4096 : 256);
 }
 
 void FileSinkBolt::AppendLine(const Tuple& tuple) {
@@ -87,18 +88,18 @@ void FileSinkBolt::AppendLine(const Tuple& tuple) {
 
 void FileSinkBolt::Execute(const Tuple& tuple) {
   if (tuple.IsTick()) {
-    FlushAndReport();
+    FlushAndSettle();
     collector_->Ack(tuple);
     return;
   }
   AppendLine(tuple);
-  collector_->Ack(tuple);
-  if (buffer_.size() > kFlushBytes) FlushAndReport();
+  unwritten_.push_back(tuple);
+  if (!buffered_ || buffer_.size() > kFlushBytes) FlushAndSettle();
 }
 
 void FileSinkBolt::Cleanup() {
   if (fd_ < 0) return;
-  FlushAndReport();
+  FlushAndSettle();
   ::close(fd_);
   fd_ = -1;
 }
@@ -127,10 +128,19 @@ bool FileSinkBolt::Flush(std::string* error) {
   return ok;
 }
 
-void FileSinkBolt::FlushAndReport() {
+void FileSinkBolt::FlushAndSettle() {
   if (buffer_.empty()) return;
   std::string error;
-  if (!Flush(&error)) collector_->ReportError(std::string(kName) + ": " + error);
+  bool ok = Flush(&error);
+  if (!ok) collector_->ReportError(std::string(kName) + ": " + error);
+  for (const Tuple& t : unwritten_) {
+    if (ok) {
+      collector_->Ack(t);
+    } else {
+      collector_->Fail(t);
+    }
+  }
+  unwritten_.clear();
 }
 
 GALE_REGISTER_BOLT(FileSinkBolt);

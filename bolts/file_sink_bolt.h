@@ -3,6 +3,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "gale/gale.h"
 
@@ -13,18 +14,22 @@ namespace gale::builtin {
 // carriage return are written as \\, \t, \n and \r, so one tuple is always
 // one line. Tick tuples are acked and only flush.
 //
-// Lines are buffered and written with one write(2) of whole lines on an
-// O_APPEND descriptor, so tasks (or processes) appending to the same file
-// never interleave partial lines. The buffer is written when it passes
-// 64 KiB, on every tick tuple and on Cleanup; set
-// topology.tick.tuple.freq.secs on the component to bound how long a line may
-// wait. A tuple is acked once it is buffered: a write error is reported
-// through ReportError with the number of lines lost.
+// Lines are written with write(2) calls of whole lines on an O_APPEND
+// descriptor, so tasks (or processes) appending to the same file never
+// interleave partial lines. A tuple is acked only after its line reached the
+// file (a crash never loses an acked tuple); a write error fails the tuples
+// whose lines it lost and is reported through ReportError.
 //
 // Properties:
-//   path  string  required: the file, created when missing (mode 0644).
-//                 Every "{task}" in it becomes the task id. Prepare throws
-//                 when it cannot be opened.
+//   path      string  required: the file, created when missing (mode 0644).
+//                     Every "{task}" in it becomes the task id. Prepare
+//                     throws when it cannot be opened.
+//   buffered  bool    default false: write each line at once. When true,
+//                     lines are collected and written when they pass 64 KiB,
+//                     on every tick tuple and on Cleanup, and their tuples
+//                     are acked then; set topology.tick.tuple.freq.secs on
+//                     the component so the last lines do not wait (and time
+//                     out) for lack of a tick.
 class FileSinkBolt : public Bolt {
  public:
   static constexpr std::size_t kFlushBytes = 64 * 1024;
@@ -47,12 +52,15 @@ class FileSinkBolt : public Bolt {
   void AppendLine(const Tuple& tuple);
   // Writes the buffer; false (and the buffer dropped) on a write error.
   bool Flush(std::string* error);
-  void FlushAndReport();
+  // Writes the buffer and acks (or, on error, fails) the tuples in it.
+  void FlushAndSettle();
 
   OutputCollector* collector_ = nullptr;
   std::string path_;
   int fd_ = -1;
   std::string buffer_;  // whole lines only
+  std::vector<Tuple> unwritten_;  // tuples whose lines are in buffer_
+  bool buffered_ = false;
 };
 
 }  // namespace gale::builtin

@@ -55,8 +55,9 @@ bool FileSpout::ReadOwnLine() {
 }
 
 void FileSpout::EmitLine(MessageId id, const std::string& line) {
-  // With acking off Ack(id) runs inside Emit and erases the entry holding
-  // `line`: Values copies it before the call.
+  // Callers create the pending_ entry first: with acking off the runtime
+  // calls Ack(id) from inside Emit (Storm's behaviour), which erases the
+  // entry holding `line`; Values copies it before the call.
   collector_->Emit(Values{line}, id);
 }
 

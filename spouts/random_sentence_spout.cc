@@ -30,12 +30,6 @@ void RandomSentenceSpout::Open(const Config& config, const TopologyContext& cont
   batch_ = CheckAtLeast(config, kName, "batch", config.GetInt("batch", 1), 1);
 }
 
-void RandomSentenceSpout::EmitSentence(MessageId id, std::uint32_t sentence) {
-  // Storm's rule with acking off: Ack(id) may run inside Emit, so the
-  // pending entry must exist before the call.
-  collector_->Emit(Values{std::string(kSentences[sentence])}, id);
-}
-
 void RandomSentenceSpout::NextTuple() {
   for (std::int64_t i = 0; i < batch_; ++i) {
     if (!replay_.empty()) {
@@ -44,19 +38,22 @@ void RandomSentenceSpout::NextTuple() {
       auto it = pending_.find(id);
       if (it == pending_.end()) continue;  // acked after it failed
       it->second.queued = false;
-      EmitSentence(id, it->second.sentence);
+      collector_->Emit(Values{std::string(kSentences[it->second.sentence])}, id);
       continue;
     }
     if (limit_ && emitted_ >= *limit_) return;
     ++emitted_;
-    std::uint32_t sentence = rng_.Below(kSentenceCount);
+    std::uint32_t sentence = rng_.Below(static_cast<std::uint32_t>(kSentenceCount));
+    Values values{std::string(kSentences[sentence])};
     if (!reliable_) {
-      collector_->Emit(Values{std::string(kSentences[sentence])});
+      collector_->Emit(std::move(values));
       continue;
     }
+    // With acking off the runtime calls Ack(id) from inside Emit (Storm's
+    // behaviour), so the entry must exist before the call.
     MessageId id = next_id_++;
     pending_.emplace(id, Pending{sentence, false});
-    EmitSentence(id, sentence);
+    collector_->Emit(std::move(values), id);
   }
 }
 

@@ -41,8 +41,6 @@ class RandomSentenceSpout : public Spout {
     bool queued = false;         // waiting in replay_
   };
 
-  void EmitSentence(MessageId id, std::uint32_t sentence);
-
   SpoutOutputCollector* collector_ = nullptr;
   SplitMix64 rng_{42};
   std::optional<std::uint64_t> limit_;  // `count`

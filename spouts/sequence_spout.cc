@@ -23,7 +23,8 @@ void SequenceSpout::Open(const Config& config, const TopologyContext& context,
 }
 
 void SequenceSpout::EmitId(MessageId id) {
-  // With acking off Ack(id) runs inside Emit: the entry exists before it.
+  // Callers create the in_flight_ entry first: with acking off the runtime
+  // calls Ack(id) from inside Emit (Storm's behaviour).
   collector_->Emit(Values{static_cast<std::int64_t>(id)}, id);
 }
 

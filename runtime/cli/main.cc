@@ -1,22 +1,27 @@
-// The gale command line: run, validate and (later) submit topologies.
+// The gale command line: develop (local, validate), deploy and operate
+// (submit, list, status, activate, deactivate, logs, wait, kill), and the
+// internal roles the local scheduler starts (_scheduler, _tmaster,
+// _executor, _stmgr, _instance).
 
 #include <csignal>
 #include <cstdio>
-#include <iostream>
 #include <string>
 #include <vector>
 
 #include <CLI/CLI.hpp>
 
 #include "bolts/builtins.h"
-#include "cli/plugins.h"
+#include "cli/cluster_commands.h"
 #include "common/log.h"
-#include "flux/loader.h"
-#include "gale/registry.h"
+#include "executor/executor.h"
+#include "instance/instance_process.h"
+#include "launch/topology_source.h"
 #include "local/local_runner.h"
-#include "plan/plan.h"
+#include "scheduler/local_scheduler.h"
 #include "spouts/builtins.h"
-#include "topology/validate.h"
+#include "state/state_manager.h"
+#include "stmgr/stmgr.h"
+#include "tmaster/tmaster.h"
 
 namespace {
 
@@ -25,70 +30,25 @@ constexpr int kExitFailure = 1;
 constexpr int kExitInvalid = 2;
 
 std::atomic<bool> g_interrupted{false};
-
 void OnSignal(int) { g_interrupted.store(true); }
 
-struct TopologyArgs {
-  std::string file;
-  std::vector<std::string> libs;
-  std::vector<std::string> filters;
-  bool env_filter = false;
-  std::vector<std::string> overrides;
-};
-
-void AddTopologyArgs(CLI::App* cmd, TopologyArgs* args) {
-  cmd->add_option("file", args->file, "Topology YAML file (Flux format)")->required();
-  cmd->add_option("--lib", args->libs, "Plugin shared library with components (repeatable)");
-  cmd->add_option("--filter", args->filters,
+void AddTopologyArgs(CLI::App* cmd, gale::launch::TopologySource* src) {
+  cmd->add_option("file", src->file, "Topology YAML file (Flux format)")->required();
+  cmd->add_option("--lib", src->libs, "Plugin shared library with components (repeatable)");
+  cmd->add_option("--filter", src->filters,
                   "Properties file whose key=value pairs replace ${key} in the YAML");
-  cmd->add_flag("--env-filter", args->env_filter,
+  cmd->add_flag("--env-filter", src->env_filter,
                 "Replace ${ENV-NAME} in the YAML with environment variable NAME");
-  cmd->add_option("-c,--config", args->overrides,
+  cmd->add_option("-c,--config", src->overrides,
                   "Topology config override key=value (repeatable)");
 }
 
 void PrintError(const std::string& message) { std::fprintf(stderr, "gale: %s\n", message.c_str()); }
 
-// Loads plugins and the topology and validates it; prints the error and
-// returns nullopt on failure.
-std::optional<gale::TopologySpec> LoadAndValidate(const TopologyArgs& args) {
-  for (const std::string& lib : args.libs) {
-    gale::Status s = gale::cli::LoadPlugin(lib);
-    if (!s.ok()) {
-      PrintError(s.message());
-      return std::nullopt;
-    }
-  }
-  gale::flux::LoadOptions options;
-  options.filter_files = args.filters;
-  options.env_filter = args.env_filter;
-  options.overrides = args.overrides;
-  auto spec = gale::flux::LoadTopologyFile(args.file, options);
-  if (!spec.ok()) {
-    PrintError(spec.status().message());
-    return std::nullopt;
-  }
-  for (const std::string& lib : spec->libraries) {
-    gale::Status s = gale::cli::LoadPlugin(lib);
-    if (!s.ok()) {
-      PrintError(s.message());
-      return std::nullopt;
-    }
-  }
-  gale::Status valid = gale::topology::ValidateTopology(*spec, gale::Registry::Global());
-  if (!valid.ok()) {
-    PrintError("invalid topology:\n" + valid.message());
-    return std::nullopt;
-  }
-  return std::move(spec).value();
-}
-
-int RunLocalCommand(const TopologyArgs& args, double duration, bool quiet) {
-  auto spec = LoadAndValidate(args);
-  if (!spec) return kExitInvalid;
-  auto plan = gale::plan::TopologyPlan::Build(*spec, gale::Registry::Global());
-  if (!plan.ok()) {
-    PrintError(plan.status().message());
+int RunLocalCommand(const gale::launch::TopologySource& src, double duration, bool quiet) {
+  auto loaded = gale::launch::LoadTopology(src);
+  if (!loaded.ok()) {
+    PrintError(loaded.status().message());
     return kExitInvalid;
   }
   std::signal(SIGINT, OnSignal);
@@ -99,10 +59,10 @@ int RunLocalCommand(const TopologyArgs& args, double duration, bool quiet) {
   options.interrupt = &g_interrupted;
   if (!quiet) {
     std::fprintf(stderr, "gale: running topology '%s' in local mode (%d tasks)%s\n",
-                 spec->name.c_str(), (*plan)->max_task_id(),
+                 loaded->spec.name.c_str(), loaded->plan->max_task_id(),
                  duration > 0 ? "" : " until its spouts are exhausted");
   }
-  auto report = gale::local::RunLocal(std::move(plan).value(), options);
+  auto report = gale::local::RunLocal(loaded->plan, options);
   if (!report.ok()) {
     PrintError(report.status().message());
     return kExitFailure;
@@ -112,18 +72,16 @@ int RunLocalCommand(const TopologyArgs& args, double duration, bool quiet) {
   return kExitOk;
 }
 
-int ValidateCommand(const TopologyArgs& args) {
-  auto spec = LoadAndValidate(args);
-  if (!spec) return kExitInvalid;
-  auto plan = gale::plan::TopologyPlan::Build(*spec, gale::Registry::Global());
-  if (!plan.ok()) {
-    PrintError(plan.status().message());
+int ValidateCommand(const gale::launch::TopologySource& src) {
+  auto loaded = gale::launch::LoadTopology(src);
+  if (!loaded.ok()) {
+    PrintError(loaded.status().message());
     return kExitInvalid;
   }
-  int tasks = (*plan)->max_task_id();
   std::printf("%s: topology '%s' is valid (%zu spouts, %zu bolts, %zu streams, %d tasks)\n",
-              args.file.c_str(), spec->name.c_str(), spec->spouts.size(), spec->bolts.size(),
-              spec->streams.size(), tasks);
+              src.file.c_str(), loaded->spec.name.c_str(), loaded->spec.spouts.size(),
+              loaded->spec.bolts.size(), loaded->spec.streams.size(),
+              loaded->plan->max_task_id());
   return kExitOk;
 }
 
@@ -136,23 +94,83 @@ int main(int argc, char** argv) {
   CLI::App app{"gale: a Storm/Heron-style stream processor"};
   app.require_subcommand(1);
   std::string log_level = "info";
+  std::string state_root;
   app.add_option("--log-level", log_level, "debug, info, warn or error");
+  app.add_option("--state-dir", state_root,
+                 "State directory of submitted topologies (default $GALE_STATE_DIR or ~/.gale)");
 
-  TopologyArgs local_args;
+  gale::launch::TopologySource local_src;
   double duration = 0;
   bool quiet = false;
   CLI::App* local = app.add_subcommand("local", "Run a topology in this process (threads)");
-  AddTopologyArgs(local, &local_args);
-  local->add_option("--duration", duration, "Stop after this many seconds (default: when the "
-                                            "spouts are exhausted)")
+  AddTopologyArgs(local, &local_src);
+  local->add_option("--duration", duration,
+                    "Stop after this many seconds (default: when the spouts are exhausted)")
       ->check(CLI::NonNegativeNumber);
   local->add_flag("--quiet", quiet, "Print only errors and the final summary");
 
-  TopologyArgs validate_args;
+  gale::launch::TopologySource validate_src;
   CLI::App* validate = app.add_subcommand("validate", "Check a topology without running it");
-  AddTopologyArgs(validate, &validate_args);
+  AddTopologyArgs(validate, &validate_src);
+
+  gale::launch::TopologySource submit_src;
+  double submit_timeout = 60;
+  CLI::App* submit =
+      app.add_subcommand("submit", "Run a topology as processes in the background");
+  AddTopologyArgs(submit, &submit_src);
+  submit->add_option("--timeout", submit_timeout, "Seconds to wait for it to start")
+      ->check(CLI::PositiveNumber);
+
+  CLI::App* list = app.add_subcommand("list", "List submitted topologies");
+
+  std::string name;
+  bool json = false;
+  CLI::App* status = app.add_subcommand("status", "Show a topology's metrics and processes");
+  status->add_option("name", name, "Topology name")->required();
+  status->add_flag("--json", json, "Print JSON");
+
+  CLI::App* activate = app.add_subcommand("activate", "Resume calling the spouts");
+  activate->add_option("name", name, "Topology name")->required();
+  CLI::App* deactivate = app.add_subcommand("deactivate", "Stop calling the spouts");
+  deactivate->add_option("name", name, "Topology name")->required();
+
+  gale::cli::LogsOptions logs_options;
+  CLI::App* logs = app.add_subcommand("logs", "Show the logs of a topology's processes");
+  logs->add_option("name", name, "Topology name")->required();
+  logs->add_option("--component", logs_options.component, "Only this component's instances");
+  logs->add_option("--task", logs_options.task, "Only this task");
+  logs->add_flag("-f,--follow", logs_options.follow, "Keep printing new lines");
+
+  double wait_timeout = 60;
+  CLI::App* wait = app.add_subcommand(
+      "wait", "Return when every spout is exhausted and nothing is in flight");
+  wait->add_option("name", name, "Topology name")->required();
+  wait->add_option("--timeout", wait_timeout, "Give up (exit 1) after this many seconds");
+
+  double kill_wait = 10;
+  bool force = false;
+  CLI::App* kill = app.add_subcommand("kill", "Drain and stop a topology, removing its state");
+  kill->add_option("name", name, "Topology name")->required();
+  kill->add_option("--wait", kill_wait, "Seconds to let in-flight tuples drain");
+  kill->add_flag("--force", force, "Kill every process at once");
 
   app.add_subcommand("version", "Print the gale version");
+
+  // Internal roles, started by the local scheduler and executors.
+  int role_id = 0;
+  CLI::App* role_scheduler = app.add_subcommand("_scheduler")->group("");
+  role_scheduler->add_option("name", name)->required();
+  CLI::App* role_tmaster = app.add_subcommand("_tmaster")->group("");
+  role_tmaster->add_option("name", name)->required();
+  CLI::App* role_executor = app.add_subcommand("_executor")->group("");
+  role_executor->add_option("name", name)->required();
+  role_executor->add_option("container", role_id)->required();
+  CLI::App* role_stmgr = app.add_subcommand("_stmgr")->group("");
+  role_stmgr->add_option("name", name)->required();
+  role_stmgr->add_option("container", role_id)->required();
+  CLI::App* role_instance = app.add_subcommand("_instance")->group("");
+  role_instance->add_option("name", name)->required();
+  role_instance->add_option("task", role_id)->required();
 
   try {
     app.parse(argc, argv);
@@ -165,9 +183,27 @@ int main(int argc, char** argv) {
     return kExitInvalid;
   }
   gale::SetLogLevel(log_level);
+  if (state_root.empty()) state_root = gale::state::StateManager::DefaultRoot();
 
-  if (local->parsed()) return RunLocalCommand(local_args, duration, quiet);
-  if (validate->parsed()) return ValidateCommand(validate_args);
+  if (local->parsed()) return RunLocalCommand(local_src, duration, quiet);
+  if (validate->parsed()) return ValidateCommand(validate_src);
+  if (submit->parsed()) return gale::cli::Submit(state_root, submit_src, submit_timeout);
+  if (list->parsed()) return gale::cli::List(state_root);
+  if (status->parsed()) return gale::cli::ShowStatus(state_root, name, json);
+  if (activate->parsed()) return gale::cli::SetActive(state_root, name, true);
+  if (deactivate->parsed()) return gale::cli::SetActive(state_root, name, false);
+  if (logs->parsed()) return gale::cli::ShowLogs(state_root, name, logs_options);
+  if (wait->parsed()) return gale::cli::Wait(state_root, name, wait_timeout);
+  if (kill->parsed()) return gale::cli::Kill(state_root, name, kill_wait, force);
+  if (role_scheduler->parsed()) return gale::scheduler::RunLocalScheduler({state_root, name});
+  if (role_tmaster->parsed()) return gale::tmaster::RunTopologyMaster({state_root, name});
+  if (role_executor->parsed()) {
+    return gale::executor::RunExecutorProcess({state_root, name, role_id});
+  }
+  if (role_stmgr->parsed()) return gale::stmgr::RunStreamManager({state_root, name, role_id});
+  if (role_instance->parsed()) {
+    return gale::instance::RunInstanceProcess({state_root, name, role_id});
+  }
   std::printf("gale %s\n", GALE_VERSION);
   return kExitOk;
 }

@@ -21,7 +21,9 @@ constexpr std::string_view kNoFactory =
 constexpr std::string_view kGroupingTypes =
     "SHUFFLE, FIELDS, ALL, GLOBAL, NONE, DIRECT, LOCAL_OR_SHUFFLE, CUSTOM";
 
-const char* KindName(ComponentKind kind) { return kind == ComponentKind::kSpout ? "spout" : "bolt"; }
+const char* KindName(ComponentKind kind) {
+  return kind == ComponentKind::kSpout ? "spout" : "bolt";
+}
 
 std::string Quoted(const std::string& s) { return "'" + s + "'"; }
 
@@ -80,11 +82,10 @@ void ReadProperties(const MapEntry& entry, const std::string& place, Config* out
                     Diagnostics& diag) {
   std::map<std::string, int> lines;
   ForEachItem(
-      entry, "'properties' of " + place + " must be a list of '- name: ...' / '  value: ...'",
-      diag, [&](const YAML::Node& item, std::size_t index) {
+      entry, "'properties' of " + place + " must be a list of '- name: ...' / '  value: ...'", diag,
+      [&](const YAML::Node& item, std::size_t index) {
         const std::string where = "property #" + std::to_string(index + 1) + " of " + place;
-        MapReader p(item, where, {"name", "value"},
-                    {{"ref", kNoRef}, {"reflist", kNoRef}}, diag);
+        MapReader p(item, where, {"name", "value"}, {{"ref", kNoRef}, {"reflist", kNoRef}}, diag);
         if (!p.is_map()) return;
         const MapEntry* name = p.Find("name");
         const MapEntry* value = p.Find("value");
@@ -170,8 +171,8 @@ std::optional<ReadComponentResult> ReadComponent(const YAML::Node& node, Compone
         diag.Error(ValueMark(*p), "the 'parallelism' of " + place + " must be at least 1, got " +
                                       std::to_string(*n));
       } else if (*n > INT_MAX) {
-        diag.Error(ValueMark(*p), "the 'parallelism' of " + place + " is too large (" +
-                                      std::to_string(*n) + ")");
+        diag.Error(ValueMark(*p),
+                   "the 'parallelism' of " + place + " is too large (" + std::to_string(*n) + ")");
       } else {
         c.parallelism = static_cast<int>(*n);
       }
@@ -247,7 +248,8 @@ void ReadGrouping(const MapEntry& entry, const std::string& place, StreamSpec* s
     } else if (!args->value.IsSequence() || args->value.size() == 0) {
       diag.Error(ValueMark(*args), "'args' of the FIELDS grouping of " + place +
                                        " must be a non-empty list of field names, e.g. [word], "
-                                       "got " + DescribeNode(args->value));
+                                       "got " +
+                                       DescribeNode(args->value));
     } else {
       for (const YAML::Node& field : args->value) {
         if (!field.IsScalar() || field.Scalar().empty()) {
@@ -255,8 +257,8 @@ void ReadGrouping(const MapEntry& entry, const std::string& place, StreamSpec* s
                                        " must be non-empty strings, got " + DescribeNode(field));
         } else if (std::find(s->grouping.fields.begin(), s->grouping.fields.end(),
                              field.Scalar()) != s->grouping.fields.end()) {
-          diag.Error(field.Mark(), "field " + Quoted(field.Scalar()) + " appears twice in 'args' of " +
-                                       place);
+          diag.Error(field.Mark(),
+                     "field " + Quoted(field.Scalar()) + " appears twice in 'args' of " + place);
         } else {
           s->grouping.fields.push_back(field.Scalar());
         }
@@ -284,8 +286,7 @@ void ReadGrouping(const MapEntry& entry, const std::string& place, StreamSpec* s
   }
 }
 
-std::optional<StreamSpec> ReadStream(const YAML::Node& node, std::size_t index,
-                                     Diagnostics& diag) {
+std::optional<StreamSpec> ReadStream(const YAML::Node& node, std::size_t index, Diagnostics& diag) {
   std::string place = "stream #" + std::to_string(index + 1);
   std::optional<std::string> from = ScalarAt(node, "from");
   std::optional<std::string> to = ScalarAt(node, "to");
@@ -307,8 +308,9 @@ std::optional<StreamSpec> ReadStream(const YAML::Node& node, std::size_t index,
   if (const MapEntry* g = map.Find("grouping")) {
     ReadGrouping(*g, place, &s, diag);
   } else {
-    diag.Error(node.Mark(), place + " is missing the required key 'grouping' (e.g. grouping: "
-                                    "{type: SHUFFLE})");
+    diag.Error(node.Mark(), place +
+                                " is missing the required key 'grouping' (e.g. grouping: "
+                                "{type: SHUFFLE})");
   }
   return s;
 }
@@ -323,9 +325,12 @@ std::optional<IncludeDefinition> ReadInclude(const YAML::Node& node, std::size_t
   if (const MapEntry* r = map.Find("resource")) {
     std::optional<bool> resource = ReadBool(*r, "'resource' of " + place, diag);
     if (resource.value_or(false)) {
-      diag.Error(ValueMark(*r), "gale does not support 'resource: true' (Java classpath "
-                                "resources) in " + place + "; give a path with 'file:', "
-                                "relative to this file");
+      diag.Error(ValueMark(*r),
+                 "gale does not support 'resource: true' (Java classpath "
+                 "resources) in " +
+                     place +
+                     "; give a path with 'file:', "
+                     "relative to this file");
     }
     ok = resource.has_value() && !*resource;
   }
@@ -353,11 +358,13 @@ FileDefinition ReadDefinition(const YAML::Node& root, const std::string& base_di
   FileDefinition def;
   MapReader top(root, "the topology",
                 {"name", "config", "spouts", "bolts", "streams", "includes", "libraries"},
-                {{"components", "shared objects wired in with 'ref' are not available; pass "
-                                "values to spouts and bolts with 'properties' or "
-                                "'constructorArgs'"},
-                 {"topologySource", "describe the topology with 'spouts', 'bolts' and "
-                                    "'streams', or build it in C++ with TopologyBuilder"},
+                {{"components",
+                  "shared objects wired in with 'ref' are not available; pass "
+                  "values to spouts and bolts with 'properties' or "
+                  "'constructorArgs'"},
+                 {"topologySource",
+                  "describe the topology with 'spouts', 'bolts' and "
+                  "'streams', or build it in C++ with TopologyBuilder"},
                  {"workerHooks", "worker hooks are not available"}},
                 diag);
   if (!top.is_map()) return def;
@@ -369,8 +376,7 @@ FileDefinition ReadDefinition(const YAML::Node& root, const std::string& base_di
     ReadConfigMap(config->value, "the topology config", &def.config, diag);
   }
   std::map<std::string, SourceLocation> ids;
-  auto read_components = [&](const char* key, ComponentKind kind,
-                             std::vector<ComponentSpec>* out) {
+  auto read_components = [&](const char* key, ComponentKind kind, std::vector<ComponentSpec>* out) {
     const MapEntry* list = top.Find(key);
     if (list == nullptr) return;
     if (kind == ComponentKind::kSpout) def.spouts_where = diag.Locate(list->key.Mark());

@@ -3,11 +3,11 @@
 // One Flux YAML file read into the pieces of a topology, before its
 // includes are merged in.
 
+#include <yaml-cpp/yaml.h>
+
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <yaml-cpp/yaml.h>
 
 #include "flux/diagnostics.h"
 #include "gale/config.h"
@@ -29,9 +29,9 @@ struct FileDefinition {
   std::vector<ComponentSpec> bolts;
   std::vector<StreamSpec> streams;
   std::vector<IncludeDefinition> includes;
-  std::vector<std::string> libraries;           // absolute
-  std::optional<SourceLocation> spouts_where;   // of the `spouts` key
-  std::size_t spout_entries = 0;                // items in `spouts`, valid or not
+  std::vector<std::string> libraries;          // absolute
+  std::optional<SourceLocation> spouts_where;  // of the `spouts` key
+  std::size_t spout_entries = 0;               // items in `spouts`, valid or not
 };
 
 // Reads the top-level map `root` of one file; relative `libraries` are

@@ -1,9 +1,9 @@
 #pragma once
 
+#include <yaml-cpp/yaml.h>
+
 #include <string>
 #include <vector>
-
-#include <yaml-cpp/yaml.h>
 
 #include "flux/substitution.h"
 #include "gale/topology.h"
@@ -23,9 +23,7 @@ class Diagnostics {
   // The start of the file (for things that are missing altogether).
   SourceLocation Start() const { return {file_, 1, 1}; }
 
-  void Error(const YAML::Mark& mark, const std::string& message) {
-    Error(Locate(mark), message);
-  }
+  void Error(const YAML::Mark& mark, const std::string& message) { Error(Locate(mark), message); }
   void Error(const SourceLocation& where, const std::string& message) {
     errors_->push_back(where.ToString() + ": " + message);
   }

@@ -1,13 +1,13 @@
 #include "flux/loader.h"
 
+#include <yaml-cpp/yaml.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <optional>
 #include <sstream>
 #include <tuple>
-
-#include <yaml-cpp/yaml.h>
 
 #include "common/log.h"
 #include "flux/definition.h"
@@ -64,8 +64,8 @@ void Merge(FileDefinition* into, FileDefinition&& inc, bool override) {
   }
   for (std::vector<ComponentSpec>* list : {&inc.spouts, &inc.bolts}) {
     for (ComponentSpec& c : *list) {
-      std::vector<ComponentSpec>& target = c.kind == ComponentKind::kSpout ? into->spouts
-                                                                           : into->bolts;
+      std::vector<ComponentSpec>& target =
+          c.kind == ComponentKind::kSpout ? into->spouts : into->bolts;
       bool replaced = false;
       bool skip = false;
       for (std::vector<ComponentSpec>* mine : {&into->spouts, &into->bolts}) {
@@ -121,12 +121,17 @@ class Loader {
     try {
       root = YAML::Load(text.text);
     } catch (const YAML::Exception& e) {
-      diag.Error(e.mark, "YAML syntax error: " + e.msg);
+      std::string hint;
+      if (e.msg.find("flow not found") != std::string::npos) {
+        hint = " (a '[' or '{' opened earlier is not closed)";
+      }
+      diag.Error(e.mark, "YAML syntax error: " + e.msg + hint);
       return std::nullopt;
     }
     if (!root.IsDefined() || root.IsNull()) {
-      diag.Error(diag.Start(), "the file holds no topology; it needs at least 'name' and "
-                               "'spouts'");
+      diag.Error(diag.Start(),
+                 "the file holds no topology; it needs at least 'name' and "
+                 "'spouts'");
       return std::nullopt;
     }
     FileDefinition def = ReadDefinition(root, DirectoryOf(shown), diag);
@@ -218,8 +223,7 @@ Status ErrorsToStatus(const std::vector<std::string>& errors) {
     message += unique[i];
   }
   if (unique.size() > kMaxReportedErrors) {
-    message += "\n... and " + std::to_string(unique.size() - kMaxReportedErrors) +
-               " more problems";
+    message += "\n... and " + std::to_string(unique.size() - kMaxReportedErrors) + " more problems";
   }
   return InvalidArgument(std::move(message));
 }
@@ -242,8 +246,9 @@ Result<TopologySpec> Load(const std::string& text, const std::string& shown,
       errors.push_back(def->spouts_where
                            ? def->spouts_where->ToString() +
                                  ": 'spouts' is empty; a topology needs at least one spout"
-                           : start.ToString() + ": missing the required key 'spouts' (a list "
-                                                "of spouts, each starting with '- id: ...')");
+                           : start.ToString() +
+                                 ": missing the required key 'spouts' (a list "
+                                 "of spouts, each starting with '- id: ...')");
     }
   }
   TopologySpec spec;
@@ -258,9 +263,8 @@ Result<TopologySpec> Load(const std::string& text, const std::string& shown,
   spec.streams = std::move(def->streams);
   spec.libraries = std::move(def->libraries);
   spec.source_file = shown;
-  Logger("flux")->debug("loaded topology name={} file={} spouts={} bolts={} streams={}",
-                        spec.name, shown, spec.spouts.size(), spec.bolts.size(),
-                        spec.streams.size());
+  Logger("flux")->debug("loaded topology name={} file={} spouts={} bolts={} streams={}", spec.name,
+                        shown, spec.spouts.size(), spec.bolts.size(), spec.streams.size());
   return spec;
 }
 

@@ -36,15 +36,14 @@ class PositionMap {
 
 struct SubstitutionOptions {
   std::map<std::string, std::string> properties;  // from the filter files
-  std::vector<std::string> filter_files;           // named in error messages
+  std::vector<std::string> filter_files;          // named in error messages
   bool env_filter = false;
 };
 
 // Reads Java-style properties files (key=value or key: value lines, '#' and
 // '!' comments, blank lines); later files override earlier ones. kNotFound
 // for a missing file, kInvalidArgument for a malformed line.
-Result<SubstitutionOptions> ReadFilterFiles(const std::vector<std::string>& files,
-                                            bool env_filter);
+Result<SubstitutionOptions> ReadFilterFiles(const std::vector<std::string>& files, bool env_filter);
 
 struct SubstitutedText {
   std::string text;

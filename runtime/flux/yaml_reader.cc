@@ -98,10 +98,14 @@ Result<Value> ParseInteger(std::string_view text, std::string_view digits, int b
 
 std::string DescribeNode(const YAML::Node& node) {
   switch (node.Type()) {
-    case YAML::NodeType::Map: return "a map";
-    case YAML::NodeType::Sequence: return "a list";
-    case YAML::NodeType::Scalar: return "'" + node.Scalar() + "'";
-    default: return "nothing";
+    case YAML::NodeType::Map:
+      return node.size() == 0 ? "an empty map" : "a map";
+    case YAML::NodeType::Sequence:
+      return node.size() == 0 ? "an empty list" : "a list";
+    case YAML::NodeType::Scalar:
+      return "'" + node.Scalar() + "'";
+    default:
+      return "nothing";
   }
 }
 
@@ -147,9 +151,10 @@ MapReader::MapReader(const YAML::Node& node, const std::string& place,
                                    "): " + std::string(u->hint));
       } else {
         std::string_view guess = Suggest(name, allowed);
-        diag.Error(key.Mark(), "unknown key '" + name + "' in " + place +
-                                   (guess.empty() ? "" : " (did you mean '" + std::string(guess) + "'?)") +
-                                   "; allowed keys: " + allowed_list);
+        diag.Error(key.Mark(),
+                   "unknown key '" + name + "' in " + place +
+                       (guess.empty() ? "" : " (did you mean '" + std::string(guess) + "'?)") +
+                       "; allowed keys: " + allowed_list);
       }
       continue;
     }
@@ -249,8 +254,8 @@ std::optional<Value> ReadScalar(const YAML::Node& node, const std::string& what,
   }
   if (tag == "?") return typed.value();
   const Value& v = typed.value();
-  std::string_view want = std::string_view(tag).substr(
-      tag.rfind(kTagPrefix, 0) == 0 ? kTagPrefix.size() : tag.size());
+  std::string_view want =
+      std::string_view(tag).substr(tag.rfind(kTagPrefix, 0) == 0 ? kTagPrefix.size() : tag.size());
   if ((want == "int" && std::holds_alternative<std::int64_t>(v)) ||
       (want == "bool" && std::holds_alternative<bool>(v)) ||
       (want == "null" && std::holds_alternative<std::monostate>(v))) {
@@ -280,8 +285,8 @@ std::optional<ConfigValue> ReadConfigValue(const YAML::Node& node, const std::st
   bool ok = true;
   for (const YAML::Node& item : node) {
     if (item.IsMap() || item.IsSequence()) {
-      diag.Error(item.Mark(), what + ": lists may only hold single values, got " +
-                                  DescribeNode(item));
+      diag.Error(item.Mark(),
+                 what + ": lists may only hold single values, got " + DescribeNode(item));
       ok = false;
       continue;
     }
@@ -300,8 +305,8 @@ void FlattenConfig(const YAML::Node& node, const std::string& place, const std::
   for (auto it = node.begin(); it != node.end(); ++it) {
     MapEntry entry{"", it->first, it->second};
     if (!entry.key.IsScalar() || entry.key.Scalar().empty()) {
-      diag.Error(entry.key.Mark(), "keys in " + place + " must be non-empty names, got " +
-                                       DescribeNode(entry.key));
+      diag.Error(entry.key.Mark(),
+                 "keys in " + place + " must be non-empty names, got " + DescribeNode(entry.key));
       continue;
     }
     std::string key = prefix + entry.key.Scalar();

@@ -4,14 +4,14 @@
 // scalars (YAML 1.2 core schema), config maps flattened to dotted keys.
 // Problems go to a Diagnostics with the position of the offending node.
 
+#include <yaml-cpp/yaml.h>
+
 #include <cstdint>
 #include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <yaml-cpp/yaml.h>
 
 #include "common/status.h"
 #include "flux/diagnostics.h"
@@ -73,8 +73,7 @@ Result<Value> TypePlainScalar(const std::string& text);
 
 // A scalar or null node as a Value: plain scalars typed, quoted ones text,
 // !!str/!!int/!!float/!!bool/!!null honoured.
-std::optional<Value> ReadScalar(const YAML::Node& node, const std::string& what,
-                                Diagnostics& diag);
+std::optional<Value> ReadScalar(const YAML::Node& node, const std::string& what, Diagnostics& diag);
 
 // A scalar, or a list of scalars.
 std::optional<ConfigValue> ReadConfigValue(const YAML::Node& node, const std::string& what,

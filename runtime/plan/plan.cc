@@ -12,12 +12,26 @@ const ComponentInfo* TopologyPlan::FindComponent(std::string_view id) const {
   return nullptr;
 }
 
+std::vector<std::int32_t> TopologyPlan::TasksIn(int container) const {
+  std::vector<std::int32_t> tasks;
+  for (std::int32_t t = 1; t <= max_task_id(); ++t) {
+    if (container_of(t) == container) tasks.push_back(t);
+  }
+  return tasks;
+}
+
 Result<std::shared_ptr<const TopologyPlan>> TopologyPlan::Build(const TopologySpec& spec,
                                                                 const Registry& registry) {
   auto plan = std::shared_ptr<TopologyPlan>(new TopologyPlan());
   plan->name_ = spec.name;
   plan->topology_config_ = topology::DefaultTopologyConfig();
   plan->topology_config_.MergeFrom(spec.config);
+  try {
+    plan->workers_ = static_cast<int>(plan->topology_config_.GetInt("topology.workers", 1));
+  } catch (const std::exception& e) {
+    return InvalidArgument(e.what());
+  }
+  if (plan->workers_ < 1) return InvalidArgument("topology.workers must be at least 1");
   plan->layout_ = std::make_shared<TopologyContext::Layout>();
   plan->layout_->topology_name = spec.name;
   plan->tick_meta_ = {std::string(kSystemComponent), std::string(kTickStream), Fields{}};

@@ -74,6 +74,10 @@ class TopologyPlan {
   }
   const ComponentInfo* FindComponent(std::string_view id) const;
   std::shared_ptr<const TopologyContext::Layout> layout() const { return layout_; }
+  // Containers (topology.workers) and the round-robin packing of tasks.
+  int workers() const { return workers_; }
+  int container_of(std::int32_t task_id) const { return (task_id - 1) % workers_; }
+  std::vector<std::int32_t> TasksIn(int container) const;
   // Metadata of tick tuples.
   const internal::StreamMeta& tick_meta() const { return tick_meta_; }
 
@@ -85,6 +89,7 @@ class TopologyPlan {
   std::vector<TaskInfo> tasks_;
   std::shared_ptr<TopologyContext::Layout> layout_;
   internal::StreamMeta tick_meta_;
+  int workers_ = 1;
 };
 
 }  // namespace gale::plan

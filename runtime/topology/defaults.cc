@@ -14,8 +14,7 @@ Config DefaultTopologyConfig() {
   config.Set(std::string(kDebugKey), kDefaultDebug);
   config.Set(std::string(kBackpressureHighWatermarkBytesKey),
              kDefaultBackpressureHighWatermarkBytes);
-  config.Set(std::string(kBackpressureLowWatermarkBytesKey),
-             kDefaultBackpressureLowWatermarkBytes);
+  config.Set(std::string(kBackpressureLowWatermarkBytesKey), kDefaultBackpressureLowWatermarkBytes);
   return config;
 }
 

@@ -79,7 +79,9 @@ bool ValidTopologyName(const std::string& name) {
   });
 }
 
-const char* KindName(ComponentKind kind) { return kind == ComponentKind::kSpout ? "spout" : "bolt"; }
+const char* KindName(ComponentKind kind) {
+  return kind == ComponentKind::kSpout ? "spout" : "bolt";
+}
 
 std::string DescribeStreams(const DeclaredStreams& streams) {
   std::vector<std::string> parts;
@@ -141,7 +143,7 @@ class Validator {
     layered.MergeFrom(spec_.config);
     std::optional<std::int64_t> high = AsInt(*layered.Find(kBackpressureHighWatermarkBytesKey));
     std::optional<std::int64_t> low = AsInt(*layered.Find(kBackpressureLowWatermarkBytesKey));
-    if (high && low && *low >= *high) {
+    if (high && low && *high > 0 && *low > 0 && *low >= *high) {  // else reported above
       TopologyError("topology config: '" + std::string(kBackpressureLowWatermarkBytesKey) + "' (" +
                     std::to_string(*low) + ") must be below '" +
                     std::string(kBackpressureHighWatermarkBytesKey) + "' (" +
@@ -155,8 +157,9 @@ class Validator {
     if (c.id.empty()) {
       Error(c.where, "", std::string("a ") + KindName(c.kind) + " has an empty id; set 'id:'");
     } else if (c.id.rfind("__", 0) == 0) {
-      Error(c.where, label, "component id '" + c.id + "' is reserved: ids starting with '__' " +
-                                "belong to gale's system components");
+      Error(c.where, label,
+            "component id '" + c.id + "' is reserved: ids starting with '__' " +
+                "belong to gale's system components");
     } else if (auto it = components_.find(c.id); it != components_.end()) {
       std::string first = it->second->where.ToString();
       Error(c.where, label,
@@ -259,8 +262,7 @@ class Validator {
             label + ": 'to' names no declared component '" + s.to +
                 "' (declared components: " + component_ids() + ")");
     } else if (to->kind == ComponentKind::kSpout) {
-      Error(s.where, label,
-            label + ": '" + s.to + "' is a spout; a stream must end at a bolt");
+      Error(s.where, label, label + ": '" + s.to + "' is a spout; a stream must end at a bolt");
     }
     if (s.stream_id.empty()) {
       Error(s.where, label, label + ": the streamId is empty (omit it for 'default')");
@@ -288,12 +290,12 @@ class Validator {
       if (g.custom_class.empty()) {
         Error(s.where, label, label + ": a CUSTOM grouping needs 'customClass'");
       } else if (!registry_.HasGrouping(g.custom_class)) {
-        Error(s.where, label,
-              label + ": grouping class '" + g.custom_class +
-                  "' is not registered (known grouping classes: " +
-                  Join(registry_.GroupingNames()) +
-                  "); load the plugin that defines it with --lib path/to/plugin.so or list it "
-                  "under 'libraries:' in the topology YAML");
+        Error(
+            s.where, label,
+            label + ": grouping class '" + g.custom_class +
+                "' is not registered (known grouping classes: " + Join(registry_.GroupingNames()) +
+                "); load the plugin that defines it with --lib path/to/plugin.so or list it "
+                "under 'libraries:' in the topology YAML");
       }
     }
     if (from == nullptr || s.stream_id.empty()) return;

@@ -92,6 +92,7 @@ class FakeOutputCollector : public OutputCollector {
   };
 
   void Ack(const Tuple& tuple) override {
+    acked_text_.push_back(tuple.ToString());
     acked.push_back(&tuple);
     ++settled_[&tuple];
   }
@@ -108,12 +109,20 @@ class FakeOutputCollector : public OutputCollector {
     auto it = settled_.find(&tuple);
     return it == settled_.end() ? 0 : it->second;
   }
-  bool WasAcked(const Tuple& tuple) const { return Count(acked, tuple) > 0; }
+  // The tuple itself, or a copy of it with the same values, was acked.
+  bool WasAcked(const Tuple& tuple) const {
+    if (Count(acked, tuple) > 0) return true;
+    for (const std::string& text : acked_text_) {
+      if (text == tuple.ToString()) return true;
+    }
+    return false;
+  }
   bool WasFailed(const Tuple& tuple) const { return Count(failed, tuple) > 0; }
 
   void Clear() {
     emits.clear();
     acked.clear();
+    acked_text_.clear();
     failed.clear();
     timeouts_reset.clear();
     errors.clear();
@@ -141,6 +150,7 @@ class FakeOutputCollector : public OutputCollector {
   }
 
   std::map<const Tuple*, int> settled_;
+  std::vector<std::string> acked_text_;
 };
 
 }  // namespace gale::test_support

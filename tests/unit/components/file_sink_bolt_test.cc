@@ -60,28 +60,48 @@ TEST_F(FileSinkBoltTest, WritesTabSeparatedValuesOneLinePerTuple) {
   EXPECT_TRUE(collector_.errors.empty());
 }
 
-TEST_F(FileSinkBoltTest, BuffersUntilTickOrCleanup) {
+Config BufferedConfig(const std::string& path) {
+  Config config = PathConfig(path);
+  config.Set("buffered", true);
+  return config;
+}
+
+TEST_F(FileSinkBoltTest, WritesEachLineBeforeAckingByDefault) {
   std::string path = dir_.File("out.txt");
   FileSinkBolt bolt;
   bolt.Prepare(PathConfig(path), MakeContext("sink"), collector_);
   Tuple t = Tuple::ForTesting({std::string("one")}, {"a"});
   bolt.Execute(t);
-  EXPECT_TRUE(collector_.WasAcked(t));  // acked once buffered
+  EXPECT_TRUE(collector_.WasAcked(t));
+  EXPECT_EQ(TempDir::Read(path), "one\n");
+}
+
+TEST_F(FileSinkBoltTest, BufferedAcksOnlyWhenTickOrCleanupWrites) {
+  std::string path = dir_.File("out.txt");
+  FileSinkBolt bolt;
+  bolt.Prepare(BufferedConfig(path), MakeContext("sink"), collector_);
+  Tuple t = Tuple::ForTesting({std::string("one")}, {"a"});
+  bolt.Execute(t);
+  EXPECT_FALSE(collector_.WasAcked(t));  // not written yet, so not acked
   EXPECT_EQ(TempDir::Read(path), "");
   Tuple tick = MakeTickTuple();
   bolt.Execute(tick);
   EXPECT_TRUE(collector_.WasAcked(tick));
+  EXPECT_TRUE(collector_.WasAcked(t));
   EXPECT_EQ(TempDir::Read(path), "one\n");
-  bolt.Execute(Tuple::ForTesting({std::string("two")}, {"a"}));
+  Tuple two = Tuple::ForTesting({std::string("two")}, {"a"});
+  bolt.Execute(two);
   EXPECT_EQ(TempDir::Read(path), "one\n");
+  EXPECT_FALSE(collector_.WasAcked(two));
   bolt.Cleanup();
   EXPECT_EQ(TempDir::Read(path), "one\ntwo\n");
+  EXPECT_TRUE(collector_.WasAcked(two));
 }
 
 TEST_F(FileSinkBoltTest, FlushesWholeLinesOncePast64KiB) {
   std::string path = dir_.File("big.txt");
   FileSinkBolt bolt;
-  bolt.Prepare(PathConfig(path), MakeContext("sink"), collector_);
+  bolt.Prepare(BufferedConfig(path), MakeContext("sink"), collector_);
   const std::string payload(999, 'x');  // 1000 bytes a line
   Tuple t = Tuple::ForTesting({payload}, {"a"});
   for (int i = 0; i < 65; ++i) bolt.Execute(t);

@@ -1,1 +1,547 @@
+#include "topology/validate.h"
+
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "gale/registry.h"
+#include "topology/defaults.h"
+
+namespace gale::topology {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+// --- Components registered for these tests. -------------------------------
+
+class ValidateSentenceSpout : public Spout {
+ public:
+  void NextTuple() override {}
+  void DeclareOutputFields(OutputFieldsDeclarer& declarer) const override {
+    declarer.Declare(Fields{"sentence"});
+    declarer.DeclareStream("errors", Fields{"message", "code"});
+  }
+};
+
+class ValidateSilentSpout : public Spout {
+ public:
+  void NextTuple() override {}
+  void DeclareOutputFields(OutputFieldsDeclarer&) const override {}
+};
+
+class ValidateSplitBolt : public Bolt {
+ public:
+  void Execute(const Tuple&) override {}
+  void DeclareOutputFields(OutputFieldsDeclarer& declarer) const override {
+    declarer.Declare(Fields{"word"});
+  }
+};
+
+class ValidateSinkBolt : public Bolt {
+ public:
+  void Execute(const Tuple&) override {}
+};
+
+class ValidateThrowingBolt : public Bolt {
+ public:
+  void Execute(const Tuple&) override {}
+  void DeclareOutputFields(OutputFieldsDeclarer&) const override {
+    throw std::runtime_error("boom");
+  }
+};
+
+// Names its output field after its `output.field` config (throws when unset).
+class ValidateConfiguredBolt : public Bolt {
+ public:
+  void Execute(const Tuple&) override {}
+  void DeclareOutputFields(OutputFieldsDeclarer& declarer) const override {
+    declarer.Declare(Fields{declarer.config().GetString("output.field")});
+  }
+};
+
+class ValidateModGrouping : public CustomGrouping {
+ public:
+  std::vector<int> ChooseTasks(int, const Values&) override { return {}; }
+};
+
+GALE_REGISTER_SPOUT(ValidateSentenceSpout);
+GALE_REGISTER_SPOUT(ValidateSilentSpout);
+GALE_REGISTER_BOLT(ValidateSplitBolt);
+GALE_REGISTER_BOLT(ValidateSinkBolt);
+GALE_REGISTER_BOLT(ValidateThrowingBolt);
+GALE_REGISTER_BOLT(ValidateConfiguredBolt);
+GALE_REGISTER_GROUPING(ValidateModGrouping);
+
+// --- Helpers. ---------------------------------------------------------------
+
+Status Validate(const TopologySpec& spec) { return ValidateTopology(spec, Registry::Global()); }
+
+// sentences -> split -> sink, valid.
+TopologyBuilder WordCount() {
+  TopologyBuilder b("wordcount");
+  b.SetSpout("sentences", "ValidateSentenceSpout", 2);
+  b.SetBolt("split", "ValidateSplitBolt", 3).ShuffleGrouping("sentences");
+  b.SetBolt("sink", "ValidateSinkBolt").FieldsGrouping("split", Fields{"word"});
+  return b;
+}
+
+SourceLocation At(int line, int column) { return {"wc.yaml", line, column}; }
+
+std::vector<std::string> Lines(const std::string& text) {
+  std::vector<std::string> lines;
+  std::size_t begin = 0;
+  while (begin <= text.size()) {
+    std::size_t end = text.find('\n', begin);
+    if (end == std::string::npos) end = text.size();
+    lines.push_back(text.substr(begin, end - begin));
+    begin = end + 1;
+  }
+  return lines;
+}
+
+void ExpectError(const TopologySpec& spec, const std::string& substring) {
+  Status s = Validate(spec);
+  ASSERT_FALSE(s.ok()) << "expected an error containing: " << substring;
+  EXPECT_EQ(s.code(), ErrorCode::kInvalidArgument);
+  EXPECT_THAT(s.message(), HasSubstr(substring));
+}
+
+// --- Valid topologies. ------------------------------------------------------
+
+TEST(ValidateTest, AcceptsAValidTopology) {
+  Status s = Validate(WordCount().Build());
+  EXPECT_TRUE(s.ok()) << s.message();
+}
+
+TEST(ValidateTest, AcceptsNamedStreamsCustomGroupingsAndConfig) {
+  TopologyBuilder b("ip-fraud_v1.2");
+  b.config().Set("topology.workers", std::int64_t{4});
+  b.config().Set("topology.reliability.mode", std::string("ATMOST_ONCE"));
+  b.config().Set("topology.max.spout.pending", std::int64_t{100});
+  b.config().Set("topology.tick.tuple.freq.secs", 0.5);
+  b.SetSpout("sentences", "ValidateSentenceSpout");
+  b.SetBolt("split", "ValidateSplitBolt")
+      .AddConfiguration("topology.tick.tuple.freq.secs", std::int64_t{1})
+      .CustomGrouping("sentences", "default", "ValidateModGrouping", {std::int64_t{3}});
+  b.SetBolt("alerts", "ValidateSinkBolt")
+      .FieldsGrouping("sentences", "errors", Fields{"code", "message"})
+      .ShuffleGrouping("sentences")
+      .AllGrouping("split");
+  Status s = Validate(b.Build());
+  EXPECT_TRUE(s.ok()) << s.message();
+}
+
+// --- Names, ids, parallelism. ----------------------------------------------
+
+TEST(ValidateTest, RejectsAnEmptyName) {
+  TopologySpec spec = WordCount().Build();
+  spec.name = "";
+  ExpectError(spec, "the topology name is empty");
+}
+
+TEST(ValidateTest, RejectsNamesWithOtherCharacters) {
+  TopologySpec spec = WordCount().Build();
+  spec.name = "word count/1";
+  spec.source_file = "wc.yaml";
+  ExpectError(spec,
+              "wc.yaml: topology name 'word count/1' may only contain letters, digits, "
+              "'.', '_' and '-'");
+}
+
+TEST(ValidateTest, RequiresASpout) {
+  TopologyBuilder b("nospouts");
+  b.SetBolt("sink", "ValidateSinkBolt");
+  ExpectError(b.Build(), "topology 'nospouts' has no spouts");
+}
+
+TEST(ValidateTest, RejectsDuplicateIdsAtTheSecondOne) {
+  TopologySpec spec = WordCount().Build();
+  spec.spouts[0].where = At(3, 5);
+  ComponentSpec dup = spec.bolts[1];
+  dup.id = "sentences";
+  dup.where = At(20, 5);
+  spec.bolts.push_back(dup);
+  ExpectError(spec,
+              "wc.yaml:20:5: duplicate component id 'sentences' (first declared at "
+              "wc.yaml:3:5)");
+}
+
+TEST(ValidateTest, RejectsReservedAndEmptyIds) {
+  TopologySpec spec = WordCount().Build();
+  spec.bolts[1].id = "__acker";
+  ExpectError(spec, "component id '__acker' is reserved");
+  spec.bolts[1].id = "";
+  ExpectError(spec, "a bolt has an empty id");
+}
+
+TEST(ValidateTest, RejectsParallelismBelowOneAtItsLocation) {
+  TopologySpec spec = WordCount().Build();
+  spec.bolts[0].where = At(12, 5);
+  spec.bolts[0].parallelism_where = At(14, 18);
+  spec.bolts[0].parallelism = 0;
+  ExpectError(spec, "wc.yaml:14:18: bolt 'split': parallelism must be at least 1, got 0");
+}
+
+TEST(ValidateTest, NamesTheComponentWhenTheLocationIsUnknown) {
+  TopologySpec spec = WordCount().Build();
+  spec.bolts[0].parallelism = -1;
+  ExpectError(spec, "bolt 'split': bolt 'split': parallelism must be at least 1, got -1");
+}
+
+// --- Classes. ---------------------------------------------------------------
+
+TEST(ValidateTest, UnknownClassListsKnownClassesAndHowToLoadThem) {
+  TopologySpec spec = WordCount().Build();
+  spec.bolts[0].class_name = "SplitSentenceBolt";
+  spec.bolts[0].class_name_where = At(13, 16);
+  Status s = Validate(spec);
+  ASSERT_FALSE(s.ok());
+  EXPECT_THAT(s.message(),
+              HasSubstr("wc.yaml:13:16: bolt 'split': bolt class "
+                        "'SplitSentenceBolt' is not registered (known bolt classes: "));
+  EXPECT_THAT(s.message(), HasSubstr("ValidateConfiguredBolt, ValidateSinkBolt"));
+  EXPECT_THAT(s.message(), HasSubstr("--lib path/to/plugin.so"));
+  EXPECT_THAT(s.message(), HasSubstr("'libraries:'"));
+}
+
+TEST(ValidateTest, UnknownSpoutClassListsSpoutClasses) {
+  TopologySpec spec = WordCount().Build();
+  spec.spouts[0].class_name = "KafkaSpout";
+  ExpectError(spec,
+              "spout class 'KafkaSpout' is not registered (known spout classes: "
+              "ValidateSentenceSpout, ValidateSilentSpout)");
+}
+
+TEST(ValidateTest, ClassOfTheWrongKindSaysWhereItBelongs) {
+  TopologySpec spec = WordCount().Build();
+  spec.bolts[1].class_name = "ValidateSentenceSpout";
+  ExpectError(spec,
+              "bolt 'sink': class 'ValidateSentenceSpout' is a spout, not a bolt; "
+              "declare it under 'spouts:'");
+  spec = WordCount().Build();
+  spec.spouts[0].class_name = "ValidateSinkBolt";
+  ExpectError(spec, "class 'ValidateSinkBolt' is a bolt, not a spout");
+}
+
+TEST(ValidateTest, ReportsExceptionsFromDeclareOutputFields) {
+  TopologySpec spec = WordCount().Build();
+  spec.bolts[1].class_name = "ValidateThrowingBolt";
+  spec.bolts[1].where = At(17, 5);
+  ExpectError(spec,
+              "wc.yaml:17:5: bolt 'sink' (class 'ValidateThrowingBolt'): creating it or "
+              "DeclareOutputFields threw: boom");
+}
+
+TEST(ValidateTest, DeclareOutputFieldsSeesTheLayeredConfig) {
+  TopologyBuilder b("configured");
+  b.config().Set("output.field", std::string("from-topology"));
+  b.SetSpout("sentences", "ValidateSentenceSpout");
+  b.SetBolt("named", "ValidateConfiguredBolt").ShuffleGrouping("sentences");
+  b.SetBolt("sink", "ValidateSinkBolt").FieldsGrouping("named", Fields{"from-topology"});
+  EXPECT_TRUE(Validate(b.Build()).ok());
+
+  TopologySpec spec = b.Build();
+  spec.bolts[0].properties.Set("output.field", std::string("from-properties"));
+  ExpectError(spec,
+              "FIELDS grouping on 'from-topology', but stream 'default' of 'named' has "
+              "fields [from-properties]");
+
+  spec.config.Erase("output.field");
+  spec.bolts[0].properties.Erase("output.field");
+  ExpectError(spec,
+              "bolt 'named' (class 'ValidateConfiguredBolt'): creating it or "
+              "DeclareOutputFields threw: component 'named': required config key "
+              "'output.field' is missing");
+}
+
+// --- Streams. ---------------------------------------------------------------
+
+TEST(ValidateTest, StreamFromAnUndeclaredComponent) {
+  TopologySpec spec = WordCount().Build();
+  spec.streams[0].from = "sentence";
+  spec.streams[0].where = At(22, 5);
+  ExpectError(spec,
+              "wc.yaml:22:5: stream 'sentence' -> 'split': 'from' names no declared "
+              "component 'sentence' (declared components: sentences, sink, split)");
+}
+
+TEST(ValidateTest, StreamToAnUndeclaredComponent) {
+  TopologySpec spec = WordCount().Build();
+  spec.streams[1].to = "count";
+  ExpectError(spec, "stream 'split' -> 'count': 'to' names no declared component 'count'");
+}
+
+TEST(ValidateTest, StreamToASpout) {
+  TopologyBuilder b = WordCount();
+  TopologySpec spec = b.Build();
+  StreamSpec s;
+  s.from = "split";
+  s.to = "sentences";
+  spec.streams.push_back(s);
+  ExpectError(spec,
+              "stream 'split' -> 'sentences': 'sentences' is a spout; a stream must end "
+              "at a bolt");
+}
+
+TEST(ValidateTest, StreamOnAnUndeclaredStreamListsTheDeclaredOnes) {
+  TopologySpec spec = WordCount().Build();
+  spec.streams[0].stream_id = "warnings";
+  ExpectError(spec,
+              "'sentences' does not declare stream 'warnings'; its streams are "
+              "'default' [sentence], 'errors' [message, code]");
+}
+
+TEST(ValidateTest, StreamFromAComponentWithoutOutputs) {
+  TopologyBuilder b("silent");
+  b.SetSpout("quiet", "ValidateSilentSpout");
+  b.SetBolt("sink", "ValidateSinkBolt").ShuffleGrouping("quiet");
+  ExpectError(b.Build(),
+              "'quiet' does not declare stream 'default'; it declares no output "
+              "streams");
+}
+
+TEST(ValidateTest, FieldsGroupingOnAnUndeclaredField) {
+  TopologySpec spec = WordCount().Build();
+  spec.streams[1].grouping.fields = {"word", "count"};
+  spec.streams[1].where = At(25, 5);
+  Status s = Validate(spec);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.message(),
+            "wc.yaml:25:5: stream 'split' -> 'sink': FIELDS grouping on 'count', "
+            "but stream 'default' of 'split' has fields [word]");
+}
+
+TEST(ValidateTest, FieldsGroupingWithoutFields) {
+  TopologySpec spec = WordCount().Build();
+  spec.streams[1].grouping.fields.clear();
+  ExpectError(spec, "a FIELDS grouping needs at least one field in 'args'");
+}
+
+TEST(ValidateTest, CustomGroupingMustBeRegistered) {
+  TopologyBuilder b = WordCount();
+  b.SetBolt("custom", "ValidateSinkBolt").CustomGrouping("split", "default", "NoSuchGrouping", {});
+  ExpectError(b.Build(),
+              "grouping class 'NoSuchGrouping' is not registered (known grouping "
+              "classes: ValidateModGrouping); load the plugin");
+  TopologySpec spec = b.Build();
+  spec.streams.back().grouping.custom_class = "";
+  ExpectError(spec, "a CUSTOM grouping needs 'customClass'");
+}
+
+TEST(ValidateTest, RejectsABoltSubscribedTwiceToOneStream) {
+  TopologySpec spec = WordCount().Build();
+  spec.streams[1].where = At(25, 5);
+  StreamSpec again = spec.streams[1];
+  again.grouping = GroupingSpec{};
+  again.where = At(28, 5);
+  spec.streams.push_back(again);
+  ExpectError(spec,
+              "wc.yaml:28:5: bolt 'sink' subscribes to stream 'default' of 'split' twice "
+              "(first at wc.yaml:25:5)");
+}
+
+TEST(ValidateTest, SubscribingToTwoStreamsOfOneComponentIsFine) {
+  TopologyBuilder b = WordCount();
+  b.SetBolt("both", "ValidateSinkBolt")
+      .ShuffleGrouping("sentences")
+      .ShuffleGrouping("sentences", "errors");
+  EXPECT_TRUE(Validate(b.Build()).ok());
+}
+
+TEST(ValidateTest, EmptyStreamIdIsAnError) {
+  TopologySpec spec = WordCount().Build();
+  spec.streams[0].stream_id = "";
+  ExpectError(spec, "the streamId is empty");
+}
+
+// --- Configuration. ---------------------------------------------------------
+
+struct ConfigCase {
+  std::string key;
+  Value value;
+  std::string message;
+};
+
+TEST(ValidateTest, ChecksTopologyConfigValues) {
+  const std::vector<ConfigCase> cases = {
+      {"topology.workers", std::int64_t{0}, "'topology.workers' must be an integer >= 1"},
+      {"topology.workers", std::string("two"),
+       "'topology.workers' must be an integer >= 1 "
+       "(the number of containers), got 'two'"},
+      {"topology.message.timeout.secs", std::int64_t{0},
+       "'topology.message.timeout.secs' must be an integer number of seconds > 0, got 0"},
+      {"topology.max.spout.pending", std::int64_t{0},
+       "'topology.max.spout.pending' must be an integer >= 1"},
+      {"topology.tick.tuple.freq.secs", std::int64_t{0},
+       "'topology.tick.tuple.freq.secs' must be a number of seconds > 0"},
+      {"topology.tick.tuple.freq.secs", -1.5,
+       "'topology.tick.tuple.freq.secs' must be a number of seconds > 0 (leave it out for no "
+       "tick tuples), got -1.5"},
+      {"topology.acking", std::string("sometimes"), "'topology.acking' must be true or false"},
+      {"topology.debug", std::int64_t{1}, "'topology.debug' must be true or false, got 1"},
+      {"topology.reliability.mode", std::string("EFFECTIVELY_ONCE"),
+       "'topology.reliability.mode': EFFECTIVELY_ONCE is not supported by gale; use "
+       "ATLEAST_ONCE"},
+      {"topology.reliability.mode", std::string("EXACTLY_ONCE"),
+       "'topology.reliability.mode' must be ATLEAST_ONCE or ATMOST_ONCE, got 'EXACTLY_ONCE'"},
+      {"topology.backpressure.high.watermark.bytes", std::int64_t{-5},
+       "'topology.backpressure.high.watermark.bytes' must be an integer number of bytes > 0, "
+       "got -5"},
+  };
+  for (const ConfigCase& c : cases) {
+    SCOPED_TRACE(c.key);
+    TopologySpec spec = WordCount().Build();
+    spec.source_file = "wc.yaml";
+    spec.config.Set(c.key, c.value);
+    Status s = Validate(spec);
+    ASSERT_FALSE(s.ok());
+    EXPECT_EQ(s.code(), ErrorCode::kInvalidArgument);
+    EXPECT_THAT(s.message(), HasSubstr("wc.yaml: topology config: " + c.message));
+    EXPECT_EQ(Lines(s.message()).size(), 1u) << s.message();
+  }
+}
+
+TEST(ValidateTest, ChecksComponentConfigAndProperties) {
+  TopologySpec spec = WordCount().Build();
+  spec.bolts[0].where = At(12, 5);
+  spec.bolts[0].config.Set("topology.tick.tuple.freq.secs", std::int64_t{0});
+  ExpectError(spec,
+              "wc.yaml:12:5: bolt 'split' config: 'topology.tick.tuple.freq.secs' must be "
+              "a number of seconds > 0");
+  spec = WordCount().Build();
+  spec.spouts[0].properties.Set("topology.max.spout.pending", std::int64_t{-1});
+  ExpectError(spec,
+              "spout 'sentences': spout 'sentences' properties: "
+              "'topology.max.spout.pending' must be an integer >= 1");
+}
+
+TEST(ValidateTest, LowWatermarkMustBeBelowHighWatermark) {
+  TopologySpec spec = WordCount().Build();
+  spec.config.Set(std::string(kBackpressureHighWatermarkBytesKey), std::int64_t{8 << 20});
+  ExpectError(spec,
+              "'topology.backpressure.low.watermark.bytes' (16777216) must be below "
+              "'topology.backpressure.high.watermark.bytes' (8388608)");
+  spec.config.Set(std::string(kBackpressureLowWatermarkBytesKey), std::int64_t{4 << 20});
+  EXPECT_TRUE(Validate(spec).ok());
+}
+
+TEST(ValidateTest, UnknownConfigKeysAreLeftToComponents) {
+  EXPECT_TRUE(CheckConfigEntry("kafka.topic", Value{std::int64_t{0}}).ok());
+  EXPECT_TRUE(CheckConfigEntry("topology.workers", Value{std::string("3")}).ok());
+  EXPECT_TRUE(
+      CheckConfigEntry("topology.reliability.mode", Value{std::string("atmost_once")}).ok());
+  EXPECT_FALSE(CheckConfigEntry("topology.workers", std::vector<Value>{std::int64_t{1}}).ok());
+}
+
+TEST(ValidateTest, ReportsEveryProblemOnItsOwnLine) {
+  TopologySpec spec = WordCount().Build();
+  spec.name = "bad name";
+  spec.bolts[0].parallelism = 0;
+  spec.spouts[0].class_name = "Missing";
+  spec.streams[1].grouping.fields = {"nope"};
+  Status s = Validate(spec);
+  ASSERT_FALSE(s.ok());
+  std::vector<std::string> lines = Lines(s.message());
+  ASSERT_EQ(lines.size(), 4u) << s.message();
+  EXPECT_THAT(lines[0], HasSubstr("topology name 'bad name'"));
+  EXPECT_THAT(lines[1], HasSubstr("spout class 'Missing' is not registered"));
+  EXPECT_THAT(lines[2], HasSubstr("parallelism must be at least 1"));
+  EXPECT_THAT(lines[3], HasSubstr("FIELDS grouping on 'nope'"));
+  // A stream from a component whose class is unknown is not checked further.
+  EXPECT_THAT(s.message(), Not(HasSubstr("does not declare stream")));
+}
+
+// --- Defaults, layering, acking. --------------------------------------------
+
+TEST(ValidateDefaultsTest, DefaultTopologyConfig) {
+  Config c = DefaultTopologyConfig();
+  EXPECT_EQ(c.GetInt("topology.workers"), 1);
+  EXPECT_TRUE(c.GetBool("topology.acking"));
+  EXPECT_EQ(c.GetInt("topology.message.timeout.secs"), 30);
+  EXPECT_FALSE(c.GetBool("topology.debug"));
+  EXPECT_EQ(c.GetInt("topology.backpressure.high.watermark.bytes"), 32 * 1024 * 1024);
+  EXPECT_EQ(c.GetInt("topology.backpressure.low.watermark.bytes"), 16 * 1024 * 1024);
+  EXPECT_FALSE(c.Has("topology.max.spout.pending"));
+  EXPECT_FALSE(c.Has("topology.reliability.mode"));
+}
+
+TEST(ValidateDefaultsTest, LayeredConfigPrecedence) {
+  TopologySpec spec = WordCount().Build();
+  spec.config.Set("topology.workers", std::int64_t{4});
+  spec.config.Set("level", std::string("topology"));
+  spec.config.Set("topology.only", true);
+  ComponentSpec& split = spec.bolts[0];
+  split.config.Set("level", std::string("component"));
+  split.config.Set("component.only", std::int64_t{7});
+  split.config.Set("topology.message.timeout.secs", std::int64_t{60});
+  split.properties.Set("level", std::string("property"));
+  split.constructor_args = {std::int64_t{1}, std::string("two")};
+
+  Config c = LayeredConfig(spec, split);
+  EXPECT_EQ(c.owner(), "component 'split'");
+  EXPECT_EQ(c.GetString("level"), "property");
+  EXPECT_EQ(c.GetInt("topology.workers"), 4);
+  EXPECT_EQ(c.GetInt("topology.message.timeout.secs"), 60);
+  EXPECT_TRUE(c.GetBool("topology.only"));
+  EXPECT_EQ(c.GetInt("component.only"), 7);
+  EXPECT_FALSE(c.GetBool("topology.debug"));  // a default
+  EXPECT_EQ(c.GetList("constructorArgs"),
+            (std::vector<Value>{std::int64_t{1}, std::string("two")}));
+
+  split.properties.Erase("level");
+  EXPECT_EQ(LayeredConfig(spec, split).GetString("level"), "component");
+  split.config.Erase("level");
+  EXPECT_EQ(LayeredConfig(spec, split).GetString("level"), "topology");
+
+  Config sink = LayeredConfig(spec, spec.bolts[1]);
+  EXPECT_FALSE(sink.Has("constructorArgs"));
+  EXPECT_FALSE(sink.Has("component.only"));
+  EXPECT_EQ(sink.GetInt("topology.message.timeout.secs"), 30);
+}
+
+TEST(ValidateDefaultsTest, LayeredConfigErrorsNameTheComponent) {
+  TopologySpec spec = WordCount().Build();
+  Config c = LayeredConfig(spec, spec.bolts[0]);
+  try {
+    c.GetInt("missing.key");
+    FAIL() << "expected a ConfigError";
+  } catch (const ConfigError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("component 'split'"));
+    EXPECT_THAT(e.what(), HasSubstr("'missing.key'"));
+  }
+}
+
+TEST(ValidateDefaultsTest, AckingEnabled) {
+  Config c;
+  EXPECT_TRUE(AckingEnabled(c));
+  EXPECT_TRUE(AckingEnabled(DefaultTopologyConfig()));
+  c.Set("topology.acking", false);
+  EXPECT_FALSE(AckingEnabled(c));
+  c.Set("topology.reliability.mode", std::string("ATLEAST_ONCE"));
+  EXPECT_TRUE(AckingEnabled(c));  // the mode wins over topology.acking
+  c.Set("topology.acking", true);
+  c.Set("topology.reliability.mode", std::string("ATMOST_ONCE"));
+  EXPECT_FALSE(AckingEnabled(c));
+  c.Set("topology.reliability.mode", std::string("atmost_once"));
+  EXPECT_FALSE(AckingEnabled(c));
+  c.Erase("topology.reliability.mode");
+  c.Set("topology.acking", std::string("false"));
+  EXPECT_FALSE(AckingEnabled(c));
+  c.Set("topology.acking", std::string("not a bool"));
+  EXPECT_TRUE(AckingEnabled(c));  // rejected by validation; never throws
+}
+
+TEST(ValidateDefaultsTest, AckingFollowsTheLayers) {
+  TopologySpec spec = WordCount().Build();
+  spec.config.Set("topology.reliability.mode", std::string("ATMOST_ONCE"));
+  EXPECT_FALSE(AckingEnabled(LayeredConfig(spec, spec.spouts[0])));
+  spec.spouts[0].config.Set("topology.reliability.mode", std::string("ATLEAST_ONCE"));
+  EXPECT_TRUE(AckingEnabled(LayeredConfig(spec, spec.spouts[0])));
+}
+
+}  // namespace
+}  // namespace gale::topology

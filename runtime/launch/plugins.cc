@@ -1,4 +1,4 @@
-#include "cli/plugins.h"
+#include "launch/plugins.h"
 
 #include <dlfcn.h>
 
@@ -7,7 +7,7 @@
 
 #include "gale/registry.h"
 
-namespace gale::cli {
+namespace gale::launch {
 
 Status LoadPlugin(const std::string& path) {
   static std::set<std::string> loaded;
@@ -38,4 +38,4 @@ Status LoadPlugin(const std::string& path) {
   return Status::Ok();
 }
 
-}  // namespace gale::cli
+}  // namespace gale::launch

@@ -1,0 +1,315 @@
+#!/usr/bin/env bash
+# Word-count benchmark: the plain C++ baseline and gale local mode, on the
+# same workload (bench/workload.h), one after the other on this machine.
+#
+# Usage: bench/run.sh [--duration S] [--rate N] [--no-build] [--record]
+#   --duration S  seconds per run (default 15; the first 2 s are warm-up)
+#   --rate N      sentences/s of the fixed-load latency run (default 100000)
+#   --no-build    use the existing build/ instead of configuring and building
+#   --record      also write the table into bench/RESULTS.md
+# Environment: BUILD_DIR (default build), JOBS (default nproc).
+#
+# Prints a table and writes bench/out/results.json; each run's raw output
+# (gale's summary table, per-task stats, timing) stays in bench/out/<run>/.
+#
+# Per run:
+#   words/s   words counted per second, sustained: for gale, the sum over the
+#             count tasks of the words each counted after its 2 s warm-up
+#             divided by the seconds since (BenchCountBolt's stats files); for
+#             the baseline, its own figure after a 1 s warm-up.
+#   vs-base   words/s divided by the baseline's.
+#   cpu-s     user+sys CPU seconds of the whole process (start-up, warm-up
+#             and drain included); cores = cpu-s / wall-s.
+#   rss-MB    peak resident set size of the process.
+#   lat-*     complete latency of the spout's tuple trees (acking runs only),
+#             as printed in gale's summary table; it covers the whole run.
+#   lost      tuples emitted (by the spout, by split) that were never
+#             executed downstream; 0 unless gale loses tuples or the final
+#             drain timed out. A warning is printed if split did not emit
+#             exactly 10 words per sentence it executed.
+
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+readonly ROOT="$PWD"
+readonly OUT="$ROOT/bench/out"
+readonly WARMUP_S=2
+
+duration=15
+rate=100000
+build=1
+record=0
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --duration) duration="$2"; shift 2 ;;
+    --rate) rate="$2"; shift 2 ;;
+    --no-build) build=0; shift ;;
+    --record) record=1; shift ;;
+    -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "run.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
+  esac
+done
+if ! [[ "$duration" =~ ^[0-9]+$ ]] || (( duration <= WARMUP_S + 1 )); then
+  echo "run.sh: --duration wants whole seconds > $((WARMUP_S + 1))" >&2
+  exit 2
+fi
+if ! [[ "$rate" =~ ^[0-9]+$ ]] || (( rate == 0 )); then
+  echo "run.sh: --rate wants a positive whole number" >&2
+  exit 2
+fi
+
+readonly BUILD_DIR="${BUILD_DIR:-build}"
+readonly JOBS="${JOBS:-$(nproc)}"
+if (( build )); then
+  cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release >/dev/null
+  cmake --build "$BUILD_DIR" -j "$JOBS" >/dev/null
+fi
+readonly GALE="$BUILD_DIR/runtime/cli/gale"
+readonly BASELINE="$BUILD_DIR/bench/gale_bench_baseline"
+readonly PLUGIN="$BUILD_DIR/bench/libgale_bench.so"
+readonly TOPOLOGY="bench/wordcount-bench.yaml"
+for f in "$GALE" "$BASELINE" "$PLUGIN"; do
+  if [[ ! -e "$f" ]]; then
+    echo "run.sh: $f is missing; build first (or drop --no-build)" >&2
+    exit 1
+  fi
+done
+
+rm -rf "$OUT"
+mkdir -p "$OUT"
+
+# run_timed DIR COMMAND...: runs COMMAND with stdout in DIR/stdout and stderr
+# in DIR/stderr, and writes "wall_s cpu_s peak_rss_kb exit_code" to DIR/time.
+if [[ -x /usr/bin/time ]] && /usr/bin/time -f '%e' true 2>/dev/null; then
+  run_timed() {
+    local dir="$1"; shift
+    local rc=0
+    /usr/bin/time -f '%e %U %S %M' -o "$dir/time.raw" "$@" \
+      >"$dir/stdout" 2>"$dir/stderr" || rc=$?
+    # GNU time writes "Command exited with non-zero status N" first then.
+    tail -n 1 "$dir/time.raw" |
+      awk -v rc="$rc" '{ printf "%s %.2f %s %d\n", $1, $2 + $3, $4, rc }' \
+      >"$dir/time"
+  }
+else
+  # No GNU time: CPU from bash's `times` (children's user+sys, before and
+  # after), peak RSS from VmHWM in /proc, sampled until the process exits.
+  children_cpu() {
+    times | awk 'NR == 2 {
+      n = split($1 " " $2, t, " "); s = 0
+      for (i = 1; i <= n; i++) { split(t[i], p, "m"); sub("s", "", p[2]); s += p[1] * 60 + p[2] }
+      printf "%.3f\n", s }'
+  }
+  run_timed() {
+    local dir="$1"; shift
+    local cpu0 start end rc=0 hwm=0 h
+    cpu0=$(children_cpu)
+    start=$(date +%s.%N)
+    "$@" >"$dir/stdout" 2>"$dir/stderr" &
+    local pid=$!
+    while kill -0 "$pid" 2>/dev/null; do
+      h=$(awk '/^VmHWM:/ { print $2 }' "/proc/$pid/status" 2>/dev/null || true)
+      [[ -n "$h" ]] && (( h > hwm )) && hwm=$h
+      sleep 0.1
+    done
+    wait "$pid" || rc=$?
+    end=$(date +%s.%N)
+    awk -v a="$start" -v b="$end" -v c0="$cpu0" -v c1="$(children_cpu)" \
+        -v m="$hwm" -v rc="$rc" \
+      'BEGIN { printf "%.2f %.2f %d %d\n", b - a, c1 - c0, m, rc }' >"$dir/time"
+  }
+fi
+
+# gale_summary FILE: "key=value ..." from gale's summary table (columns found
+# by header name, so added columns do not break it).
+gale_summary() {
+  awk '
+    $1 == "component" { for (i = 1; i <= NF; i++) col[$i] = i; next }
+    !("tasks" in col) || NF < 5 { next }
+    {
+      id = $1
+      emitted[id] = $col["emitted"]; executed[id] = $col["executed"]
+      if (id == "sentences") {
+        printf "sentences=%s acked=%s failed=%s timed_out=%s ", $col["emitted"], \
+          $col["acked"], $col["failed"], $col["timed-out"]
+        split("lat-mean lat-p50 lat-p99", names, " ")
+        for (k = 1; k <= 3; k++) {
+          v = ("" names[k]) in col ? $col[names[k]] : "-"
+          sub("ms$", "", v); printf "%s=%s ", names[k], v
+        }
+      }
+      if ("bp-secs" in col) bp += $col["bp-secs"]
+    }
+    END {
+      lost = (emitted["sentences"] - executed["split"]) + \
+             (emitted["split"] - executed["count"])
+      printf "bp_secs=%.2f split_executed=%s split_emitted=%s lost=%d\n", \
+        bp, executed["split"], emitted["split"], lost
+    }' "$1"
+}
+
+# Fields of the result table, one run per line, "-" when not applicable.
+declare -a names rows
+baseline_wps=0
+json_runs=""
+
+# add_row NAME DESCRIPTION WORDS_PER_S DIR SUMMARY
+add_row() {
+  local name="$1" desc="$2" wps="$3" dir="$4" summary="$5"
+  local wall cpu rss rc
+  read -r wall cpu rss rc <"$dir/time"
+  local lat_mean=- lat_p50=- lat_p99=- lost=- bp=- acked=- failed=- timed_out=-
+  local kv
+  for kv in $summary; do
+    case "$kv" in
+      lat-mean=*) lat_mean="${kv#*=}" ;;
+      lat-p50=*) lat_p50="${kv#*=}" ;;
+      lat-p99=*) lat_p99="${kv#*=}" ;;
+      lost=*) lost="${kv#*=}" ;;
+      bp_secs=*) bp="${kv#*=}" ;;
+      acked=*) acked="${kv#*=}" ;;
+      failed=*) failed="${kv#*=}" ;;
+      timed_out=*) timed_out="${kv#*=}" ;;
+    esac
+  done
+  local ratio
+  ratio=$(awk -v a="$wps" -v b="$baseline_wps" 'BEGIN { printf "%.3f", (b > 0 ? a / b : 0) }')
+  rows+=("$(awk -v n="$name" -v w="$wps" -v r="$ratio" -v wall="$wall" -v c="$cpu" \
+      -v m="$rss" -v lm="$lat_mean" -v l5="$lat_p50" -v l9="$lat_p99" -v lost="$lost" \
+      -v rc="$rc" 'BEGIN {
+        printf "%-22s %9.2fM %8.3f %7.1f %7.1f %6.2f %8.0f %9s %9s %9s %5s %3s\n",
+          n, w / 1e6, r, wall, c, (wall > 0 ? c / wall : 0), m / 1024, lm, l5, l9, lost, rc }')")
+  json_num() { [[ "$1" == "-" ]] && echo null || echo "$1"; }
+  local entry
+  entry=$(printf '{"name":"%s","description":"%s","words_per_s":%.0f,"ratio_to_baseline":%s,"wall_s":%s,"cpu_s":%s,"cores":%s,"peak_rss_kb":%s,"complete_latency_ms":{"mean":%s,"p50":%s,"p99":%s},"acked":%s,"failed":%s,"timed_out":%s,"backpressure_s":%s,"lost":%s,"exit_code":%s}' \
+    "$name" "$desc" "$wps" "$ratio" "$wall" "$cpu" \
+    "$(awk -v c="$cpu" -v w="$wall" 'BEGIN { printf "%.2f", (w > 0 ? c / w : 0) }')" "$rss" \
+    "$(json_num "$lat_mean")" "$(json_num "$lat_p50")" "$(json_num "$lat_p99")" \
+    "$(json_num "$acked")" "$(json_num "$failed")" "$(json_num "$timed_out")" \
+    "$(json_num "$bp")" "$(json_num "$lost")" "$rc")
+  json_runs+="${json_runs:+,
+    }$entry"
+}
+
+status=0
+
+run_baseline() {
+  local dir="$OUT/baseline"
+  mkdir -p "$dir"
+  echo "run.sh: baseline (${duration}s)" >&2
+  run_timed "$dir" "$BASELINE" --seconds "$((duration - 1))" --json "$dir/result.json"
+  baseline_wps=$(sed -n 's/.*"words_per_s":\([0-9.]*\).*/\1/p' "$dir/result.json")
+  if [[ -z "$baseline_wps" ]]; then
+    echo "run.sh: baseline failed; see $dir" >&2
+    exit 1
+  fi
+  add_row baseline "plain single-threaded C++ loop (bench/baseline.cc)" \
+    "$baseline_wps" "$dir" ""
+}
+
+# run_gale NAME DESCRIPTION GALE_ARGS...
+run_gale() {
+  local name="$1" desc="$2"; shift 2
+  local dir="$OUT/$name"
+  mkdir -p "$dir"
+  echo "run.sh: $name (${duration}s): $*" >&2
+  BENCH_OUT="$dir" run_timed "$dir" "$GALE" local "$TOPOLOGY" --lib "$PLUGIN" \
+    --env-filter --duration "$duration" --quiet "$@"
+  local rc
+  read -r _ _ _ rc <"$dir/time"
+  if (( rc != 0 )); then
+    echo "run.sh: $name: gale exited with $rc; see $dir/stderr" >&2
+    status=1
+  fi
+  # Sum over count tasks of words/secs.
+  local wps
+  wps=$(cat "$dir"/count-*.txt 2>/dev/null | awk '
+    { for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+      if (v["secs"] > 0) s += v["words"] / v["secs"]; n++ }
+    END { printf "%.0f\n", (n > 0 ? s : 0) }' || true)
+  if [[ "$wps" == 0 ]]; then
+    echo "run.sh: $name: no count task reported words; see $dir" >&2
+    status=1
+  fi
+  local summary
+  summary=$(gale_summary "$dir/stdout")
+  if ! awk '{ for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] } }
+            END { exit !(v["split_emitted"] == 10 * v["split_executed"]) }' <<<"$summary"; then
+    echo "run.sh: $name: split emitted a word count other than 10 per sentence:" \
+      "$summary" >&2
+    status=1
+  fi
+  add_row "$name" "$desc" "$wps" "$dir" "$summary"
+}
+
+readonly LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
+if awk -v l="${LOAD_BEFORE%% *}" 'BEGIN { exit !(l > 0.5) }'; then
+  echo "run.sh: warning: load average is $LOAD_BEFORE; other work on this machine" \
+    "skews the results" >&2
+fi
+run_baseline
+run_gale gale-ack-off "gale local, acking off" -c topology.acking=false
+run_gale gale-ack-on-p1k "gale local, acking on, max.spout.pending 1000" \
+  -c topology.acking=true -c topology.max.spout.pending=1000
+run_gale gale-ack-on-p10k "gale local, acking on, max.spout.pending 10000" \
+  -c topology.acking=true -c topology.max.spout.pending=10000
+run_gale "gale-ack-on-rate" \
+  "gale local, acking on, max.spout.pending 10000, spout fixed at $rate sentences/s" \
+  -c topology.acking=true -c topology.max.spout.pending=10000 -c "rate=$rate"
+
+table=$(
+  printf "%-22s %10s %8s %7s %7s %6s %8s %9s %9s %9s %5s %3s\n" \
+    run words/s vs-base wall-s cpu-s cores rss-MB lat-mean lat-p50 lat-p99 lost rc
+  printf '%s\n' "${rows[@]}"
+)
+cpu_model=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
+command="bench/run.sh --duration $duration --rate $rate"
+date_utc=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+
+echo "$table"
+echo "lat-* in ms; rate run: $rate sentences/s = $((rate * 10)) words/s offered."
+
+json_escape() { sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' <<<"$1"; }
+cat >"$OUT/results.json" <<EOF
+{
+  "date": "$date_utc",
+  "commit": "$commit",
+  "command": "$command",
+  "machine": {"nproc": $(nproc), "cpu_model": "$(json_escape "$cpu_model")",
+              "load_before": "$LOAD_BEFORE"},
+  "duration_s": $duration,
+  "warmup_s": $WARMUP_S,
+  "rate_sentences_per_s": $rate,
+  "runs": [
+    $json_runs
+  ]
+}
+EOF
+echo "run.sh: wrote $OUT/results.json" >&2
+
+if (( record )); then
+  results="$ROOT/bench/RESULTS.md"
+  block=$(
+    echo '<!-- results:begin (written by bench/run.sh --record) -->'
+    echo "Date: $date_utc, commit $commit. Machine: $(nproc) CPUs, $cpu_model;"
+    echo "load average before the run: $LOAD_BEFORE."
+    echo "Command: \`$command --record\`"
+    echo
+    echo '```'
+    echo "$table"
+    echo '```'
+    echo '<!-- results:end -->'
+  )
+  if [[ -f "$results" ]] && grep -q '<!-- results:begin' "$results"; then
+    BLOCK="$block" awk '
+      /<!-- results:begin/ { print ENVIRON["BLOCK"]; skip = 1; next }
+      /<!-- results:end/ { skip = 0; next }
+      !skip { print }' "$results" >"$results.tmp"
+    mv "$results.tmp" "$results"
+  else
+    printf '# Benchmark results\n\n%s\n' "$block" >>"$results"
+  fi
+  echo "run.sh: updated $results" >&2
+fi
+exit "$status"

@@ -1,0 +1,67 @@
+#include "common/process.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <climits>
+#include <cstring>
+
+namespace gale {
+
+std::string SelfExe() {
+  char buf[PATH_MAX];
+  ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
+  if (n <= 0) return "gale";
+  buf[n] = '\0';
+  return buf;
+}
+
+Result<pid_t> Spawn(const SpawnOptions& options) {
+  if (options.argv.empty()) return InvalidArgument("spawn: empty argv");
+  // Everything the child needs is prepared before fork: after fork only
+  // async-signal-safe calls are allowed.
+  std::vector<char*> argv;
+  for (const std::string& a : options.argv) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  const char* log = options.log_path.empty() ? nullptr : options.log_path.c_str();
+  pid_t parent = ::getpid();
+
+  pid_t pid = ::fork();
+  if (pid < 0) return IoError(std::string("fork failed: ") + std::strerror(errno));
+  if (pid == 0) {
+    if (options.new_session) ::setsid();
+    if (options.die_with_parent) {
+      ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+      if (::getppid() != parent) ::_exit(127);
+    }
+    // Signal dispositions set by the parent (e.g. ignored SIGPIPE) reset here.
+    ::signal(SIGINT, SIG_DFL);
+    ::signal(SIGTERM, SIG_DFL);
+    ::signal(SIGPIPE, SIG_DFL);
+    sigset_t none;
+    sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    if (log != nullptr) {
+      int fd = ::open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+      if (fd >= 0) {
+        ::dup2(fd, 1);
+        ::dup2(fd, 2);
+        if (fd > 2) ::close(fd);
+      }
+      int devnull = ::open("/dev/null", O_RDONLY);
+      if (devnull >= 0) {
+        ::dup2(devnull, 0);
+        if (devnull > 2) ::close(devnull);
+      }
+    }
+    ::close_range(3, ~0U, 0);
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  return pid;
+}
+
+}  // namespace gale

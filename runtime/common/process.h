@@ -1,0 +1,25 @@
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+
+namespace gale {
+
+struct SpawnOptions {
+  std::vector<std::string> argv;   // argv[0] is the program path
+  std::string log_path;            // stdout and stderr are appended here ("" = inherit)
+  bool new_session = false;        // setsid(): detach from the terminal (daemons)
+  bool die_with_parent = true;     // SIGKILL when the spawning process dies
+};
+
+// fork + exec; the child closes every inherited descriptor above stderr.
+Result<pid_t> Spawn(const SpawnOptions& options);
+
+// Path of the running executable (/proc/self/exe resolved).
+std::string SelfExe();
+
+}  // namespace gale

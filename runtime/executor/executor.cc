@@ -1,0 +1,67 @@
+#include "executor/executor.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <thread>
+
+#include "common/log.h"
+#include "common/process.h"
+#include "executor/supervisor.h"
+#include "launch/topology_source.h"
+
+namespace gale::executor {
+namespace {
+
+std::atomic<bool> g_stop{false};
+void OnSignal(int) { g_stop.store(true); }
+
+}  // namespace
+
+std::vector<std::string> RoleArgv(const std::string& state_root, const std::string& role,
+                                  const std::string& topology) {
+  return {SelfExe(), "--state-dir", state_root, "_" + role, topology};
+}
+
+int RunExecutorProcess(const ExecutorProcessOptions& options) {
+  ::signal(SIGTERM, OnSignal);
+  ::signal(SIGINT, OnSignal);
+  auto log = Logger("executor");
+  state::StateManager sm(options.state_root);
+  auto submit = sm.ReadKv(options.topology, "submit");
+  if (!submit) {
+    log->error("no submitted topology '{}' in {}", options.topology, sm.root());
+    return 3;
+  }
+  auto loaded = launch::LoadTopology(launch::TopologySource::FromKeyValues(*submit));
+  if (!loaded.ok()) {
+    log->error("{}", loaded.status().message());
+    return 3;
+  }
+  const auto& plan = *loaded->plan;
+  std::string logs = sm.TopologyDir(options.topology) + "/logs/";
+  std::string c = std::to_string(options.container);
+  Supervisor supervisor(&sm, options.topology, "executor");
+  ChildSpec stmgr{"stmgr-" + c, RoleArgv(options.state_root, "stmgr", options.topology),
+                  logs + "stmgr-" + c + ".log", 1};
+  stmgr.argv.push_back(c);
+  supervisor.Add(stmgr);
+  for (std::int32_t t : plan.TasksIn(options.container)) {
+    std::string task = std::to_string(t);
+    ChildSpec inst{"task-" + task, RoleArgv(options.state_root, "instance", options.topology),
+                   logs + "task-" + task + ".log", 0};
+    inst.argv.push_back(task);
+    supervisor.Add(inst);
+  }
+  log->info("container {} executor (pid {}): stream manager and {} instances", options.container,
+            getpid(), plan.TasksIn(options.container).size());
+  while (!g_stop.load()) {
+    supervisor.Poll();
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  log->info("container {} stopping", options.container);
+  supervisor.Stop(std::chrono::seconds(15));
+  return 0;
+}
+
+}  // namespace gale::executor

@@ -1,0 +1,111 @@
+#include "executor/supervisor.h"
+
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <set>
+#include <thread>
+
+#include "common/log.h"
+
+namespace gale::executor {
+
+Supervisor::Supervisor(state::StateManager* sm, std::string topology, std::string owner)
+    : sm_(sm), topology_(std::move(topology)), owner_(std::move(owner)) {}
+
+void Supervisor::Add(ChildSpec spec) {
+  Child c;
+  c.spec = std::move(spec);
+  c.next_start = Clock::now();
+  children_.push_back(std::move(c));
+}
+
+int Supervisor::restarts(const std::string& name) const {
+  for (const Child& c : children_) {
+    if (c.spec.name == name) return c.restarts;
+  }
+  return 0;
+}
+
+void Supervisor::StartChild(Child& c) {
+  SpawnOptions o;
+  o.argv = c.spec.argv;
+  o.log_path = c.spec.log_path;
+  o.die_with_parent = true;
+  auto pid = Spawn(o);
+  if (!pid.ok()) {
+    Logger(owner_)->error("cannot start {}: {}", c.spec.name, pid.status().message());
+    c.next_start = Clock::now() + c.backoff;
+    return;
+  }
+  c.pid = *pid;
+  c.started = Clock::now();
+  state::KeyValues kv;
+  kv.Add("pid", std::to_string(c.pid));
+  kv.Add("restarts", std::to_string(c.restarts));
+  (void)sm_->WriteKv(topology_, "pids/" + c.spec.name, kv);
+  Logger(owner_)->info("started {} (pid {}{})", c.spec.name, c.pid,
+                       c.restarts > 0 ? ", restart " + std::to_string(c.restarts) : "");
+}
+
+void Supervisor::Poll() {
+  int status = 0;
+  pid_t pid;
+  while ((pid = ::waitpid(-1, &status, WNOHANG)) > 0) {
+    for (Child& c : children_) {
+      if (c.pid != pid) continue;
+      c.pid = 0;
+      auto ran = Clock::now() - c.started;
+      if (ran > std::chrono::seconds(30)) c.backoff = std::chrono::milliseconds(100);
+      std::string how = WIFEXITED(status) ? "exited with " + std::to_string(WEXITSTATUS(status))
+                        : WIFSIGNALED(status) ? "killed by signal " + std::to_string(WTERMSIG(status))
+                                              : "stopped";
+      Logger(owner_)->warn("{} (pid {}) {}; restarting in {} ms", c.spec.name, pid, how,
+                           c.backoff.count());
+      c.next_start = Clock::now() + c.backoff;
+      c.backoff = std::min(c.backoff * 2, std::chrono::milliseconds(5000));
+      ++c.restarts;
+    }
+  }
+  auto now = Clock::now();
+  for (Child& c : children_) {
+    if (c.pid == 0 && now >= c.next_start) StartChild(c);
+  }
+}
+
+void Supervisor::Stop(std::chrono::milliseconds grace) {
+  std::set<int> orders;
+  for (const Child& c : children_) orders.insert(c.spec.stop_order);
+  for (int order : orders) {
+    for (Child& c : children_) {
+      if (c.spec.stop_order == order && c.pid > 0) ::kill(c.pid, SIGTERM);
+    }
+    auto deadline = Clock::now() + grace;
+    while (true) {
+      int status = 0;
+      pid_t pid;
+      while ((pid = ::waitpid(-1, &status, WNOHANG)) > 0) {
+        for (Child& c : children_) {
+          if (c.pid == pid) c.pid = 0;
+        }
+      }
+      bool alive = false;
+      for (const Child& c : children_) alive = alive || (c.spec.stop_order == order && c.pid > 0);
+      if (!alive) break;
+      if (Clock::now() >= deadline) {
+        for (Child& c : children_) {
+          if (c.spec.stop_order == order && c.pid > 0) {
+            Logger(owner_)->warn("{} did not stop in time; killing it", c.spec.name);
+            ::kill(c.pid, SIGKILL);
+          }
+        }
+        deadline = Clock::now() + std::chrono::seconds(5);
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  }
+  for (const Child& c : children_) sm_->Remove(topology_, "pids/" + c.spec.name);
+}
+
+}  // namespace gale::executor

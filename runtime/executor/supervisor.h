@@ -1,0 +1,59 @@
+#pragma once
+
+// Starts a fixed set of child processes and keeps them running: a child that
+// exits is started again after a back-off (100 ms doubling to 5 s, reset
+// after it has run for 30 s). Stop() sends SIGTERM to every child, waits for
+// them (SIGKILL after a deadline) and returns. Used by the container
+// executor (stream manager + instances) and the local scheduler (topology
+// master + executors). Single-threaded: call Poll() from one loop.
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "common/process.h"
+#include "state/state_manager.h"
+
+namespace gale::executor {
+
+struct ChildSpec {
+  std::string name;            // "stmgr-0", "task-3", "tmaster", "executor-1"
+  std::vector<std::string> argv;
+  std::string log_path;
+  int stop_order = 0;          // lower stops first
+};
+
+class Supervisor {
+ public:
+  Supervisor(state::StateManager* sm, std::string topology, std::string owner);
+
+  void Add(ChildSpec spec);
+  // Starts children that are due, reaps exited ones. Call every few ms.
+  void Poll();
+  // SIGTERM in stop_order groups, then SIGKILL after `grace`.
+  void Stop(std::chrono::milliseconds grace);
+  // Restarts so far, per child name.
+  int restarts(const std::string& name) const;
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  struct Child {
+    ChildSpec spec;
+    pid_t pid = 0;
+    int restarts = 0;
+    std::chrono::milliseconds backoff{100};
+    Clock::time_point started;
+    Clock::time_point next_start;
+  };
+  void StartChild(Child& c);
+
+  state::StateManager* sm_;
+  std::string topology_;
+  std::string owner_;
+  std::vector<Child> children_;
+};
+
+}  // namespace gale::executor

@@ -1,0 +1,178 @@
+#include "instance/instance_process.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <thread>
+
+#include "common/log.h"
+#include "instance/executor.h"
+#include "launch/topology_source.h"
+#include "state/state_manager.h"
+#include "transport/control.h"
+#include "transport/zmq_util.h"
+
+namespace gale::instance {
+namespace {
+
+std::atomic<bool> g_stop{false};
+void OnSignal(int) { g_stop.store(true); }
+
+constexpr int kExitStartFailure = 3;
+
+// Sends batches to the stream manager and receives batches and control
+// messages from it. Used only on the executor thread.
+class StmgrLink : public Outbox, public Inbox {
+ public:
+  StmgrLink(zmq::socket_t* socket, Signals* signals) : socket_(socket), signals_(signals) {}
+
+  void Send(std::int32_t, std::string batch) override {
+    // The stream manager always reads, so a full pipe clears quickly; keep
+    // trying unless the process is stopping.
+    while (!transport::TrySend(*socket_, batch)) {
+      if (g_stop.load() || signals_->stop.load()) return;
+      zmq::pollitem_t item{static_cast<void*>(*socket_), 0, ZMQ_POLLOUT, 0};
+      zmq::poll(&item, 1, std::chrono::milliseconds(50));
+    }
+  }
+
+  void Receive(std::vector<std::string>* out, std::chrono::nanoseconds timeout) override {
+    if (g_stop.load()) signals_->stop.store(true);
+    if (timeout.count() <= 0) {
+      // A busy spout asks often; reading the socket's event flags avoids a
+      // poll(2) per call.
+      if ((socket_->get(zmq::sockopt::events) & ZMQ_POLLIN) == 0) return;
+    } else {
+      zmq::pollitem_t item{static_cast<void*>(*socket_), 0, ZMQ_POLLIN, 0};
+      auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(timeout);
+      if (ms.count() == 0) ms = std::chrono::milliseconds(1);
+      zmq::poll(&item, 1, ms);
+    }
+    for (int i = 0; i < 256; ++i) {
+      auto msg = transport::TryRecv(*socket_);
+      if (!msg) break;
+      if (transport::IsControl(*msg)) {
+        HandleControl(*msg);
+      } else {
+        out->push_back(std::move(*msg));
+      }
+    }
+  }
+
+  void Done(std::size_t) override {}
+
+ private:
+  void HandleControl(const std::string& bytes) {
+    auto m = transport::DecodeControl(bytes);
+    if (!m.ok()) return;
+    switch (m->type) {
+      case transport::ControlType::kActivate: signals_->active.store(true); break;
+      case transport::ControlType::kDeactivate: signals_->active.store(false); break;
+      case transport::ControlType::kThrottleOn: signals_->backpressure.store(1); break;
+      case transport::ControlType::kThrottleOff: signals_->backpressure.store(0); break;
+      default: break;
+    }
+  }
+
+  zmq::socket_t* socket_;
+  Signals* signals_;
+};
+
+void WriteMetrics(state::StateManager& sm, const std::string& topology, int task_id,
+                  const plan::TopologyPlan& plan, const TaskMetrics& m, const Executor& executor,
+                  const Signals& signals) {
+  const plan::ComponentInfo& c = plan.component_of(task_id);
+  state::KeyValues kv;
+  kv.Add("task", std::to_string(task_id));
+  kv.Add("component", c.id);
+  kv.Add("kind", c.kind == ComponentKind::kSpout ? "spout" : "bolt");
+  kv.Add("container", std::to_string(plan.container_of(task_id)));
+  kv.Add("pid", std::to_string(getpid()));
+  kv.Add("emitted", std::to_string(m.emitted.Get()));
+  kv.Add("transferred", std::to_string(m.transferred.Get()));
+  kv.Add("executed", std::to_string(m.executed.Get()));
+  kv.Add("acked", std::to_string(m.acked.Get()));
+  kv.Add("failed", std::to_string(m.failed.Get()));
+  kv.Add("timed_out", std::to_string(m.timed_out.Get()));
+  kv.Add("complete_ns", std::to_string(m.complete_ns.Get()));
+  kv.Add("execute_ns", std::to_string(m.execute_ns.Get()));
+  kv.Add("execute_samples", std::to_string(m.execute_samples.Get()));
+  kv.Add("user_errors", std::to_string(m.user_errors.Get()));
+  kv.Add("misuse", std::to_string(m.misuse.Get()));
+  kv.Add("pending", std::to_string(m.pending.load(std::memory_order_relaxed)));
+  kv.Add("drained", executor.drained() ? "1" : "0");
+  kv.Add("active", signals.active.load() ? "1" : "0");
+  kv.Add("throttled", signals.backpressure.load() > 0 ? "1" : "0");
+  (void)sm.WriteKv(topology, "metrics/task-" + std::to_string(task_id), kv);
+}
+
+}  // namespace
+
+std::string StmgrLocalEndpoint(const std::string& topology_dir, int container) {
+  return "ipc://" + topology_dir + "/sock/stmgr-" + std::to_string(container);
+}
+
+int RunInstanceProcess(const InstanceProcessOptions& options) {
+  ::signal(SIGTERM, OnSignal);
+  ::signal(SIGINT, OnSignal);
+  auto log = Logger("instance");
+  state::StateManager sm(options.state_root);
+  const std::string error_key = "errors/task-" + std::to_string(options.task_id);
+  auto fail_start = [&](const std::string& message) {
+    log->error("task {} cannot start: {}", options.task_id, message);
+    (void)sm.Write(options.topology, error_key, message + "\n");
+    return kExitStartFailure;
+  };
+
+  auto submit = sm.ReadKv(options.topology, "submit");
+  if (!submit) return fail_start("no submitted topology '" + options.topology + "' in " + sm.root());
+  auto loaded = launch::LoadTopology(launch::TopologySource::FromKeyValues(*submit));
+  if (!loaded.ok()) return fail_start(loaded.status().message());
+  auto plan = loaded->plan;
+  if (options.task_id < 1 || options.task_id > plan->max_task_id()) {
+    return fail_start("task " + std::to_string(options.task_id) + " does not exist");
+  }
+
+  zmq::socket_t socket = transport::MakeSocket(zmq::socket_type::dealer, 256);
+  socket.set(zmq::sockopt::routing_id, "task-" + std::to_string(options.task_id));
+  socket.connect(StmgrLocalEndpoint(sm.TopologyDir(options.topology),
+                                    plan->container_of(options.task_id)));
+
+  Signals signals;
+  // Spouts start inactive until the stream manager says otherwise, so a
+  // deactivated topology stays quiet across restarts.
+  signals.active.store(false);
+  TaskMetrics metrics;
+  StmgrLink link(&socket, &signals);
+  ExecutorOptions eo;
+  eo.task_id = options.task_id;
+  eo.plan = plan;
+  eo.outbox = &link;
+  eo.inbox = &link;
+  eo.signals = &signals;
+  eo.metrics = &metrics;
+  auto executor = MakeExecutor(eo);
+  Status started = executor->Start();
+  if (!started.ok()) return fail_start(started.message());
+  sm.Remove(options.topology, error_key);
+  log->info("task {} ({}) started, pid {}", options.task_id,
+            plan->component_of(options.task_id).id, getpid());
+
+  std::atomic<bool> done{false};
+  std::thread reporter([&] {
+    while (!done.load()) {
+      WriteMetrics(sm, options.topology, options.task_id, *plan, metrics, *executor, signals);
+      for (int i = 0; i < 10 && !done.load(); ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      }
+    }
+  });
+  executor->Run();
+  done.store(true);
+  reporter.join();
+  WriteMetrics(sm, options.topology, options.task_id, *plan, metrics, *executor, signals);
+  log->info("task {} stopped", options.task_id);
+  return 0;
+}
+
+}  // namespace gale::instance

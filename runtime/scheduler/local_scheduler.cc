@@ -1,0 +1,60 @@
+#include "scheduler/local_scheduler.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <thread>
+
+#include "common/log.h"
+#include "executor/executor.h"
+#include "executor/supervisor.h"
+#include "launch/topology_source.h"
+
+namespace gale::scheduler {
+namespace {
+
+std::atomic<bool> g_stop{false};
+void OnSignal(int) { g_stop.store(true); }
+
+}  // namespace
+
+int RunLocalScheduler(const LocalSchedulerOptions& options) {
+  ::signal(SIGTERM, OnSignal);
+  ::signal(SIGINT, OnSignal);
+  ::signal(SIGHUP, SIG_IGN);
+  auto log = Logger("scheduler");
+  state::StateManager sm(options.state_root);
+  auto submit = sm.ReadKv(options.topology, "submit");
+  if (!submit) {
+    log->error("no submitted topology '{}' in {}", options.topology, sm.root());
+    return 3;
+  }
+  auto loaded = launch::LoadTopology(launch::TopologySource::FromKeyValues(*submit));
+  if (!loaded.ok()) {
+    log->error("{}", loaded.status().message());
+    return 3;
+  }
+  std::string logs = sm.TopologyDir(options.topology) + "/logs/";
+  executor::Supervisor supervisor(&sm, options.topology, "scheduler");
+  supervisor.Add({"tmaster", executor::RoleArgv(options.state_root, "tmaster", options.topology),
+                  logs + "tmaster.log", 1});
+  for (int c = 0; c < loaded->plan->workers(); ++c) {
+    executor::ChildSpec spec{"executor-" + std::to_string(c),
+                             executor::RoleArgv(options.state_root, "executor", options.topology),
+                             logs + "executor-" + std::to_string(c) + ".log", 0};
+    spec.argv.push_back(std::to_string(c));
+    supervisor.Add(spec);
+  }
+  log->info("local scheduler (pid {}) running topology '{}' with {} containers", getpid(),
+            options.topology, loaded->plan->workers());
+  while (!g_stop.load()) {
+    supervisor.Poll();
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  log->info("stopping topology '{}'", options.topology);
+  supervisor.Stop(std::chrono::seconds(20));
+  log->info("stopped");
+  return 0;
+}
+
+}  // namespace gale::scheduler

@@ -1,0 +1,386 @@
+#include "stmgr/stmgr.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <deque>
+#include <map>
+#include <set>
+
+#include "common/log.h"
+#include "instance/instance_process.h"
+#include "launch/topology_source.h"
+#include "state/state_manager.h"
+#include "transport/control.h"
+#include "transport/zmq_util.h"
+#include "wire/codec.h"
+
+namespace gale::stmgr {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using transport::ControlMessage;
+using transport::ControlType;
+
+std::atomic<bool> g_stop{false};
+void OnSignal(int) { g_stop.store(true); }
+
+// Batches waiting for one destination (an instance or a peer).
+struct Queue {
+  std::deque<std::string> items;
+  std::size_t bytes = 0;
+  Clock::time_point last_progress = Clock::now();
+
+  void Push(std::string b) {
+    bytes += b.size();
+    items.push_back(std::move(b));
+  }
+};
+
+std::int64_t NowNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch())
+      .count();
+}
+
+class StreamManager {
+ public:
+  StreamManager(const StmgrOptions& options, std::shared_ptr<const plan::TopologyPlan> plan)
+      : options_(options),
+        sm_(options.state_root),
+        plan_(std::move(plan)),
+        log_(Logger("stmgr")),
+        local_(transport::MakeSocket(zmq::socket_type::router, 64)),
+        data_in_(transport::MakeSocket(zmq::socket_type::pull, 1000)),
+        tmaster_(transport::MakeSocket(zmq::socket_type::dealer, 1000)) {
+    const Config& tc = plan_->topology_config();
+    high_bytes_ = static_cast<std::size_t>(
+        tc.GetInt("topology.backpressure.high.watermark.bytes", 32 << 20));
+    low_bytes_ = static_cast<std::size_t>(
+        tc.GetInt("topology.backpressure.low.watermark.bytes", 16 << 20));
+    for (std::int32_t t : plan_->TasksIn(options_.container)) {
+      local_tasks_.insert(t);
+      if (plan_->component_of(t).kind == ComponentKind::kSpout) local_spouts_.push_back(t);
+    }
+  }
+
+  Status Start() {
+    local_.bind(instance::StmgrLocalEndpoint(sm_.TopologyDir(options_.topology),
+                                             options_.container));
+    data_in_.bind("tcp://127.0.0.1:*");
+    endpoint_ = transport::LastEndpoint(data_in_);
+    tmaster_.set(zmq::sockopt::routing_id, "stmgr-" + std::to_string(options_.container));
+    log_->info("container {} stream manager: data endpoint {}", options_.container, endpoint_);
+    return Status::Ok();
+  }
+
+  void Run() {
+    auto next_tick = Clock::now();
+    while (!g_stop.load()) {
+      zmq::pollitem_t items[] = {
+          {static_cast<void*>(local_), 0, ZMQ_POLLIN, 0},
+          {static_cast<void*>(data_in_), 0, ZMQ_POLLIN, 0},
+          {static_cast<void*>(tmaster_), 0, ZMQ_POLLIN, 0},
+      };
+      bool backlog = queued_total_ > 0;
+      zmq::poll(items, 3, std::chrono::milliseconds(backlog ? 1 : 20));
+      for (int i = 0; i < 512; ++i) {
+        auto m = transport::TryRecvRouted(local_);
+        if (!m) break;
+        Route(std::move(m->second));
+      }
+      for (int i = 0; i < 512; ++i) {
+        auto m = transport::TryRecv(data_in_);
+        if (!m) break;
+        if (transport::IsControl(*m)) {
+          HandlePeerControl(*m);
+        } else {
+          Route(std::move(*m));
+        }
+      }
+      while (auto m = transport::TryRecv(tmaster_)) HandleTmaster(*m);
+      FlushQueues();
+      auto now = Clock::now();
+      if (now >= next_tick) {
+        Tick();
+        next_tick = now + std::chrono::milliseconds(100);
+      }
+    }
+    log_->info("container {} stream manager stopping", options_.container);
+  }
+
+ private:
+  void Route(std::string batch) {
+    wire::BatchKind kind;
+    std::int32_t dest;
+    Status s = wire::PeekBatchHeader(batch, &kind, &dest);
+    if (!s.ok() || dest < 1 || dest > plan_->max_task_id()) {
+      ++malformed_;
+      if (malformed_ <= 10) {
+        log_->warn("dropped malformed batch ({}); its tuples will be replayed",
+                   s.ok() ? "unknown task " + std::to_string(dest) : s.message());
+      }
+      return;
+    }
+    ++routed_;
+    queued_total_ += batch.size();
+    int container = plan_->container_of(dest);
+    if (container == options_.container) {
+      task_queues_[dest].Push(std::move(batch));
+    } else {
+      peer_queues_[container].Push(std::move(batch));
+    }
+  }
+
+  void FlushQueues() {
+    for (auto& [task, q] : task_queues_) {
+      std::string id = "task-" + std::to_string(task);
+      while (!q.items.empty() && transport::TrySendTo(local_, id, q.items.front())) {
+        Pop(q);
+      }
+    }
+    for (auto& [container, q] : peer_queues_) {
+      auto it = peers_.find(container);
+      if (it == peers_.end()) continue;
+      while (!q.items.empty() && transport::TrySend(it->second.socket, q.items.front())) {
+        Pop(q);
+      }
+    }
+  }
+
+  void Pop(Queue& q) {
+    q.bytes -= q.items.front().size();
+    queued_total_ -= q.items.front().size();
+    q.items.pop_front();
+    q.last_progress = Clock::now();
+  }
+
+  // Drops what waits for a destination that took nothing for a long time
+  // (a dead instance or peer); acking replays those tuples.
+  void DropStale(Queue& q, const std::string& what) {
+    if (q.items.empty() || Clock::now() - q.last_progress < kStaleAfter) return;
+    log_->warn("dropping {} batches ({} bytes) for {}, which accepted nothing for {} s",
+               q.items.size(), q.bytes, what,
+               std::chrono::duration_cast<std::chrono::seconds>(kStaleAfter).count());
+    dropped_batches_ += q.items.size();
+    queued_total_ -= q.bytes;
+    q.items.clear();
+    q.bytes = 0;
+    q.last_progress = Clock::now();
+  }
+
+  void Tick() {
+    for (auto& [task, q] : task_queues_) DropStale(q, "task " + std::to_string(task));
+    for (auto& [c, q] : peer_queues_) DropStale(q, "container " + std::to_string(c));
+    UpdateBackpressure();
+    auto now = Clock::now();
+    if (now - last_heartbeat_ >= std::chrono::seconds(1)) {
+      last_heartbeat_ = now;
+      ConnectTmaster();
+      ControlMessage reg{ControlType::kRegister, {}};
+      reg.fields.Add("container", std::to_string(options_.container));
+      reg.fields.Add("endpoint", endpoint_);
+      reg.fields.Add("pid", std::to_string(getpid()));
+      reg.fields.Add("plan_version", plan_version_);
+      transport::TrySend(tmaster_, transport::EncodeControl(reg));
+      SendSpoutState();
+      WriteMetrics();
+    }
+  }
+
+  void ConnectTmaster() {
+    auto tm = sm_.ReadKv(options_.topology, "tmaster");
+    if (!tm) return;
+    std::string ep = tm->GetOr("endpoint", "");
+    if (ep.empty() || ep == tmaster_endpoint_) return;
+    if (!tmaster_endpoint_.empty()) {
+      try {
+        tmaster_.disconnect(tmaster_endpoint_);
+      } catch (const zmq::error_t&) {
+      }
+    }
+    tmaster_.connect(ep);
+    tmaster_endpoint_ = ep;
+    plan_version_.clear();
+    log_->info("connected to topology master at {}", ep);
+  }
+
+  void HandleTmaster(const std::string& bytes) {
+    auto m = transport::DecodeControl(bytes);
+    if (!m.ok()) return;
+    if (m->type != ControlType::kPlan) return;
+    plan_version_ = m->fields.GetOr("version", "");
+    active_ = m->fields.GetOr("active", "1") == "1";
+    for (const std::string& entry : m->fields.GetAll("stmgr")) {
+      // "<container> <endpoint>"
+      auto space = entry.find(' ');
+      if (space == std::string::npos) continue;
+      int container = std::stoi(entry.substr(0, space));
+      std::string ep = entry.substr(space + 1);
+      if (container == options_.container) continue;
+      auto it = peers_.find(container);
+      if (it != peers_.end() && it->second.endpoint == ep) continue;
+      Peer p{transport::MakeSocket(zmq::socket_type::push, 64), ep};
+      p.socket.connect(ep);
+      peers_.erase(container);
+      peers_.emplace(container, std::move(p));
+      log_->info("peer container {} at {}", container, ep);
+      // Tell the (new) peer whether this container holds backpressure.
+      AnnounceBackpressure(container);
+    }
+    SendSpoutState();
+  }
+
+  void HandlePeerControl(const std::string& bytes) {
+    auto m = transport::DecodeControl(bytes);
+    if (!m.ok()) return;
+    int container = std::stoi(m->fields.GetOr("container", "-1"));
+    if (m->type == ControlType::kBackpressureOn) {
+      remote_bp_[container] = m->fields.GetOr("culprit", "?");
+    } else if (m->type == ControlType::kBackpressureOff) {
+      remote_bp_.erase(container);
+    }
+    SendSpoutState();
+  }
+
+  void UpdateBackpressure() {
+    std::size_t worst = 0;
+    std::string culprit;
+    for (auto& [task, q] : task_queues_) {
+      if (q.bytes > worst) {
+        worst = q.bytes;
+        culprit = plan_->component_of(task).id + ":" + std::to_string(task);
+      }
+    }
+    for (auto& [c, q] : peer_queues_) {
+      if (q.bytes > worst) {
+        worst = q.bytes;
+        culprit = "stmgr:" + std::to_string(c);
+      }
+    }
+    bool was = self_bp_;
+    if (!self_bp_ && worst > high_bytes_) {
+      self_bp_ = true;
+      culprit_ = culprit;
+      ++bp_episodes_;
+      bp_since_ns_ = NowNs();
+      log_->info("backpressure on: {} has {} bytes queued", culprit, worst);
+    } else if (self_bp_ && worst < low_bytes_) {
+      self_bp_ = false;
+      bp_total_ns_ += NowNs() - bp_since_ns_;
+      log_->info("backpressure off");
+    }
+    if (was != self_bp_) {
+      for (auto& [c, p] : peers_) AnnounceBackpressure(c);
+      SendSpoutState();
+    }
+  }
+
+  void AnnounceBackpressure(int container) {
+    auto it = peers_.find(container);
+    if (it == peers_.end()) return;
+    ControlMessage m{self_bp_ ? ControlType::kBackpressureOn : ControlType::kBackpressureOff, {}};
+    m.fields.Add("container", std::to_string(options_.container));
+    m.fields.Add("culprit", culprit_);
+    transport::TrySend(it->second.socket, transport::EncodeControl(m));
+  }
+
+  void SendSpoutState() {
+    bool throttle = self_bp_ || !remote_bp_.empty();
+    std::string activity = transport::EncodeControl(
+        {active_ ? ControlType::kActivate : ControlType::kDeactivate, {}});
+    std::string bp = transport::EncodeControl(
+        {throttle ? ControlType::kThrottleOn : ControlType::kThrottleOff, {}});
+    for (std::int32_t t : local_spouts_) {
+      std::string id = "task-" + std::to_string(t);
+      transport::TrySendTo(local_, id, activity);
+      transport::TrySendTo(local_, id, bp);
+    }
+  }
+
+  void WriteMetrics() {
+    state::KeyValues kv;
+    kv.Add("container", std::to_string(options_.container));
+    kv.Add("pid", std::to_string(getpid()));
+    kv.Add("endpoint", endpoint_);
+    kv.Add("queued_bytes", std::to_string(queued_total_));
+    kv.Add("routed_batches", std::to_string(routed_));
+    kv.Add("dropped_batches", std::to_string(dropped_batches_));
+    kv.Add("malformed_batches", std::to_string(malformed_));
+    kv.Add("backpressure", self_bp_ ? "1" : "0");
+    kv.Add("backpressure_culprit", self_bp_ ? culprit_ : "");
+    kv.Add("backpressure_episodes", std::to_string(bp_episodes_));
+    std::int64_t bp_ns = bp_total_ns_ + (self_bp_ ? NowNs() - bp_since_ns_ : 0);
+    kv.Add("backpressure_ns", std::to_string(bp_ns));
+    std::string remote;
+    for (const auto& [c, who] : remote_bp_) remote += (remote.empty() ? "" : ",") + who;
+    kv.Add("remote_backpressure", remote);
+    kv.Add("plan_version", plan_version_);
+    (void)sm_.WriteKv(options_.topology, "metrics/stmgr-" + std::to_string(options_.container),
+                      kv);
+  }
+
+  static constexpr auto kStaleAfter = std::chrono::seconds(30);
+
+  struct Peer {
+    zmq::socket_t socket;
+    std::string endpoint;
+  };
+
+  StmgrOptions options_;
+  state::StateManager sm_;
+  std::shared_ptr<const plan::TopologyPlan> plan_;
+  std::shared_ptr<spdlog::logger> log_;
+  zmq::socket_t local_;
+  zmq::socket_t data_in_;
+  zmq::socket_t tmaster_;
+  std::string endpoint_;
+  std::string tmaster_endpoint_;
+  std::string plan_version_;
+  bool active_ = true;
+  std::set<std::int32_t> local_tasks_;
+  std::vector<std::int32_t> local_spouts_;
+  std::map<std::int32_t, Queue> task_queues_;
+  std::map<int, Queue> peer_queues_;
+  std::map<int, Peer> peers_;
+  std::size_t queued_total_ = 0;
+  std::size_t high_bytes_ = 32 << 20;
+  std::size_t low_bytes_ = 16 << 20;
+  bool self_bp_ = false;
+  std::string culprit_;
+  std::map<int, std::string> remote_bp_;
+  std::uint64_t bp_episodes_ = 0;
+  std::int64_t bp_since_ns_ = 0;
+  std::int64_t bp_total_ns_ = 0;
+  std::uint64_t routed_ = 0;
+  std::uint64_t dropped_batches_ = 0;
+  std::uint64_t malformed_ = 0;
+  Clock::time_point last_heartbeat_{};
+};
+
+}  // namespace
+
+int RunStreamManager(const StmgrOptions& options) {
+  ::signal(SIGTERM, OnSignal);
+  ::signal(SIGINT, OnSignal);
+  state::StateManager sm(options.state_root);
+  auto submit = sm.ReadKv(options.topology, "submit");
+  if (!submit) {
+    Logger("stmgr")->error("no submitted topology '{}' in {}", options.topology, sm.root());
+    return 3;
+  }
+  auto loaded = launch::LoadTopology(launch::TopologySource::FromKeyValues(*submit));
+  if (!loaded.ok()) {
+    Logger("stmgr")->error("{}", loaded.status().message());
+    return 3;
+  }
+  StreamManager stmgr(options, loaded->plan);
+  Status s = stmgr.Start();
+  if (!s.ok()) {
+    Logger("stmgr")->error("{}", s.message());
+    return 1;
+  }
+  stmgr.Run();
+  return 0;
+}
+
+}  // namespace gale::stmgr

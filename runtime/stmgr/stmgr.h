@@ -1,0 +1,31 @@
+#pragma once
+
+// The stream manager of one container.
+//
+//   instances (DEALER "task-N") --ipc--> [ROUTER local]            [DEALER] --> tmaster
+//                                            |   ^
+//                     route by dest task     v   |  per-task queues
+//   other stmgrs  --tcp--> [PULL data_in]  ---+---+---> [PUSH per peer] --tcp--> other stmgrs
+//
+// Batches arrive already grouped (the emitting instance ran the grouping and
+// addressed each batch to one task), so the stream manager forwards them by
+// the destination task in the batch header and never decodes tuples. Every
+// outgoing path has its own queue here; sends never block, and what a peer
+// or instance cannot take yet waits in that queue. The bytes waiting for
+// local instances (or a remote stream manager) drive backpressure: above the
+// high watermark this stream manager tells every stream manager to throttle
+// its spouts; below the low watermark it lifts that.
+
+#include <string>
+
+namespace gale::stmgr {
+
+struct StmgrOptions {
+  std::string state_root;
+  std::string topology;
+  int container = 0;
+};
+
+int RunStreamManager(const StmgrOptions& options);
+
+}  // namespace gale::stmgr

@@ -1,0 +1,28 @@
+#pragma once
+
+// The topology master: one live per topology (an exclusive lock in the state
+// directory). It records the packing plan, waits for every container's
+// stream manager to register, builds the physical plan (container -> stream
+// manager endpoint), pushes it to every stream manager with the desired
+// activation state, and answers `gale activate|deactivate` requests.
+//
+//   stmgr --kRegister{container, endpoint, plan_version} (every second)--> tmaster
+//   tmaster --kPlan{version, active, stmgr="<container> <endpoint>"*}--> stmgr
+//     (sent when the plan changes, or to a stmgr reporting an older version)
+//
+// Stream managers re-register every second, so a restarted master rebuilds
+// the physical plan within a second or two, and a restarted stream manager
+// gets the current plan at once.
+
+#include <string>
+
+namespace gale::tmaster {
+
+struct TmasterOptions {
+  std::string state_root;
+  std::string topology;
+};
+
+int RunTopologyMaster(const TmasterOptions& options);
+
+}  // namespace gale::tmaster

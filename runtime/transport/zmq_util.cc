@@ -1,0 +1,70 @@
+#include "transport/zmq_util.h"
+
+namespace gale::transport {
+
+zmq::context_t& Context() {
+  static zmq::context_t* context = new zmq::context_t(1);  // lives until exit
+  return *context;
+}
+
+zmq::socket_t MakeSocket(zmq::socket_type type, int hwm) {
+  zmq::socket_t s(Context(), type);
+  s.set(zmq::sockopt::linger, 0);
+  s.set(zmq::sockopt::sndhwm, hwm);
+  s.set(zmq::sockopt::rcvhwm, hwm);
+  if (type == zmq::socket_type::router) {
+    s.set(zmq::sockopt::router_mandatory, 1);
+    s.set(zmq::sockopt::router_handover, 1);
+  }
+  return s;
+}
+
+bool TrySend(zmq::socket_t& socket, std::string_view data) {
+  try {
+    auto r = socket.send(zmq::const_buffer(data.data(), data.size()), zmq::send_flags::dontwait);
+    return r.has_value();
+  } catch (const zmq::error_t&) {
+    return false;
+  }
+}
+
+bool TrySendTo(zmq::socket_t& socket, std::string_view routing_id, std::string_view data) {
+  try {
+    auto r = socket.send(zmq::const_buffer(routing_id.data(), routing_id.size()),
+                         zmq::send_flags::dontwait | zmq::send_flags::sndmore);
+    if (!r) return false;
+    // With ROUTER_MANDATORY the first part fails when unroutable; once it is
+    // accepted the whole message is.
+    socket.send(zmq::const_buffer(data.data(), data.size()), zmq::send_flags::dontwait);
+    return true;
+  } catch (const zmq::error_t&) {
+    return false;
+  }
+}
+
+std::optional<std::string> TryRecv(zmq::socket_t& socket) {
+  zmq::message_t msg;
+  auto r = socket.recv(msg, zmq::recv_flags::dontwait);
+  if (!r) return std::nullopt;
+  std::string out(static_cast<const char*>(msg.data()), msg.size());
+  while (msg.more()) (void)socket.recv(msg, zmq::recv_flags::dontwait);  // drop extra parts
+  return out;
+}
+
+std::optional<std::pair<std::string, std::string>> TryRecvRouted(zmq::socket_t& socket) {
+  zmq::message_t id;
+  if (!socket.recv(id, zmq::recv_flags::dontwait)) return std::nullopt;
+  zmq::message_t body;
+  if (!id.more() || !socket.recv(body, zmq::recv_flags::dontwait)) return std::nullopt;
+  std::pair<std::string, std::string> out{
+      std::string(static_cast<const char*>(id.data()), id.size()),
+      std::string(static_cast<const char*>(body.data()), body.size())};
+  while (body.more()) (void)socket.recv(body, zmq::recv_flags::dontwait);
+  return out;
+}
+
+std::string LastEndpoint(zmq::socket_t& socket) {
+  return socket.get(zmq::sockopt::last_endpoint);
+}
+
+}  // namespace gale::transport

@@ -1,0 +1,32 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <zmq.hpp>
+
+namespace gale::transport {
+
+// The process's ZeroMQ context (one I/O thread).
+zmq::context_t& Context();
+
+// linger 0 and the given high-water marks; ROUTERs also get
+// ROUTER_MANDATORY (unroutable sends fail instead of vanishing) and
+// ROUTER_HANDOVER (a restarted peer with the same routing id takes over).
+zmq::socket_t MakeSocket(zmq::socket_type type, int hwm = 1000);
+
+// Sends without blocking; false when the peer's pipe is full or the peer is
+// unknown (ROUTER_MANDATORY), true when queued.
+bool TrySend(zmq::socket_t& socket, std::string_view data);
+bool TrySendTo(zmq::socket_t& socket, std::string_view routing_id, std::string_view data);
+
+// Receives one single-part message without blocking.
+std::optional<std::string> TryRecv(zmq::socket_t& socket);
+// Receives [routing id, payload] from a ROUTER without blocking.
+std::optional<std::pair<std::string, std::string>> TryRecvRouted(zmq::socket_t& socket);
+
+// The endpoint a socket bound to "tcp://127.0.0.1:*" actually got.
+std::string LastEndpoint(zmq::socket_t& socket);
+
+}  // namespace gale::transport

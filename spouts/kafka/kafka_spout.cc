@@ -1,0 +1,350 @@
+#include "spouts/kafka/kafka_spout.h"
+
+#include <librdkafka/rdkafkacpp.h>
+
+#include <mutex>
+#include <set>
+#include <stdexcept>
+#include <tuple>
+
+#include "spouts/kafka/kafka_properties.h"
+
+namespace gale::kafka {
+namespace {
+
+constexpr std::string_view kClass = "KafkaSpout";
+// Consumer events (end-of-partition markers) handled per NextTuple call
+// before it gives up control.
+constexpr int kMaxEventsPerCall = 16;
+
+// Partitions that EARLIEST / LATEST already positioned in this process, per
+// group: a partition moving between tasks of one run resumes from its
+// commit instead of being rewound again.
+bool ClaimFirstPoll(const std::string& group, const TopicPartition& tp) {
+  static std::mutex mu;
+  static std::set<std::tuple<std::string, std::string, std::int32_t>> claimed;
+  std::lock_guard<std::mutex> lock(mu);
+  return claimed.emplace(group, tp.topic, tp.partition).second;
+}
+
+std::vector<TopicPartition> ToPartitions(const std::vector<RdKafka::TopicPartition*>& list) {
+  std::vector<TopicPartition> out;
+  out.reserve(list.size());
+  for (const RdKafka::TopicPartition* p : list) out.push_back({p->topic(), p->partition()});
+  return out;
+}
+
+// Errors that only say a rebalance overtook a commit; the next owner resumes
+// from the previous commit, so nothing is lost.
+bool IsRebalanceError(RdKafka::ErrorCode err) {
+  return err == RdKafka::ERR_REBALANCE_IN_PROGRESS || err == RdKafka::ERR_ILLEGAL_GENERATION ||
+         err == RdKafka::ERR_UNKNOWN_MEMBER_ID || err == RdKafka::ERR__ASSIGNMENT_LOST ||
+         err == RdKafka::ERR__STATE;
+}
+
+}  // namespace
+
+class KafkaSpout::Callbacks : public RdKafka::RebalanceCb, public RdKafka::OffsetCommitCb {
+ public:
+  explicit Callbacks(KafkaSpout* spout) : spout_(spout) {}
+
+  void rebalance_cb(RdKafka::KafkaConsumer* consumer, RdKafka::ErrorCode err,
+                    std::vector<RdKafka::TopicPartition*>& partitions) override {
+    const bool incremental = consumer->rebalance_protocol() == "COOPERATIVE";
+    if (err == RdKafka::ERR__ASSIGN_PARTITIONS) {
+      std::vector<TopicPartition> tps = ToPartitions(partitions);
+      spout_->OnAssign(tps, incremental);
+      for (std::size_t i = 0; i < partitions.size(); ++i) {
+        partitions[i]->set_offset(StartOffset(tps[i]));
+      }
+      if (incremental) {
+        if (RdKafka::Error* e = consumer->incremental_assign(partitions)) {
+          spout_->ReportConsumerError("incremental assign failed: " + e->str());
+          delete e;
+        }
+      } else if (RdKafka::ErrorCode e = consumer->assign(partitions); e != RdKafka::ERR_NO_ERROR) {
+        spout_->ReportConsumerError("assign failed: " + RdKafka::err2str(e));
+      }
+      return;
+    }
+    if (err != RdKafka::ERR__REVOKE_PARTITIONS) {
+      spout_->ReportConsumerError("rebalance error: " + RdKafka::err2str(err));
+    }
+    std::vector<TopicPartition> tps = ToPartitions(partitions);
+    spout_->OnRevoke(tps, incremental && err == RdKafka::ERR__REVOKE_PARTITIONS);
+    if (incremental && err == RdKafka::ERR__REVOKE_PARTITIONS) {
+      if (RdKafka::Error* e = consumer->incremental_unassign(partitions)) {
+        spout_->ReportConsumerError("incremental unassign failed: " + e->str());
+        delete e;
+      }
+    } else {
+      consumer->unassign();
+    }
+  }
+
+  void offset_commit_cb(RdKafka::ErrorCode err,
+                        std::vector<RdKafka::TopicPartition*>& offsets) override {
+    if (err == RdKafka::ERR__NO_OFFSET) return;
+    for (const RdKafka::TopicPartition* p : offsets) {
+      RdKafka::ErrorCode e = err != RdKafka::ERR_NO_ERROR ? err : p->err();
+      spout_->OnCommitResult({p->topic(), p->partition()}, p->offset(),
+                             e == RdKafka::ERR_NO_ERROR,
+                             IsRebalanceError(e) ? "" : RdKafka::err2str(e));
+    }
+  }
+
+ private:
+  std::int64_t StartOffset(const TopicPartition& tp) const {
+    const KafkaSpoutOptions& o = spout_->options_;
+    const bool earliest = o.first_poll == FirstPollOffsetStrategy::kEarliest;
+    const bool latest = o.first_poll == FirstPollOffsetStrategy::kLatest;
+    if ((earliest || latest) && ClaimFirstPoll(o.group_id, tp)) {
+      return earliest ? RdKafka::Topic::OFFSET_BEGINNING : RdKafka::Topic::OFFSET_END;
+    }
+    // The committed offset, else auto.offset.reset (set from the strategy).
+    return RdKafka::Topic::OFFSET_INVALID;
+  }
+
+  KafkaSpout* spout_;
+};
+
+KafkaSpout::KafkaSpout() = default;
+
+KafkaSpout::~KafkaSpout() {
+  if (consumer_) {
+    collector_ = nullptr;  // may be gone already; errors from here on are dropped
+    consumer_->close();
+    consumer_.reset();
+  }
+}
+
+void KafkaSpout::Open(const Config& config, const TopologyContext& context,
+                      SpoutOutputCollector& collector) {
+  collector_ = &collector;
+  options_ = KafkaSpoutOptions::FromConfig(config, context.TopologyName(), context.ComponentId());
+  name_ = ComponentName(config, kClass) + " task " + std::to_string(context.TaskId());
+  callbacks_ = std::make_unique<Callbacks>(this);
+
+  std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
+  std::string errstr;
+  auto set = [&](const std::string& key, const std::string& value, const std::string& source) {
+    if (conf->set(key, value, errstr) != RdKafka::Conf::CONF_OK) {
+      throw ConfigError(ComponentName(config, kClass) + ": " + source + ": librdkafka rejects " +
+                        key + "=" + value + ": " + errstr);
+    }
+  };
+  const bool earliest = options_.first_poll == FirstPollOffsetStrategy::kEarliest ||
+                        options_.first_poll == FirstPollOffsetStrategy::kUncommittedEarliest;
+  set("client.id",
+      "gale-" + context.TopologyName() + "-" + context.ComponentId() + "-" +
+          std::to_string(context.TaskId()),
+      "default client.id");
+  set("auto.offset.reset", earliest ? "earliest" : "latest", "property 'first.poll.offset.strategy'");
+  for (const auto& [key, value] : options_.librdkafka) set(key, value, "property 'kafka." + key + "'");
+  set("bootstrap.servers", options_.bootstrap_servers, "property 'bootstrap.servers'");
+  set("group.id", options_.group_id, "property 'group.id'");
+  set("enable.auto.commit", "false", "KafkaSpout");
+  set("enable.auto.offset.store", "false", "KafkaSpout");
+  set("enable.partition.eof", "true", "KafkaSpout");
+  if (conf->set("rebalance_cb", static_cast<RdKafka::RebalanceCb*>(callbacks_.get()), errstr) !=
+          RdKafka::Conf::CONF_OK ||
+      conf->set("offset_commit_cb", static_cast<RdKafka::OffsetCommitCb*>(callbacks_.get()),
+                errstr) != RdKafka::Conf::CONF_OK) {
+    throw std::runtime_error(name_ + ": librdkafka callbacks: " + errstr);
+  }
+  consumer_.reset(RdKafka::KafkaConsumer::create(conf.get(), errstr));
+  if (!consumer_) throw std::runtime_error(name_ + ": cannot create a Kafka consumer: " + errstr);
+
+  if (options_.bounded) QueryEndOffsets();
+  if (RdKafka::ErrorCode err = consumer_->subscribe(options_.topics); err != RdKafka::ERR_NO_ERROR) {
+    throw std::runtime_error(name_ + ": cannot subscribe: " + RdKafka::err2str(err));
+  }
+  next_commit_ = Clock::now() + std::chrono::milliseconds(options_.commit_period_ms);
+}
+
+void KafkaSpout::QueryEndOffsets() {
+  const int timeout = static_cast<int>(options_.metadata_timeout_ms);
+  for (const std::string& topic : options_.topics) {
+    std::string errstr;
+    std::unique_ptr<RdKafka::Topic> handle(
+        RdKafka::Topic::create(consumer_.get(), topic, nullptr, errstr));
+    if (!handle) throw std::runtime_error(name_ + ": topic '" + topic + "': " + errstr);
+    RdKafka::Metadata* raw = nullptr;
+    RdKafka::ErrorCode err = consumer_->metadata(false, handle.get(), &raw, timeout);
+    std::unique_ptr<RdKafka::Metadata> metadata(raw);
+    if (err != RdKafka::ERR_NO_ERROR) {
+      throw std::runtime_error(name_ + ": bounded: cannot read the metadata of topic '" + topic +
+                               "' from " + options_.bootstrap_servers + ": " +
+                               RdKafka::err2str(err));
+    }
+    for (const RdKafka::TopicMetadata* t : *metadata->topics()) {
+      if (t->topic() != topic) continue;
+      if (t->err() != RdKafka::ERR_NO_ERROR) {
+        throw std::runtime_error(name_ + ": bounded: topic '" + topic +
+                                 "': " + RdKafka::err2str(t->err()));
+      }
+      for (const RdKafka::PartitionMetadata* p : *t->partitions()) {
+        std::int64_t low = 0, high = 0;
+        err = consumer_->query_watermark_offsets(topic, p->id(), &low, &high, timeout);
+        if (err != RdKafka::ERR_NO_ERROR) {
+          throw std::runtime_error(name_ + ": bounded: cannot read the end offset of " + topic +
+                                   "/" + std::to_string(p->id()) + ": " + RdKafka::err2str(err));
+        }
+        tracker_.SetEndOffset({topic, p->id()}, high);
+      }
+    }
+  }
+}
+
+void KafkaSpout::OnAssign(std::vector<TopicPartition> partitions, bool incremental) {
+  if (!incremental) {
+    // An eager assignment replaces the previous one.
+    std::set<TopicPartition> keep(partitions.begin(), partitions.end());
+    for (const TopicPartition& tp : tracker_.Assigned()) {
+      if (keep.count(tp) == 0) tracker_.Revoke(tp);
+    }
+  }
+  tracker_.MarkAssignmentSeen();
+  for (const TopicPartition& tp : partitions) tracker_.Assign(tp);
+}
+
+void KafkaSpout::OnRevoke(const std::vector<TopicPartition>& partitions, bool incremental) {
+  // Best effort: the acked prefix is committed so the next owner does not
+  // replay it. During a rebalance the coordinator may refuse the commit.
+  std::vector<TopicPartition> revoked = incremental ? partitions : tracker_.Assigned();
+  Commit(/*sync=*/true, &revoked);
+  for (const TopicPartition& tp : revoked) tracker_.Revoke(tp);
+}
+
+void KafkaSpout::OnCommitResult(const TopicPartition& tp, std::int64_t offset, bool ok,
+                                const std::string& error) {
+  if (ok) {
+    tracker_.MarkCommitted(tp, offset);
+  } else if (!error.empty()) {
+    ReportConsumerError("commit of " + tp.ToString() + "@" + std::to_string(offset) +
+                        " failed: " + error + " (retried with the next commit)");
+  }
+}
+
+void KafkaSpout::Commit(bool sync, const std::vector<TopicPartition>* only) {
+  if (!consumer_) return;
+  std::vector<RecordTracker::Commit> commits = tracker_.Committable(only);
+  if (commits.empty()) return;
+  std::vector<RdKafka::TopicPartition*> list;
+  list.reserve(commits.size());
+  for (const auto& c : commits) {
+    list.push_back(RdKafka::TopicPartition::create(c.tp.topic, c.tp.partition, c.offset));
+  }
+  if (sync) {
+    RdKafka::ErrorCode err = consumer_->commitSync(list);
+    for (const RdKafka::TopicPartition* p : list) {
+      RdKafka::ErrorCode e = err != RdKafka::ERR_NO_ERROR ? err : p->err();
+      OnCommitResult({p->topic(), p->partition()}, p->offset(), e == RdKafka::ERR_NO_ERROR,
+                     IsRebalanceError(e) ? "" : RdKafka::err2str(e));
+    }
+  } else if (RdKafka::ErrorCode err = consumer_->commitAsync(list); err != RdKafka::ERR_NO_ERROR) {
+    ReportConsumerError("cannot start an offset commit: " + RdKafka::err2str(err));
+  }
+  RdKafka::TopicPartition::destroy(list);
+}
+
+Values KafkaSpout::Translate(const std::string& topic, std::int32_t partition,
+                             std::int64_t offset, const void* key, std::size_t key_len,
+                             const void* value, std::size_t value_len) const {
+  auto field = [this](const void* data, std::size_t len) -> Value {
+    if (data == nullptr) return std::monostate{};
+    const auto* bytes = static_cast<const std::uint8_t*>(data);
+    if (options_.bytes) return Bytes(bytes, bytes + len);
+    return std::string(static_cast<const char*>(data), len);
+  };
+  if (options_.translator == Translator::kValue) return Values{field(value, value_len)};
+  return Values{topic, static_cast<std::int64_t>(partition), offset, field(key, key_len),
+                field(value, value_len)};
+}
+
+void KafkaSpout::NextTuple() {
+  const Clock::time_point now = Clock::now();
+  if (now >= next_commit_) {
+    Commit(/*sync=*/false);
+    next_commit_ = now + std::chrono::milliseconds(options_.commit_period_ms);
+  }
+  MessageId id = 0;
+  if (const RecordTracker::Record* r = tracker_.NextReplay(&id)) {
+    collector_->Emit(r->values, id);
+    return;
+  }
+  if (options_.max_records >= 0 && emitted_ >= options_.max_records) return;
+  for (int i = 0; i < kMaxEventsPerCall; ++i) {
+    std::unique_ptr<RdKafka::Message> msg(
+        consumer_->consume(i == 0 ? static_cast<int>(options_.poll_timeout_ms) : 0));
+    switch (msg->err()) {
+      case RdKafka::ERR_NO_ERROR: {
+        TopicPartition tp{msg->topic_name(), msg->partition()};
+        Values values = Translate(tp.topic, tp.partition, msg->offset(), msg->key_pointer(),
+                                  msg->key_len(), msg->payload(), msg->len());
+        std::optional<MessageId> added = tracker_.Add(tp, msg->offset(), values);
+        if (!added) continue;  // from a partition revoked meanwhile
+        ++emitted_;
+        collector_->Emit(std::move(values), *added);
+        return;
+      }
+      case RdKafka::ERR__TIMED_OUT:
+        return;
+      case RdKafka::ERR__PARTITION_EOF:
+        tracker_.ObserveEnd({msg->topic_name(), msg->partition()}, msg->offset());
+        continue;
+      default:
+        ReportConsumerError("consumer error: " + msg->errstr());
+        return;
+    }
+  }
+}
+
+void KafkaSpout::Ack(MessageId id) { tracker_.Ack(id); }
+
+void KafkaSpout::Fail(MessageId id) {
+  const RecordTracker::Record* r = tracker_.Find(id);
+  if (r == nullptr) return;
+  const std::string where = r->tp.ToString() + "@" + std::to_string(r->offset);
+  if (tracker_.Fail(id, options_.max_retries) == RecordTracker::FailOutcome::kGiveUp) {
+    ++given_up_;
+    collector_->ReportError(std::string(kClass) + ": record " + where + " failed after " +
+                            std::to_string(options_.max_retries) +
+                            " replays (max.retries); giving up on it and committing past it (" +
+                            std::to_string(given_up_) + " given up so far)");
+  }
+}
+
+void KafkaSpout::Deactivate() { Commit(/*sync=*/true); }
+
+void KafkaSpout::Close() {
+  if (!consumer_) return;
+  Commit(/*sync=*/true);
+  consumer_->close();  // leaves the group; the revoke callback commits again if needed
+  consumer_.reset();
+}
+
+bool KafkaSpout::Exhausted() const {
+  if (options_.max_records >= 0 && emitted_ >= options_.max_records &&
+      tracker_.in_flight() == 0) {
+    return true;
+  }
+  return options_.bounded && tracker_.AllAssignedDone();
+}
+
+void KafkaSpout::DeclareOutputFields(OutputFieldsDeclarer& declarer) const {
+  declarer.Declare(TranslatorFields(TranslatorFromConfig(declarer.config())));
+}
+
+void KafkaSpout::ReportConsumerError(const std::string& message) {
+  if (collector_ == nullptr) return;
+  if (auto text = error_throttle_.Admit(std::string(kClass) + " (" + name_ + "): " + message)) {
+    collector_->ReportError(*text);
+  }
+}
+
+GALE_REGISTER_SPOUT(KafkaSpout);
+
+}  // namespace gale::kafka
+
+extern "C" void gale_link_kafka_spout() {}

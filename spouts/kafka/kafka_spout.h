@@ -1,0 +1,116 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "gale/gale.h"
+#include "spouts/kafka/error_throttle.h"
+#include "spouts/kafka/kafka_spout_options.h"
+#include "spouts/kafka/record_tracker.h"
+
+namespace RdKafka {
+class KafkaConsumer;
+}  // namespace RdKafka
+
+namespace gale::kafka {
+
+// Reads Kafka topics through a consumer group (librdkafka) and emits every
+// record reliably: at-least-once.
+//
+// Each task is one member of the group, so the partitions spread over the
+// tasks and move on rebalances. Every record is emitted with a message id
+// and kept in memory until its tuple tree completes. An offset is committed
+// only when it and every earlier offset of its partition were acked (the
+// commit is the lowest unacked offset); a failed or timed-out record is
+// replayed from memory. On a rebalance the revoked partitions' acked
+// offsets are committed (best effort) and their in-flight records dropped:
+// the next owner resumes from the last commit, so records may be seen twice
+// but never skipped. Set topology.max.spout.pending to bound the memory.
+//
+// Properties:
+//   bootstrap.servers  string  brokers; default: kafka.bootstrap.servers
+//                              (usually -c kafka.bootstrap.servers=... on
+//                              the command line).
+//   topic / topics     string or list  the topics to subscribe to (required).
+//   group.id           string  default "gale-<topology>-<component>".
+//   first.poll.offset.strategy  EARLIEST | LATEST | UNCOMMITTED_EARLIEST
+//                      (default) | UNCOMMITTED_LATEST: where a partition
+//                      starts the first time it is assigned in this process;
+//                      later assignments resume from the committed offset.
+//   translator         default: fields topic, partition, offset, key, value;
+//                      value: field value only.
+//   deserializer       string (default) or bytes: how key and value are
+//                      emitted; a null key or value is emitted as null.
+//   max.retries        int  replays per record; default unbounded. A record
+//                      failing once more is reported via ReportError and
+//                      counted as done (its offset may be committed).
+//   bounded            bool  stop (Exhausted) once every assigned partition
+//                      reached the end offset it had when the task opened and
+//                      every record was acked. For tests and batch runs.
+//   max.records        int  stop after emitting this many records (not
+//                      counting replays) once they were all acked.
+//   offset.commit.period.ms  int  default 5000: how often acked offsets are
+//                      committed (asynchronously); Deactivate and Close
+//                      commit synchronously.
+//   poll.timeout.ms    int  0..100, default 0: how long NextTuple waits for
+//                      a record.
+//   metadata.timeout.ms int  default 10000: bounded mode's end-offset query.
+//   kafka.X, kafka.consumer.X  passed to librdkafka as X (e.g.
+//                      kafka.session.timeout.ms). enable.auto.commit and
+//                      enable.auto.offset.store stay false.
+class KafkaSpout : public Spout {
+ public:
+  KafkaSpout();
+  ~KafkaSpout() override;
+  KafkaSpout(const KafkaSpout&) = delete;
+  KafkaSpout& operator=(const KafkaSpout&) = delete;
+
+  void Open(const Config& config, const TopologyContext& context,
+            SpoutOutputCollector& collector) override;
+  void NextTuple() override;
+  void Ack(MessageId id) override;
+  void Fail(MessageId id) override;
+  void Deactivate() override;
+  void Close() override;
+  bool Exhausted() const override;
+  void DeclareOutputFields(OutputFieldsDeclarer& declarer) const override;
+
+  // librdkafka callbacks; they run inside consume()/commit calls on the
+  // executor thread.
+  class Callbacks;
+
+ private:
+  friend class Callbacks;
+  using Clock = std::chrono::steady_clock;
+
+  // Rebalance handling (on the executor thread, inside consume()).
+  void OnAssign(std::vector<TopicPartition> partitions, bool incremental);
+  void OnRevoke(const std::vector<TopicPartition>& partitions, bool incremental);
+  void OnCommitResult(const TopicPartition& tp, std::int64_t offset, bool ok,
+                      const std::string& error);
+
+  void QueryEndOffsets();
+  // Commits the committable offsets of `only` (all when null).
+  void Commit(bool sync, const std::vector<TopicPartition>* only = nullptr);
+  Values Translate(const std::string& topic, std::int32_t partition, std::int64_t offset,
+                   const void* key, std::size_t key_len, const void* value,
+                   std::size_t value_len) const;
+  // Rate-limited ReportError for consumer errors.
+  void ReportConsumerError(const std::string& message);
+
+  KafkaSpoutOptions options_;
+  SpoutOutputCollector* collector_ = nullptr;
+  std::unique_ptr<Callbacks> callbacks_;
+  std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
+  RecordTracker tracker_;
+  std::string name_;  // "component 'x' task 3" for messages
+  std::int64_t emitted_ = 0;     // records emitted, replays not counted
+  std::uint64_t given_up_ = 0;   // records dropped after max.retries
+  Clock::time_point next_commit_{};
+  ErrorThrottle error_throttle_;
+};
+
+}  // namespace gale::kafka
