@@ -163,7 +163,7 @@ Result<transport::ControlMessage> RequestTmaster(const StateManager& sm, const s
   req.fields.Add("command", command);
   transport::TrySend(s, transport::EncodeControl(req));
   zmq::pollitem_t item{static_cast<void*>(s), 0, ZMQ_POLLIN, 0};
-  zmq::poll(&item, 1, std::chrono::milliseconds(5000));
+  transport::Poll(&item, 1, std::chrono::milliseconds(5000));
   auto reply = transport::TryRecv(s);
   if (!reply) return IoError("the topology master of '" + name + "' did not answer");
   return transport::DecodeControl(*reply);

@@ -32,7 +32,7 @@ class StmgrLink : public Outbox, public Inbox {
     while (!transport::TrySend(*socket_, batch)) {
       if (g_stop.load() || signals_->stop.load()) return;
       zmq::pollitem_t item{static_cast<void*>(*socket_), 0, ZMQ_POLLOUT, 0};
-      zmq::poll(&item, 1, std::chrono::milliseconds(50));
+      transport::Poll(&item, 1, std::chrono::milliseconds(50));
     }
   }
 
@@ -41,12 +41,18 @@ class StmgrLink : public Outbox, public Inbox {
     if (timeout.count() <= 0) {
       // A busy spout asks often; reading the socket's event flags avoids a
       // poll(2) per call.
-      if ((socket_->get(zmq::sockopt::events) & ZMQ_POLLIN) == 0) return;
+      int events = 0;
+      try {
+        events = socket_->get(zmq::sockopt::events);
+      } catch (const zmq::error_t&) {
+        return;  // interrupted; try again next call
+      }
+      if ((events & ZMQ_POLLIN) == 0) return;
     } else {
       zmq::pollitem_t item{static_cast<void*>(*socket_), 0, ZMQ_POLLIN, 0};
       auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(timeout);
       if (ms.count() == 0) ms = std::chrono::milliseconds(1);
-      zmq::poll(&item, 1, ms);
+      transport::Poll(&item, 1, ms);
     }
     for (int i = 0; i < 256; ++i) {
       auto msg = transport::TryRecv(*socket_);
@@ -137,6 +143,12 @@ int RunInstanceProcess(const InstanceProcessOptions& options) {
   socket.set(zmq::sockopt::routing_id, "task-" + std::to_string(options.task_id));
   socket.connect(StmgrLocalEndpoint(sm.TopologyDir(options.topology),
                                     plan->container_of(options.task_id)));
+
+  // Says hello so the stream manager sends the spout state (active,
+  // throttled) at once instead of at its next heartbeat.
+  transport::ControlMessage hello{transport::ControlType::kRegister, {}};
+  hello.fields.Add("task", std::to_string(options.task_id));
+  transport::TrySend(socket, transport::EncodeControl(hello));
 
   Signals signals;
   // Spouts start inactive until the stream manager says otherwise, so a

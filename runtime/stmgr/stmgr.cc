@@ -82,11 +82,15 @@ class StreamManager {
           {static_cast<void*>(tmaster_), 0, ZMQ_POLLIN, 0},
       };
       bool backlog = queued_total_ > 0;
-      zmq::poll(items, 3, std::chrono::milliseconds(backlog ? 1 : 20));
+      transport::Poll(items, 3, std::chrono::milliseconds(backlog ? 1 : 20));
       for (int i = 0; i < 512; ++i) {
         auto m = transport::TryRecvRouted(local_);
         if (!m) break;
-        Route(std::move(m->second));
+        if (transport::IsControl(m->second)) {
+          SendSpoutState();  // an instance (re)connected
+        } else {
+          Route(std::move(m->second));
+        }
       }
       for (int i = 0; i < 512; ++i) {
         auto m = transport::TryRecv(data_in_);

@@ -64,7 +64,7 @@ class TopologyMaster {
   void Run() {
     while (!g_stop.load()) {
       zmq::pollitem_t item{static_cast<void*>(socket_), 0, ZMQ_POLLIN, 0};
-      zmq::poll(&item, 1, std::chrono::milliseconds(100));
+      transport::Poll(&item, 1, std::chrono::milliseconds(100));
       while (auto m = transport::TryRecvRouted(socket_)) Handle(m->first, m->second);
     }
   }

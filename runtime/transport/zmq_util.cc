@@ -44,8 +44,12 @@ bool TrySendTo(zmq::socket_t& socket, std::string_view routing_id, std::string_v
 
 std::optional<std::string> TryRecv(zmq::socket_t& socket) {
   zmq::message_t msg;
-  auto r = socket.recv(msg, zmq::recv_flags::dontwait);
-  if (!r) return std::nullopt;
+  try {
+    if (!socket.recv(msg, zmq::recv_flags::dontwait)) return std::nullopt;
+  } catch (const zmq::error_t& e) {
+    if (e.num() != EINTR) throw;
+    return std::nullopt;
+  }
   std::string out(static_cast<const char*>(msg.data()), msg.size());
   while (msg.more()) (void)socket.recv(msg, zmq::recv_flags::dontwait);  // drop extra parts
   return out;
@@ -53,7 +57,12 @@ std::optional<std::string> TryRecv(zmq::socket_t& socket) {
 
 std::optional<std::pair<std::string, std::string>> TryRecvRouted(zmq::socket_t& socket) {
   zmq::message_t id;
-  if (!socket.recv(id, zmq::recv_flags::dontwait)) return std::nullopt;
+  try {
+    if (!socket.recv(id, zmq::recv_flags::dontwait)) return std::nullopt;
+  } catch (const zmq::error_t& e) {
+    if (e.num() != EINTR) throw;
+    return std::nullopt;
+  }
   zmq::message_t body;
   if (!id.more() || !socket.recv(body, zmq::recv_flags::dontwait)) return std::nullopt;
   std::pair<std::string, std::string> out{
@@ -61,6 +70,15 @@ std::optional<std::pair<std::string, std::string>> TryRecvRouted(zmq::socket_t& 
       std::string(static_cast<const char*>(body.data()), body.size())};
   while (body.more()) (void)socket.recv(body, zmq::recv_flags::dontwait);
   return out;
+}
+
+void Poll(zmq::pollitem_t* items, std::size_t count, std::chrono::milliseconds timeout) {
+  try {
+    zmq::poll(items, count, timeout);
+  } catch (const zmq::error_t& e) {
+    if (e.num() != EINTR) throw;
+    for (std::size_t i = 0; i < count; ++i) items[i].revents = 0;
+  }
 }
 
 std::string LastEndpoint(zmq::socket_t& socket) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -25,6 +26,10 @@ bool TrySendTo(zmq::socket_t& socket, std::string_view routing_id, std::string_v
 std::optional<std::string> TryRecv(zmq::socket_t& socket);
 // Receives [routing id, payload] from a ROUTER without blocking.
 std::optional<std::pair<std::string, std::string>> TryRecvRouted(zmq::socket_t& socket);
+
+// zmq::poll that returns (with no events) when a signal interrupts it, so
+// signal handlers can ask the loop to stop.
+void Poll(zmq::pollitem_t* items, std::size_t count, std::chrono::milliseconds timeout);
 
 // The endpoint a socket bound to "tcp://127.0.0.1:*" actually got.
 std::string LastEndpoint(zmq::socket_t& socket);

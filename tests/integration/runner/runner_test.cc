@@ -1,7 +1,8 @@
 // Runs topologies built with TopologyBuilder in this process through
 // RunLocal, with small spouts and bolts defined here that record what they
 // see in a journal, and checks groupings, streams, tick tuples, context,
-// configuration layering, acking, timeouts, lifecycle and cycles end to end.
+// configuration layering, acking, timeouts, lifecycle, stopping, spout flush
+// latency and cycles end to end.
 //
 // Every component reads the journal it writes to from the topology config key
 // "journal" (set per test to the test's name), so results of different tests
@@ -20,6 +21,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <variant>
 #include <vector>
 
@@ -59,6 +61,7 @@ struct Event {
   std::vector<int> tasks;    // task ids (context events)
   std::int64_t extra = 0;    // event-specific number
   double secs = 0;           // event-specific duration
+  double at = 0;             // when it was recorded (steady clock, seconds)
 };
 
 // Events by journal name; safe to use from every task thread.
@@ -108,6 +111,7 @@ class Recorder {
     e.what = std::move(what);
     e.component = component_;
     e.task = task_;
+    e.at = std::chrono::duration<double>(Clock::now().time_since_epoch()).count();
     return e;
   }
   void Add(Event e) const { Journal::Add(journal_, std::move(e)); }
@@ -117,7 +121,6 @@ class Recorder {
     e.text = std::move(text);
     Add(std::move(e));
   }
-  const std::string& journal() const { return journal_; }
 
  private:
   std::string journal_;
@@ -184,10 +187,10 @@ std::string JoinValues(const Tuple& tuple) {
 
 // Emits [n, key] with key "k<n % keys>" for n = 0..count-1; task i of p emits
 // n = i, i+p, ... so the tasks together emit each n once. With "reliable"
-// (default true) n is also the message id. Records "open", "ack"/"fail"
-// (n = message id, secs = time since the emit, extra = NextTuple calls
-// between the emit and the callback) and "close" (extra = the largest number
-// of trees it ever had in flight).
+// (default true) n is also the message id. Records "open", "sent" (n) after
+// each emit, "ack"/"fail" (n = message id, secs = time since the emit, extra =
+// NextTuple calls between the emit and the callback), "close" and
+// "max.in.flight" (extra = the largest number of trees it ever had in flight).
 //
 // Properties:
 //   count, keys (default 10), reliable
@@ -199,6 +202,8 @@ std::string JoinValues(const Tuple& tuple) {
 //   throw.every     throw from every k-th NextTuple call
 //   throw.in.open   throw from Open
 //   min.run.secs    stay not exhausted for this long after Open
+//   busy.ms         after each emit, stay inside NextTuple this long (a
+//                   spout polling a source with a timeout)
 class RunnerSpout : public Spout {
  public:
   void Open(const Config& config, const TopologyContext& context,
@@ -210,6 +215,7 @@ class RunnerSpout : public Spout {
     reliable_ = config.GetBool("reliable", true);
     throw_every_ = config.GetInt("throw.every", 0);
     min_run_secs_ = config.GetDouble("min.run.secs", 0);
+    busy_ms_ = config.GetInt("busy.ms", 0);
     next_ = context.TaskIndex();
     stride_ = context.ComponentParallelism();
     std::string direct = config.GetString("direct.to", "");
@@ -263,6 +269,8 @@ class RunnerSpout : public Spout {
       collector_->Emit(std::move(values));
     }
     NoteInFlight();
+    rec_.Add("sent", n);
+    if (busy_ms_ > 0) std::this_thread::sleep_for(std::chrono::milliseconds(busy_ms_));
   }
 
   void Ack(MessageId id) override { Settle("ack", id); }
@@ -314,6 +322,7 @@ class RunnerSpout : public Spout {
   bool reliable_ = true;
   std::int64_t throw_every_ = 0;
   double min_run_secs_ = 0;
+  std::int64_t busy_ms_ = 0;
   std::int64_t next_ = 0;
   std::int64_t stride_ = 1;
   std::vector<int> direct_tasks_;
@@ -1146,6 +1155,31 @@ TEST_F(RunnerTest, TopologyTickFrequencyTicksEveryBolt) {
 }
 
 // ---------------------------------------------------------------------------
+// Latency.
+
+// Buffered spout output goes out within a short linger after the NextTuple
+// call that emitted it, also when every call emits and takes a while (a
+// spout polling its source with a timeout).
+TEST_F(RunnerTest, SpoutOutputIsFlushedAfterEachSlowNextTuple) {
+  auto b = Builder();
+  b.SetSpout("src", "RunnerSpout")
+      .SetProperty("count", Int(20))
+      .SetProperty("reliable", false)
+      .SetProperty("busy.ms", Int(10));
+  b.SetBolt("sink", "RunnerBolt").ShuffleGrouping("src");
+  Run(b);
+
+  std::map<std::int64_t, double> sent;
+  for (const Event& e : Events("sent", "src")) sent[e.n] = e.at;
+  auto exec = Events("exec", "sink");
+  ASSERT_EQ(CountByN(exec), EachOnce(20));
+  double worst = 0;
+  for (const Event& e : exec) worst = std::max(worst, e.at - sent[e.n]);
+  // 10 ms inside NextTuple after the emit, plus the linger and the hop.
+  EXPECT_LT(worst, 0.08) << "a tuple waited " << worst << " s in the spout's buffer";
+}
+
+// ---------------------------------------------------------------------------
 // Context and configuration.
 
 TEST_F(RunnerTest, TopologyContextDescribesTheTasks) {
@@ -1503,6 +1537,29 @@ TEST_F(RunnerTest, DurationStopsAnUnboundedTopology) {
   EXPECT_EQ(Events("open", "src").size(), 1u);
   EXPECT_EQ(Events("close", "src").size(), 1u);
   EXPECT_EQ(Events("cleanup", "sink").size(), 2u);
+}
+
+// A graceful stop lets in-flight tuples drain: every tuple the spout emitted
+// before the stop reaches the bolt, and every tree completes.
+TEST_F(RunnerTest, DurationStopDeliversEveryEmittedTuple) {
+  auto b = Builder();
+  b.SetSpout("src", "RunnerSpout")
+      .SetProperty("count", Int(1000))
+      .SetProperty("busy.ms", Int(10));
+  b.SetBolt("sink", "RunnerBolt").ShuffleGrouping("src");
+  auto plan = Plan(b);
+  ASSERT_NE(plan, nullptr);
+  local::LocalOptions options = Options();
+  options.duration_secs = 0.3;
+  auto report = local::RunLocal(plan, options);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+
+  const auto& src = Totals(report.value(), "src");
+  EXPECT_GT(src.emitted, 0u);
+  EXPECT_EQ(Totals(report.value(), "sink").executed, src.emitted)
+      << "tuples emitted before the stop were never delivered";
+  EXPECT_EQ(src.acked + src.failed + src.timed_out, src.emitted)
+      << "trees still in flight after the stop";
 }
 
 TEST_F(RunnerTest, NextTupleThatThrowsIsCountedAndTheSpoutKeepsRunning) {

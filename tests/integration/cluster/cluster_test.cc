@@ -1,0 +1,321 @@
+// Runs topologies with `gale submit` as real processes (scheduler, topology
+// master, executors, stream managers, instances) and checks their results,
+// their lifecycle and their recovery from SIGKILL.
+
+#include <signal.h>
+
+#include <map>
+#include <random>
+#include <regex>
+#include <set>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "support/run_command.h"
+
+namespace gale {
+namespace {
+
+using testing::ReadFile;
+using testing::RunCommand;
+using testing::ScratchDir;
+
+const std::string kGale = GALE_BIN;
+const std::string kPlugin = GALE_TEST_PLUGIN;
+
+// A state directory for one test; kills whatever is left of its topology.
+class Cluster {
+ public:
+  explicit Cluster(const ScratchDir& dir) : dir_(dir), state_(dir.Join("state")) {}
+  ~Cluster() {
+    if (!name_.empty()) Gale("kill --force " + name_, 60);
+  }
+  testing::CommandResult Gale(const std::string& args, int timeout = 180) const {
+    return RunCommand(kGale + " --state-dir " + state_ + " " + args, dir_, timeout);
+  }
+  void Track(const std::string& name) { name_ = name; }
+  const std::string& state() const { return state_; }
+  std::string TopologyDir(const std::string& name) const {
+    return state_ + "/topologies/" + name;
+  }
+  int Pid(const std::string& name, const std::string& key) const {
+    std::string text = ReadFile(TopologyDir(name) + "/" + key);
+    std::smatch m;
+    if (std::regex_search(text, m, std::regex("pid=(\\d+)"))) return std::stoi(m[1]);
+    return 0;
+  }
+
+ private:
+  const ScratchDir& dir_;
+  std::string state_;
+  std::string name_;
+};
+
+bool Alive(int pid) {
+  std::string stat = ReadFile("/proc/" + std::to_string(pid) + "/stat");
+  auto paren = stat.rfind(')');
+  return paren != std::string::npos && paren + 2 < stat.size() && stat[paren + 2] != 'Z';
+}
+
+std::vector<int> JsonPids(const std::string& json) {
+  std::vector<int> pids;
+  std::regex re("\"pid\":(\\d+)");
+  for (auto it = std::sregex_iterator(json.begin(), json.end(), re); it != std::sregex_iterator();
+       ++it) {
+    pids.push_back(std::stoi((*it)[1]));
+  }
+  return pids;
+}
+
+std::uint64_t JsonComponentField(const std::string& json, const std::string& component,
+                                 const std::string& field) {
+  std::smatch m;
+  std::regex re("\\{\"id\":\"" + component + "\"[^}]*\"" + field + "\":(\\d+)");
+  if (std::regex_search(json, m, re)) return std::stoull(m[1]);
+  return 0;
+}
+
+std::vector<std::string> ReadLines(const ScratchDir& dir, const std::string& prefix) {
+  std::vector<std::string> lines;
+  for (const auto& entry : std::filesystem::directory_iterator(dir.path())) {
+    if (entry.path().filename().string().rfind(prefix, 0) != 0) continue;
+    std::istringstream in(ReadFile(entry.path().string()));
+    std::string line;
+    while (std::getline(in, line)) lines.push_back(line);
+  }
+  return lines;
+}
+
+TEST(Cluster, BoundedWordCountOverTwoContainersMatchesReference) {
+  ScratchDir dir;
+  Cluster cluster(dir);
+  std::mt19937 rng(11);
+  std::map<std::string, std::int64_t> reference;
+  std::string text;
+  for (int line = 0; line < 3000; ++line) {
+    int words = 1 + static_cast<int>(rng() % 10);
+    for (int w = 0; w < words; ++w) {
+      std::string word = "k" + std::to_string(rng() % 80);
+      text += (w ? " " : "") + word;
+      ++reference[word];
+    }
+    text += "\n";
+  }
+  std::string yaml = R"(name: cluster-wc
+config:
+  topology.workers: 2
+spouts:
+  - id: lines
+    className: FileSpout
+    parallelism: 2
+    properties: [{name: path, value: ")" + dir.Write("in.txt", text) + R"("}]
+bolts:
+  - {id: split, className: SplitSentenceBolt, parallelism: 2}
+  - {id: count, className: WordCountBolt, parallelism: 3}
+  - id: sink
+    className: FileSinkBolt
+    parallelism: 2
+    properties: [{name: path, value: ")" + dir.Join("counts-{task}.tsv") + R"("}]
+streams:
+  - {from: lines, to: split, grouping: {type: SHUFFLE}}
+  - {from: split, to: count, grouping: {type: FIELDS, args: [word]}}
+  - {from: count, to: sink, grouping: {type: FIELDS, args: [word]}}
+)";
+  cluster.Track("cluster-wc");
+  auto submit = cluster.Gale("submit " + dir.Write("wc.yaml", yaml));
+  ASSERT_EQ(submit.exit_code, 0) << submit.err;
+  auto wait = cluster.Gale("wait cluster-wc --timeout 60");
+  ASSERT_EQ(wait.exit_code, 0) << wait.err;
+  auto kill = cluster.Gale("kill cluster-wc");
+  ASSERT_EQ(kill.exit_code, 0) << kill.err;
+
+  std::map<std::string, std::int64_t> counts;
+  for (const std::string& line : ReadLines(dir, "counts-")) {
+    auto tab = line.find('\t');
+    ASSERT_NE(tab, std::string::npos) << line;
+    std::string word = line.substr(0, tab);
+    counts[word] = std::max<std::int64_t>(counts[word], std::stoll(line.substr(tab + 1)));
+  }
+  EXPECT_EQ(counts, reference);
+}
+
+TEST(Cluster, AtLeastOnceWhenABoltAStreamManagerAndTheMasterAreKilled) {
+  ScratchDir dir;
+  Cluster cluster(dir);
+  constexpr int kCount = 50000;
+  std::string yaml = R"(name: faults
+config:
+  topology.workers: 2
+  topology.message.timeout.secs: 3
+  topology.max.spout.pending: 2000
+spouts:
+  - id: ids
+    className: RecordingSpout
+    properties:
+      - {name: count, value: )" + std::to_string(kCount) + R"(}
+      - {name: out, value: ")" + dir.Join("spout.tsv") + R"("}
+bolts:
+  - id: relay
+    className: SlowBolt
+    parallelism: 2
+    properties: [{name: sleep.us, value: 150}]
+  - id: sink
+    className: FileSinkBolt
+    parallelism: 2
+    properties: [{name: path, value: ")" + dir.Join("sink.tsv") + R"("}]
+streams:
+  - {from: ids, to: relay, grouping: {type: SHUFFLE}}
+  - {from: relay, to: sink, grouping: {type: SHUFFLE}}
+)";
+  cluster.Track("faults");
+  auto submit = cluster.Gale("submit " + dir.Write("faults.yaml", yaml) + " --lib " + kPlugin);
+  ASSERT_EQ(submit.exit_code, 0) << submit.err;
+  // Tasks: 1 ids, 2-3 relay, 4-5 sink; task t runs in container (t-1) % 2.
+  auto kill_and_wait = [&](const std::string& key) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(700));
+    int pid = cluster.Pid("faults", key);
+    ASSERT_GT(pid, 0) << key;
+    ASSERT_EQ(::kill(pid, SIGKILL), 0) << key;
+    // The supervisor brings it back with a new pid.
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (cluster.Pid("faults", key) == pid || cluster.Pid("faults", key) == 0) {
+      ASSERT_LT(std::chrono::steady_clock::now(), deadline) << key << " was not restarted";
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  };
+  kill_and_wait("pids/task-2");
+  kill_and_wait("pids/stmgr-1");
+  kill_and_wait("tmaster");
+  auto wait = cluster.Gale("wait faults --timeout 120");
+  ASSERT_EQ(wait.exit_code, 0) << wait.err << cluster.Gale("status faults").out;
+  auto status = cluster.Gale("status faults --json");
+  auto kill = cluster.Gale("kill faults");
+  ASSERT_EQ(kill.exit_code, 0) << kill.err;
+
+  std::set<std::int64_t> seen;
+  for (const std::string& line : ReadLines(dir, "sink.tsv")) seen.insert(std::stoll(line));
+  EXPECT_EQ(seen.size(), static_cast<std::size_t>(kCount));
+  std::istringstream in(ReadFile(dir.Join("spout.tsv")));
+  std::int64_t id;
+  int acks, fails, emits;
+  int rows = 0;
+  std::uint64_t replays = 0;
+  while (in >> id >> acks >> fails >> emits) {
+    ++rows;
+    EXPECT_EQ(acks, 1) << "id " << id;
+    replays += static_cast<std::uint64_t>(emits - 1);
+  }
+  EXPECT_EQ(rows, kCount);
+  // Killing a relay instance loses the tuples in its pipe: some trees time out.
+  EXPECT_GT(replays, 0u) << status.out;
+}
+
+TEST(Cluster, LifecycleSubmitStatusDeactivateActivateKill) {
+  ScratchDir dir;
+  Cluster cluster(dir);
+  std::string yaml = R"(name: life
+config:
+  topology.workers: 2
+  topology.max.spout.pending: 500
+spouts:
+  - {id: sentences, className: RandomSentenceSpout}
+bolts:
+  - {id: split, className: SplitSentenceBolt, parallelism: 2}
+  - {id: count, className: WordCountBolt, parallelism: 2}
+streams:
+  - {from: sentences, to: split, grouping: {type: SHUFFLE}}
+  - {from: split, to: count, grouping: {type: FIELDS, args: [word]}}
+)";
+  cluster.Track("life");
+  std::string file = dir.Write("life.yaml", yaml);
+  auto submit = cluster.Gale("submit " + file);
+  ASSERT_EQ(submit.exit_code, 0) << submit.err;
+  // A second submit of the same topology is refused.
+  auto again = cluster.Gale("submit " + file);
+  EXPECT_EQ(again.exit_code, 1);
+  EXPECT_NE(again.err.find("already running"), std::string::npos) << again.err;
+  // Only one topology master may be live.
+  auto second_master = cluster.Gale("_tmaster life", 20);
+  EXPECT_EQ(second_master.exit_code, 4) << second_master.err;
+  EXPECT_NE(second_master.err.find("another topology master"), std::string::npos);
+
+  auto list = cluster.Gale("list");
+  EXPECT_NE(list.out.find("life"), std::string::npos);
+  EXPECT_NE(list.out.find("running"), std::string::npos);
+
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  auto status = cluster.Gale("status life --json");
+  ASSERT_EQ(status.exit_code, 0) << status.err;
+  std::vector<int> pids = JsonPids(status.out);
+  // executors 2, stmgrs 2, instances 5, tmaster 1
+  EXPECT_EQ(pids.size(), 10u) << status.out;
+  for (int pid : pids) EXPECT_TRUE(Alive(pid)) << pid << "\n" << status.out;
+  for (const char* role : {"\"role\":\"tmaster\"", "\"role\":\"stmgr\"", "\"role\":\"instance\"",
+                           "\"role\":\"executor\"", "\"component\":\"split\"",
+                           "\"parallelism\":2", "\"state\":\"running\""}) {
+    EXPECT_NE(status.out.find(role), std::string::npos) << role << "\n" << status.out;
+  }
+  EXPECT_GT(JsonComponentField(status.out, "sentences", "emitted"), 0u);
+
+  ASSERT_EQ(cluster.Gale("deactivate life").exit_code, 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  std::uint64_t before = JsonComponentField(cluster.Gale("status life --json").out, "sentences",
+                                            "emitted");
+  std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+  std::uint64_t after = JsonComponentField(cluster.Gale("status life --json").out, "sentences",
+                                           "emitted");
+  EXPECT_EQ(before, after) << "spouts kept emitting while deactivated";
+
+  ASSERT_EQ(cluster.Gale("activate life").exit_code, 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+  std::uint64_t resumed = JsonComponentField(cluster.Gale("status life --json").out, "sentences",
+                                             "emitted");
+  EXPECT_GT(resumed, after);
+
+  auto logs = cluster.Gale("logs life --component split");
+  EXPECT_EQ(logs.exit_code, 0);
+  EXPECT_NE(logs.out.find("started"), std::string::npos) << logs.out;
+
+  auto kill = cluster.Gale("kill life --wait 5");
+  ASSERT_EQ(kill.exit_code, 0) << kill.err;
+  for (int pid : pids) EXPECT_FALSE(Alive(pid)) << pid;
+  EXPECT_FALSE(std::filesystem::exists(cluster.TopologyDir("life")));
+}
+
+TEST(Cluster, InvalidTopologyStartsNothing) {
+  ScratchDir dir;
+  Cluster cluster(dir);
+  std::string yaml = "name: broken\nspouts:\n  - id: s\n    className: SequenceSpout\n"
+                     "    parallelism: 0\n";
+  auto submit = cluster.Gale("submit " + dir.Write("broken.yaml", yaml));
+  EXPECT_EQ(submit.exit_code, 2);
+  EXPECT_NE(submit.err.find("broken.yaml:5:"), std::string::npos) << submit.err;
+  EXPECT_FALSE(std::filesystem::exists(cluster.TopologyDir("broken")));
+}
+
+TEST(Cluster, TaskThatCannotStartFailsTheSubmitAndLeavesNothing) {
+  ScratchDir dir;
+  Cluster cluster(dir);
+  std::string yaml = R"(name: nostart
+spouts:
+  - {id: ids, className: SequenceSpout, properties: [{name: count, value: 10}]}
+bolts:
+  - id: sink
+    className: FileSinkBolt
+    properties: [{name: path, value: "/nonexistent-dir/out.tsv"}]
+streams:
+  - {from: ids, to: sink, grouping: {type: SHUFFLE}}
+)";
+  cluster.Track("nostart");
+  auto submit = cluster.Gale("submit " + dir.Write("nostart.yaml", yaml));
+  EXPECT_EQ(submit.exit_code, 1);
+  EXPECT_NE(submit.err.find("/nonexistent-dir/out.tsv"), std::string::npos) << submit.err;
+  EXPECT_FALSE(std::filesystem::exists(cluster.TopologyDir("nostart")));
+}
+
+}  // namespace
+}  // namespace gale
