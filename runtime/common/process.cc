@@ -7,9 +7,22 @@
 
 #include <cerrno>
 #include <climits>
+#include <cstdio>
 #include <cstring>
 
 namespace gale {
+
+std::uint64_t PeakRssKb() {
+  std::FILE* f = std::fopen("/proc/self/status", "r");
+  if (f == nullptr) return 0;
+  char line[256];
+  unsigned long long kb = 0;
+  while (std::fgets(line, sizeof line, f) != nullptr) {
+    if (std::sscanf(line, "VmHWM: %llu", &kb) == 1) break;
+  }
+  std::fclose(f);
+  return kb;
+}
 
 std::string SelfExe() {
   char buf[PATH_MAX];

@@ -2,6 +2,7 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,9 @@ struct SpawnOptions {
 
 // fork + exec; the child closes every inherited descriptor above stderr.
 Result<pid_t> Spawn(const SpawnOptions& options);
+
+// Peak resident set size of this process (VmHWM), in KiB; 0 if unknown.
+std::uint64_t PeakRssKb();
 
 // Path of the running executable (/proc/self/exe resolved).
 std::string SelfExe();

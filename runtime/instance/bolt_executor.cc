@@ -45,6 +45,7 @@ Status BoltExecutor::Start() {
     return Status(ErrorCode::kUserCode, name + ": Prepare failed: " + e.what());
   }
   drained_.store(true, std::memory_order_release);
+  quiesced_.store(true, std::memory_order_release);
   return Status::Ok();
 }
 

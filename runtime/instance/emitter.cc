@@ -82,7 +82,7 @@ const std::vector<std::int32_t>& Emitter::Prepare(std::string_view stream, const
   }
   current_ = &routes;
   targets_.clear();
-  if (info.subscribers.empty()) return targets_;
+  if (info.subscribers.empty() && direct_task < 0) return targets_;
   encoded_.clear();
   wire::EncodeValues(values, &encoded_, &spans_);
   if (direct_task >= 0) {

@@ -39,9 +39,13 @@ class Executor {
   // with no tree in flight and nothing buffered. Bolts are always drained
   // between batches. Readable from any thread.
   bool drained() const { return drained_.load(std::memory_order_acquire); }
+  // True once a deactivated spout has sent everything it emitted (bolts:
+  // always), so a graceful stop can wait for what is in flight.
+  bool quiesced() const { return quiesced_.load(std::memory_order_acquire); }
 
  protected:
   std::atomic<bool> drained_{false};
+  std::atomic<bool> quiesced_{false};
 };
 
 std::unique_ptr<Executor> MakeExecutor(const ExecutorOptions& options);

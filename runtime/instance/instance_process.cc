@@ -3,9 +3,12 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <cinttypes>
+#include <cstdio>
 #include <thread>
 
 #include "common/log.h"
+#include "common/process.h"
 #include "instance/executor.h"
 #include "launch/topology_source.h"
 #include "state/state_manager.h"
@@ -54,7 +57,10 @@ class StmgrLink : public Outbox, public Inbox {
       if (ms.count() == 0) ms = std::chrono::milliseconds(1);
       transport::Poll(&item, 1, ms);
     }
-    for (int i = 0; i < 256; ++i) {
+    // A few batches at a time for the same reason; acks are small, and a
+    // spout takes more of them.
+    std::size_t limit = out->size() + 8;
+    while (out->size() < limit) {
       auto msg = transport::TryRecv(*socket_);
       if (!msg) break;
       if (transport::IsControl(*msg)) {
@@ -65,7 +71,18 @@ class StmgrLink : public Outbox, public Inbox {
     }
   }
 
-  void Done(std::size_t) override {}
+  // Credit for the stream manager, which keeps at most a few batches in
+  // flight towards this task (see stmgr.h).
+  void Done(std::size_t n) override {
+    transport::ControlMessage m{transport::ControlType::kConsumed, {}};
+    m.fields.Add("batches", std::to_string(n));
+    std::string bytes = transport::EncodeControl(m);
+    while (!transport::TrySend(*socket_, bytes)) {
+      if (g_stop.load() || signals_->stop.load()) return;
+      zmq::pollitem_t item{static_cast<void*>(*socket_), 0, ZMQ_POLLOUT, 0};
+      transport::Poll(&item, 1, std::chrono::milliseconds(50));
+    }
+  }
 
  private:
   void HandleControl(const std::string& bytes) {
@@ -109,6 +126,9 @@ void WriteMetrics(state::StateManager& sm, const std::string& topology, int task
   kv.Add("drained", executor.drained() ? "1" : "0");
   kv.Add("active", signals.active.load() ? "1" : "0");
   kv.Add("throttled", signals.backpressure.load() > 0 ? "1" : "0");
+  kv.Add("throttled_ns", std::to_string(m.throttled_ns.Get()));
+  kv.Add("throttle_episodes", std::to_string(m.throttle_episodes.Get()));
+  kv.Add("peak_rss_kb", std::to_string(PeakRssKb()));
   (void)sm.WriteKv(topology, "metrics/task-" + std::to_string(task_id), kv);
 }
 
@@ -139,7 +159,10 @@ int RunInstanceProcess(const InstanceProcessOptions& options) {
     return fail_start("task " + std::to_string(options.task_id) + " does not exist");
   }
 
-  zmq::socket_t socket = transport::MakeSocket(zmq::socket_type::dealer, 256);
+  // A short receive pipe: batches the task has not started on wait in the
+  // stream manager, where they count for backpressure.
+  zmq::socket_t socket = transport::MakeSocket(zmq::socket_type::dealer, 2);
+  socket.set(zmq::sockopt::sndhwm, 64);
   socket.set(zmq::sockopt::routing_id, "task-" + std::to_string(options.task_id));
   socket.connect(StmgrLocalEndpoint(sm.TopologyDir(options.topology),
                                     plan->container_of(options.task_id)));

@@ -185,6 +185,17 @@ void SpoutExecutor::SetActive(bool active) {
   }
 }
 
+void SpoutExecutor::TrackThrottle(std::int64_t now) {
+  bool throttled = options_.signals->backpressure.load(std::memory_order_relaxed) > 0;
+  if (throttled && !throttled_) {
+    throttled_since_ns_ = now;
+    options_.metrics->throttle_episodes.Add();
+  } else if (!throttled && throttled_) {
+    options_.metrics->throttled_ns.Add(static_cast<std::uint64_t>(now - throttled_since_ns_));
+  }
+  throttled_ = throttled;
+}
+
 void SpoutExecutor::Run() {
   std::vector<std::string> input;
   std::int64_t last_flush = NowNs();
@@ -235,6 +246,7 @@ void SpoutExecutor::Run() {
     }
     if ((++calls & 15) == 0 || idle) {
       std::int64_t now = NowNs();
+      TrackThrottle(now);
       if (tracker_ && now >= tracker_->NextRotationNs()) {
         expired_.clear();
         tracker_->Advance(now, &expired_);
@@ -242,7 +254,12 @@ void SpoutExecutor::Run() {
         options_.metrics->pending.store(static_cast<std::int64_t>(tracker_->pending()),
                                         std::memory_order_relaxed);
       }
-      if (emitter_.HasBuffered() && now - last_flush >= kLingerNs) {
+    }
+    // Buffered tuples leave within the linger time even when each NextTuple
+    // call takes long.
+    if (emitter_.HasBuffered()) {
+      std::int64_t now = NowNs();
+      if (now - last_flush >= kLingerNs) {
         emitter_.Flush();
         last_flush = now;
       }
@@ -250,6 +267,7 @@ void SpoutExecutor::Run() {
     bool none_pending = !tracker_ || tracker_->pending() == 0;
     drained_.store(exhausted && none_pending && !emitter_.HasBuffered(),
                    std::memory_order_release);
+    quiesced_.store(!active_ && !emitter_.HasBuffered(), std::memory_order_release);
   }
   emitter_.Flush();
   try {

@@ -32,6 +32,7 @@ class SpoutExecutor : public Executor, private SpoutOutputCollector {
   void CompleteUntracked();
   bool CanEmit() const;
   void SetActive(bool active);
+  void TrackThrottle(std::int64_t now);
   std::int64_t NowNs() const;
   void LogUserError(const char* where, const std::exception& e);
 
@@ -50,6 +51,8 @@ class SpoutExecutor : public Executor, private SpoutOutputCollector {
   std::vector<internal::Anchor> anchors_;
   std::vector<acking::TreeOutcome> expired_;
   std::uint64_t errors_logged_ = 0;
+  bool throttled_ = false;
+  std::int64_t throttled_since_ns_ = 0;
 };
 
 }  // namespace gale::instance

@@ -23,6 +23,8 @@ struct TaskMetrics {
   metrics::Counter execute_samples;
   metrics::Counter user_errors;    // exceptions from user code and ReportError calls
   metrics::Counter misuse;         // double acks, acks of foreign tuples, ...
+  metrics::Counter throttled_ns;   // spouts: time NextTuple was held back by backpressure
+  metrics::Counter throttle_episodes;
   std::atomic<std::int64_t> pending{0};  // spouts: trees in flight (a gauge)
   metrics::Histogram complete_latency;
   metrics::Histogram execute_latency;

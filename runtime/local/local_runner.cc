@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "common/log.h"
+#include "common/process.h"
 #include "instance/executor.h"
 #include "local/task_queue.h"
 
@@ -89,13 +90,7 @@ Result<RunReport> RunLocal(std::shared_ptr<const plan::TopologyPlan> plan,
                            const LocalOptions& options) {
   instance::Signals signals;
   InFlight in_flight;
-  Watermarks watermarks;
-  const Config& tc = plan->topology_config();
-  watermarks.high_bytes = static_cast<std::size_t>(
-      tc.GetInt("topology.backpressure.high.watermark.bytes",
-                static_cast<std::int64_t>(watermarks.high_bytes)));
-  watermarks.low_bytes = static_cast<std::size_t>(tc.GetInt(
-      "topology.backpressure.low.watermark.bytes", static_cast<std::int64_t>(watermarks.low_bytes)));
+  const plan::Watermarks& watermarks = plan->watermarks();
 
   std::vector<std::unique_ptr<TaskQueue>> queues(static_cast<std::size_t>(plan->max_task_id()) + 1);
   for (std::size_t id = 1; id < queues.size(); ++id) {
@@ -165,9 +160,11 @@ Result<RunReport> RunLocal(std::shared_ptr<const plan::TopologyPlan> plan,
         stop_deadline = now + std::chrono::duration_cast<Clock::duration>(
                                   std::chrono::duration<double>(options.drain_timeout_secs));
       }
-      if (stopping &&
-          (in_flight.batches.load(std::memory_order_acquire) == 0 || now >= stop_deadline)) {
-        break;
+      if (stopping) {
+        bool quiet = true;
+        for (const auto& t : tasks) quiet = quiet && t->executor->quiesced();
+        quiet = quiet && in_flight.batches.load(std::memory_order_acquire) == 0;
+        if (quiet || now >= stop_deadline) break;
       }
       if (options.progress && now - last_print >= std::chrono::seconds(1)) {
         Snapshot cur = Take(*plan, tasks);
@@ -189,6 +186,7 @@ Result<RunReport> RunLocal(std::shared_ptr<const plan::TopologyPlan> plan,
   signals.stop.store(true);
   for (auto& t : tasks) t->thread.join();
   report.elapsed_secs = std::chrono::duration<double>(Clock::now() - start).count();
+  report.peak_rss_kb = PeakRssKb();
   if (!failed_start.ok()) return failed_start;
 
   for (const auto& c : plan->components()) {
@@ -244,7 +242,8 @@ std::string FormatSummary(const RunReport& report) {
                   c.timed_out, lat_mean, lat_p99, exec_mean, c.backpressure_secs);
     out += line;
   }
-  std::snprintf(line, sizeof line, "elapsed %.2fs, %s\n", report.elapsed_secs,
+  std::snprintf(line, sizeof line, "elapsed %.2fs, peak RSS %.1f MiB, %s\n", report.elapsed_secs,
+                static_cast<double>(report.peak_rss_kb) / 1024,
                 report.completed ? "completed (spouts exhausted, all tuples processed)"
                                  : "stopped");
   out += line;

@@ -42,6 +42,7 @@ struct ComponentTotals {
 struct RunReport {
   double elapsed_secs = 0;
   bool completed = false;  // every spout exhausted and every tree done
+  std::uint64_t peak_rss_kb = 0;
   std::vector<ComponentTotals> components;
 };
 

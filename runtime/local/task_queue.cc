@@ -1,7 +1,17 @@
 #include "local/task_queue.h"
 
+#include "wire/codec.h"
+
 namespace gale::local {
 namespace {
+
+std::size_t DataTuples(const std::string& batch) {
+  wire::BatchKind kind;
+  std::int32_t dest;
+  std::uint32_t count = 0;
+  if (!wire::PeekBatchHeader(batch, &kind, &dest, &count).ok()) return 0;
+  return kind == wire::BatchKind::kData ? count : 0;
+}
 
 std::int64_t NowNs() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -11,7 +21,8 @@ std::int64_t NowNs() {
 
 }  // namespace
 
-TaskQueue::TaskQueue(instance::Signals* signals, InFlight* in_flight, Watermarks watermarks)
+TaskQueue::TaskQueue(instance::Signals* signals, InFlight* in_flight,
+                     plan::Watermarks watermarks)
     : signals_(signals), in_flight_(in_flight), watermarks_(watermarks) {}
 
 void TaskQueue::Push(std::string batch) {
@@ -20,7 +31,9 @@ void TaskQueue::Push(std::string batch) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     bytes_.fetch_add(batch.size(), std::memory_order_relaxed);
-    items_.push_back(std::move(batch));
+    std::size_t tuples = DataTuples(batch);
+    tuples_ += tuples;
+    items_.push_back({std::move(batch), tuples});
     UpdateBackpressure();
     wake = waiting_;
   }
@@ -35,11 +48,15 @@ void TaskQueue::Receive(std::vector<std::string>* out, std::chrono::nanoseconds 
     waiting_ = false;
   }
   std::size_t taken = 0;
-  while (!items_.empty()) {
-    taken += items_.front().size();
-    out->push_back(std::move(items_.front()));
+  std::size_t taken_tuples = 0;
+  while (!items_.empty() && taken_tuples < kMaxTuplesPerReceive) {
+    Item& item = items_.front();
+    taken += item.batch.size();
+    taken_tuples += item.tuples;
+    out->push_back(std::move(item.batch));
     items_.pop_front();
   }
+  tuples_ -= taken_tuples;
   bytes_.fetch_sub(taken, std::memory_order_relaxed);
   UpdateBackpressure();
 }
@@ -51,12 +68,12 @@ void TaskQueue::Done(std::size_t n) {
 void TaskQueue::UpdateBackpressure() {
   std::size_t bytes = bytes_.load(std::memory_order_relaxed);
   bool in_bp = in_bp_.load(std::memory_order_relaxed);
-  if (!in_bp && bytes > watermarks_.high_bytes) {
+  if (!in_bp && watermarks_.Above(bytes, tuples_)) {
     in_bp_.store(true, std::memory_order_relaxed);
     bp_since_ns_.store(NowNs(), std::memory_order_relaxed);
     bp_episodes_.fetch_add(1, std::memory_order_relaxed);
     signals_->backpressure.fetch_add(1, std::memory_order_relaxed);
-  } else if (in_bp && bytes < watermarks_.low_bytes) {
+  } else if (in_bp && watermarks_.Below(bytes, tuples_)) {
     in_bp_.store(false, std::memory_order_relaxed);
     bp_total_ns_.fetch_add(NowNs() - bp_since_ns_.load(std::memory_order_relaxed), std::memory_order_relaxed);
     signals_->backpressure.fetch_sub(1, std::memory_order_relaxed);

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "instance/task_io.h"
+#include "plan/plan.h"
 
 namespace gale::local {
 
@@ -20,23 +21,22 @@ struct InFlight {
   std::atomic<std::int64_t> batches{0};
 };
 
-struct Watermarks {
-  std::size_t high_bytes = 32u << 20;
-  std::size_t low_bytes = 16u << 20;
-};
-
 // The inbox of one task in local mode: an unbounded multi-producer queue of
-// batches whose byte size drives backpressure. Pushing never blocks, so a
-// cycle in the topology cannot deadlock; instead, while the queue holds more
-// than the high watermark, it raises Signals::backpressure (spouts stop) until
-// it falls below the low watermark.
+// batches whose size (bytes and tuples) drives backpressure. Pushing never
+// blocks, so a cycle in the topology cannot deadlock; instead, while the
+// queue is above a high watermark, it raises Signals::backpressure (spouts
+// stop) until it falls below the low watermarks.
 class TaskQueue : public instance::Inbox {
  public:
-  TaskQueue(instance::Signals* signals, InFlight* in_flight, Watermarks watermarks);
+  static constexpr std::size_t kMaxTuplesPerReceive = 2048;
+
+  TaskQueue(instance::Signals* signals, InFlight* in_flight, plan::Watermarks watermarks);
 
   // Any thread.
   void Push(std::string batch);
-  // Owner thread.
+  // Owner thread. Takes batches up to about kMaxTuplesPerReceive data
+  // tuples, so what waits here (and counts for backpressure) is what the
+  // task has not started on.
   void Receive(std::vector<std::string>* out, std::chrono::nanoseconds timeout) override;
   void Done(std::size_t n) override;
 
@@ -51,10 +51,15 @@ class TaskQueue : public instance::Inbox {
 
   instance::Signals* signals_;
   InFlight* in_flight_;
-  Watermarks watermarks_;
+  plan::Watermarks watermarks_;
   std::mutex mu_;
   std::condition_variable cv_;
-  std::deque<std::string> items_;
+  struct Item {
+    std::string batch;
+    std::size_t tuples;  // data tuples in it
+  };
+  std::deque<Item> items_;
+  std::size_t tuples_ = 0;  // data tuples in items_
   bool waiting_ = false;
   std::atomic<std::size_t> bytes_{0};
   std::atomic<bool> in_bp_{false};

@@ -27,7 +27,19 @@ Result<std::shared_ptr<const TopologyPlan>> TopologyPlan::Build(const TopologySp
   plan->topology_config_ = topology::DefaultTopologyConfig();
   plan->topology_config_.MergeFrom(spec.config);
   try {
-    plan->workers_ = static_cast<int>(plan->topology_config_.GetInt("topology.workers", 1));
+    const Config& tc = plan->topology_config_;
+    plan->workers_ = static_cast<int>(tc.GetInt(topology::kWorkersKey, 1));
+    auto get = [&](std::string_view key, std::int64_t fallback) {
+      return static_cast<std::size_t>(tc.GetInt(key, fallback));
+    };
+    plan->watermarks_.high_bytes = get(topology::kBackpressureHighWatermarkBytesKey,
+                                       topology::kDefaultBackpressureHighWatermarkBytes);
+    plan->watermarks_.low_bytes = get(topology::kBackpressureLowWatermarkBytesKey,
+                                      topology::kDefaultBackpressureLowWatermarkBytes);
+    plan->watermarks_.high_tuples = get(topology::kBackpressureHighWatermarkTuplesKey,
+                                        topology::kDefaultBackpressureHighWatermarkTuples);
+    plan->watermarks_.low_tuples = get(topology::kBackpressureLowWatermarkTuplesKey,
+                                       topology::kDefaultBackpressureLowWatermarkTuples);
   } catch (const std::exception& e) {
     return InvalidArgument(e.what());
   }
@@ -49,7 +61,9 @@ Result<std::shared_ptr<const TopologyPlan>> TopologyPlan::Build(const TopologySp
       info.where = c.where;
       info.config = topology::LayeredConfig(spec, c);
       try {
-        info.acking = topology::AckingEnabled(info.config);
+        // Acking is a property of the whole topology: a component-level
+        // setting would break the trees that cross it.
+        info.acking = topology::AckingEnabled(plan->topology_config_);
         info.tick_freq_secs = info.config.GetDouble("topology.tick.tuple.freq.secs", 0);
       } catch (const std::exception& e) {
         return InvalidArgument(e.what());

@@ -49,6 +49,23 @@ struct ComponentInfo {
   SourceLocation where;
 };
 
+// Backpressure thresholds for what is queued towards one task (or one remote
+// stream manager): above either high mark it starts, below both low marks it
+// ends.
+struct Watermarks {
+  std::size_t high_bytes = 0;
+  std::size_t low_bytes = 0;
+  std::size_t high_tuples = 0;
+  std::size_t low_tuples = 0;
+
+  bool Above(std::size_t bytes, std::size_t tuples) const {
+    return bytes > high_bytes || tuples > high_tuples;
+  }
+  bool Below(std::size_t bytes, std::size_t tuples) const {
+    return bytes < low_bytes && tuples < low_tuples;
+  }
+};
+
 struct TaskInfo {
   std::int32_t task_id = 0;
   int component = 0;
@@ -78,6 +95,7 @@ class TopologyPlan {
   int workers() const { return workers_; }
   int container_of(std::int32_t task_id) const { return (task_id - 1) % workers_; }
   std::vector<std::int32_t> TasksIn(int container) const;
+  const Watermarks& watermarks() const { return watermarks_; }
   // Metadata of tick tuples.
   const internal::StreamMeta& tick_meta() const { return tick_meta_; }
 
@@ -90,6 +108,7 @@ class TopologyPlan {
   std::shared_ptr<TopologyContext::Layout> layout_;
   internal::StreamMeta tick_meta_;
   int workers_ = 1;
+  Watermarks watermarks_;
 };
 
 }  // namespace gale::plan

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "common/log.h"
+#include "common/process.h"
 #include "instance/instance_process.h"
 #include "launch/topology_source.h"
 #include "state/state_manager.h"
@@ -27,13 +28,19 @@ void OnSignal(int) { g_stop.store(true); }
 
 // Batches waiting for one destination (an instance or a peer).
 struct Queue {
-  std::deque<std::string> items;
+  struct Item {
+    std::string batch;
+    std::size_t tuples;
+  };
+  std::deque<Item> items;
   std::size_t bytes = 0;
+  std::size_t tuples = 0;
   Clock::time_point last_progress = Clock::now();
 
-  void Push(std::string b) {
+  void Push(std::string b, std::size_t n) {
     bytes += b.size();
-    items.push_back(std::move(b));
+    tuples += n;
+    items.push_back({std::move(b), n});
   }
 };
 
@@ -49,14 +56,11 @@ class StreamManager {
         sm_(options.state_root),
         plan_(std::move(plan)),
         log_(Logger("stmgr")),
-        local_(transport::MakeSocket(zmq::socket_type::router, 64)),
-        data_in_(transport::MakeSocket(zmq::socket_type::pull, 1000)),
+        // Small pipes: what cannot be sent waits in this process's queues,
+        // where backpressure can see it.
+        local_(transport::MakeSocket(zmq::socket_type::router, 2)),
+        data_in_(transport::MakeSocket(zmq::socket_type::pull, 16)),
         tmaster_(transport::MakeSocket(zmq::socket_type::dealer, 1000)) {
-    const Config& tc = plan_->topology_config();
-    high_bytes_ = static_cast<std::size_t>(
-        tc.GetInt("topology.backpressure.high.watermark.bytes", 32 << 20));
-    low_bytes_ = static_cast<std::size_t>(
-        tc.GetInt("topology.backpressure.low.watermark.bytes", 16 << 20));
     for (std::int32_t t : plan_->TasksIn(options_.container)) {
       local_tasks_.insert(t);
       if (plan_->component_of(t).kind == ComponentKind::kSpout) local_spouts_.push_back(t);
@@ -87,7 +91,7 @@ class StreamManager {
         auto m = transport::TryRecvRouted(local_);
         if (!m) break;
         if (transport::IsControl(m->second)) {
-          SendSpoutState();  // an instance (re)connected
+          HandleInstanceControl(m->first, m->second);
         } else {
           Route(std::move(m->second));
         }
@@ -116,7 +120,8 @@ class StreamManager {
   void Route(std::string batch) {
     wire::BatchKind kind;
     std::int32_t dest;
-    Status s = wire::PeekBatchHeader(batch, &kind, &dest);
+    std::uint32_t count = 0;
+    Status s = wire::PeekBatchHeader(batch, &kind, &dest, &count);
     if (!s.ok() || dest < 1 || dest > plan_->max_task_id()) {
       ++malformed_;
       if (malformed_ <= 10) {
@@ -127,33 +132,57 @@ class StreamManager {
     }
     ++routed_;
     queued_total_ += batch.size();
+    std::size_t tuples = kind == wire::BatchKind::kData ? count : 0;
     int container = plan_->container_of(dest);
     if (container == options_.container) {
-      task_queues_[dest].Push(std::move(batch));
+      task_queues_[dest].Push(std::move(batch), tuples);
     } else {
-      peer_queues_[container].Push(std::move(batch));
+      peer_queues_[container].Push(std::move(batch), tuples);
+    }
+  }
+
+  void HandleInstanceControl(const std::string& from, const std::string& bytes) {
+    auto m = transport::DecodeControl(bytes);
+    if (!m.ok() || from.rfind("task-", 0) != 0) return;
+    std::int32_t task = std::atoi(from.c_str() + 5);
+    InFlight& f = in_flight_[task];
+    if (m->type == ControlType::kRegister) {
+      f = InFlight{};  // a (re)started instance holds nothing
+      SendSpoutState();
+    } else if (m->type == ControlType::kConsumed) {
+      std::size_t done = std::strtoull(m->fields.GetOr("batches", "0").c_str(), nullptr, 10);
+      for (; done > 0 && !f.batches.empty(); --done) {
+        f.tuples -= f.batches.front();
+        f.batches.pop_front();
+      }
     }
   }
 
   void FlushQueues() {
     for (auto& [task, q] : task_queues_) {
       std::string id = "task-" + std::to_string(task);
-      while (!q.items.empty() && transport::TrySendTo(local_, id, q.items.front())) {
+      InFlight& f = in_flight_[task];
+      while (!q.items.empty() && f.batches.size() < kWindowBatches &&
+             f.tuples < kWindowTuples &&
+             transport::TrySendTo(local_, id, q.items.front().batch)) {
+        f.batches.push_back(q.items.front().tuples);
+        f.tuples += q.items.front().tuples;
         Pop(q);
       }
     }
     for (auto& [container, q] : peer_queues_) {
       auto it = peers_.find(container);
       if (it == peers_.end()) continue;
-      while (!q.items.empty() && transport::TrySend(it->second.socket, q.items.front())) {
+      while (!q.items.empty() && transport::TrySend(it->second.socket, q.items.front().batch)) {
         Pop(q);
       }
     }
   }
 
   void Pop(Queue& q) {
-    q.bytes -= q.items.front().size();
-    queued_total_ -= q.items.front().size();
+    q.bytes -= q.items.front().batch.size();
+    q.tuples -= q.items.front().tuples;
+    queued_total_ -= q.items.front().batch.size();
     q.items.pop_front();
     q.last_progress = Clock::now();
   }
@@ -169,6 +198,7 @@ class StreamManager {
     queued_total_ -= q.bytes;
     q.items.clear();
     q.bytes = 0;
+    q.tuples = 0;
     q.last_progress = Clock::now();
   }
 
@@ -247,28 +277,33 @@ class StreamManager {
   }
 
   void UpdateBackpressure() {
-    std::size_t worst = 0;
+    const plan::Watermarks& w = plan_->watermarks();
     std::string culprit;
+    const Queue* over = nullptr;
+    bool all_below = true;
     for (auto& [task, q] : task_queues_) {
-      if (q.bytes > worst) {
-        worst = q.bytes;
+      all_below = all_below && w.Below(q.bytes, q.tuples);
+      if (over == nullptr && w.Above(q.bytes, q.tuples)) {
+        over = &q;
         culprit = plan_->component_of(task).id + ":" + std::to_string(task);
       }
     }
     for (auto& [c, q] : peer_queues_) {
-      if (q.bytes > worst) {
-        worst = q.bytes;
+      all_below = all_below && w.Below(q.bytes, q.tuples);
+      if (over == nullptr && w.Above(q.bytes, q.tuples)) {
+        over = &q;
         culprit = "stmgr:" + std::to_string(c);
       }
     }
     bool was = self_bp_;
-    if (!self_bp_ && worst > high_bytes_) {
+    if (!self_bp_ && over != nullptr) {
       self_bp_ = true;
       culprit_ = culprit;
       ++bp_episodes_;
       bp_since_ns_ = NowNs();
-      log_->info("backpressure on: {} has {} bytes queued", culprit, worst);
-    } else if (self_bp_ && worst < low_bytes_) {
+      log_->info("backpressure on: {} has {} tuples ({} bytes) queued", culprit, over->tuples,
+                 over->bytes);
+    } else if (self_bp_ && all_below) {
       self_bp_ = false;
       bp_total_ns_ += NowNs() - bp_since_ns_;
       log_->info("backpressure off");
@@ -319,11 +354,21 @@ class StreamManager {
     for (const auto& [c, who] : remote_bp_) remote += (remote.empty() ? "" : ",") + who;
     kv.Add("remote_backpressure", remote);
     kv.Add("plan_version", plan_version_);
+    kv.Add("peak_rss_kb", std::to_string(PeakRssKb()));
     (void)sm_.WriteKv(options_.topology, "metrics/stmgr-" + std::to_string(options_.container),
                       kv);
   }
 
   static constexpr auto kStaleAfter = std::chrono::seconds(30);
+  // Batches sent to an instance and not yet reported consumed. Bounding them
+  // keeps a slow task's backlog here, where it is measured, instead of in
+  // socket buffers.
+  static constexpr std::size_t kWindowBatches = 8;
+  static constexpr std::size_t kWindowTuples = 2048;
+  struct InFlight {
+    std::deque<std::size_t> batches;  // tuples of each batch sent, oldest first
+    std::size_t tuples = 0;
+  };
 
   struct Peer {
     zmq::socket_t socket;
@@ -344,11 +389,10 @@ class StreamManager {
   std::set<std::int32_t> local_tasks_;
   std::vector<std::int32_t> local_spouts_;
   std::map<std::int32_t, Queue> task_queues_;
+  std::map<std::int32_t, InFlight> in_flight_;  // sent to an instance, not consumed
   std::map<int, Queue> peer_queues_;
   std::map<int, Peer> peers_;
   std::size_t queued_total_ = 0;
-  std::size_t high_bytes_ = 32 << 20;
-  std::size_t low_bytes_ = 16 << 20;
   bool self_bp_ = false;
   std::string culprit_;
   std::map<int, std::string> remote_bp_;

@@ -14,7 +14,10 @@
 // or instance cannot take yet waits in that queue. The bytes waiting for
 // local instances (or a remote stream manager) drive backpressure: above the
 // high watermark this stream manager tells every stream manager to throttle
-// its spouts; below the low watermark it lifts that.
+// its spouts; below the low watermark it lifts that. Towards each local
+// instance at most 8 batches (and about 2,048 tuples) are in flight: the instance reports each batch
+// it finished (kConsumed), so a slow task's backlog waits here, where it is
+// counted, rather than in socket buffers.
 
 #include <string>
 

@@ -15,6 +15,10 @@ Config DefaultTopologyConfig() {
   config.Set(std::string(kBackpressureHighWatermarkBytesKey),
              kDefaultBackpressureHighWatermarkBytes);
   config.Set(std::string(kBackpressureLowWatermarkBytesKey), kDefaultBackpressureLowWatermarkBytes);
+  config.Set(std::string(kBackpressureHighWatermarkTuplesKey),
+             kDefaultBackpressureHighWatermarkTuples);
+  config.Set(std::string(kBackpressureLowWatermarkTuplesKey),
+             kDefaultBackpressureLowWatermarkTuples);
   return config;
 }
 

@@ -24,6 +24,10 @@ inline constexpr std::string_view kBackpressureHighWatermarkBytesKey =
     "topology.backpressure.high.watermark.bytes";
 inline constexpr std::string_view kBackpressureLowWatermarkBytesKey =
     "topology.backpressure.low.watermark.bytes";
+inline constexpr std::string_view kBackpressureHighWatermarkTuplesKey =
+    "topology.backpressure.high.watermark.tuples";
+inline constexpr std::string_view kBackpressureLowWatermarkTuplesKey =
+    "topology.backpressure.low.watermark.tuples";
 // A component's Flux `constructorArgs`, as a list, in its layered Config.
 inline constexpr std::string_view kConstructorArgsKey = "constructorArgs";
 
@@ -40,6 +44,12 @@ inline constexpr std::int64_t kDefaultMessageTimeoutSecs = 30;
 inline constexpr bool kDefaultDebug = false;
 inline constexpr std::int64_t kDefaultBackpressureHighWatermarkBytes = 32 * 1024 * 1024;
 inline constexpr std::int64_t kDefaultBackpressureLowWatermarkBytes = 16 * 1024 * 1024;
+// Tuples queued towards one task. The tuple watermarks bound queueing *time*
+// for slow bolts (10,000 tuples at 1 ms each is 10 s, well inside the default
+// 30 s message timeout); the byte watermarks bound memory for large tuples.
+// docs/backpressure.md explains the choice.
+inline constexpr std::int64_t kDefaultBackpressureHighWatermarkTuples = 10000;
+inline constexpr std::int64_t kDefaultBackpressureLowWatermarkTuples = 5000;
 
 // The configuration every topology starts from.
 Config DefaultTopologyConfig();

@@ -141,13 +141,16 @@ class Validator {
     }
     Config layered = DefaultTopologyConfig();
     layered.MergeFrom(spec_.config);
-    std::optional<std::int64_t> high = AsInt(*layered.Find(kBackpressureHighWatermarkBytesKey));
-    std::optional<std::int64_t> low = AsInt(*layered.Find(kBackpressureLowWatermarkBytesKey));
-    if (high && low && *high > 0 && *low > 0 && *low >= *high) {  // else reported above
-      TopologyError("topology config: '" + std::string(kBackpressureLowWatermarkBytesKey) + "' (" +
-                    std::to_string(*low) + ") must be below '" +
-                    std::string(kBackpressureHighWatermarkBytesKey) + "' (" +
-                    std::to_string(*high) + "); set both");
+    for (auto [high_key, low_key] :
+         {std::pair{kBackpressureHighWatermarkBytesKey, kBackpressureLowWatermarkBytesKey},
+          std::pair{kBackpressureHighWatermarkTuplesKey, kBackpressureLowWatermarkTuplesKey}}) {
+      std::optional<std::int64_t> high = AsInt(*layered.Find(high_key));
+      std::optional<std::int64_t> low = AsInt(*layered.Find(low_key));
+      if (high && low && *high > 0 && *low > 0 && *low >= *high) {  // else reported above
+        TopologyError("topology config: '" + std::string(low_key) + "' (" +
+                      std::to_string(*low) + ") must be below '" + std::string(high_key) +
+                      "' (" + std::to_string(*high) + "); set both");
+      }
     }
   }
 
@@ -358,6 +361,9 @@ Status CheckConfigEntry(std::string_view key, const ConfigValue& value) {
   }
   if (key == kBackpressureHighWatermarkBytesKey || key == kBackpressureLowWatermarkBytesKey) {
     return positive(1, "an integer number of bytes > 0");
+  }
+  if (key == kBackpressureHighWatermarkTuplesKey || key == kBackpressureLowWatermarkTuplesKey) {
+    return positive(1, "an integer number of tuples > 0");
   }
   if (key == kAckingKey || key == kDebugKey) {
     return AsBool(value) ? Status::Ok() : bad("true or false");

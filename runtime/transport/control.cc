@@ -21,7 +21,7 @@ Result<ControlMessage> DecodeControl(std::string_view bytes) {
                          std::to_string(kControlVersion));
   }
   auto type = static_cast<std::uint8_t>(bytes[2]);
-  if (type < 1 || type > static_cast<std::uint8_t>(ControlType::kReply)) {
+  if (type < 1 || type > static_cast<std::uint8_t>(ControlType::kConsumed)) {
     return ProtocolError("control message: unknown type " + std::to_string(type));
   }
   ControlMessage m;

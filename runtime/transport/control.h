@@ -11,6 +11,8 @@
 //   tmaster -> stmgr   : kPlan {container=N endpoint=...}*, kActivate, kDeactivate
 //   stmgr   -> stmgr   : kBackpressureOn/Off {container, culprit}
 //   stmgr   -> instance: kActivate, kDeactivate, kThrottleOn, kThrottleOff
+//   instance -> stmgr  : kRegister {task} (hello), kConsumed {batches}: credit
+//                        for batches the task has finished
 //   cli     -> tmaster : kRequest {command}; tmaster -> cli: kReply {ok, message}
 
 #include <cstdint>
@@ -37,6 +39,7 @@ enum class ControlType : std::uint8_t {
   kBackpressureOff = 9,
   kRequest = 10,
   kReply = 11,
+  kConsumed = 12,
 };
 
 struct ControlMessage {

@@ -191,7 +191,8 @@ std::string BatchWriter::Take() {
   return out;
 }
 
-Status PeekBatchHeader(std::string_view batch, BatchKind* kind, std::int32_t* dest_task) {
+Status PeekBatchHeader(std::string_view batch, BatchKind* kind, std::int32_t* dest_task,
+                       std::uint32_t* record_count) {
   Reader r(batch);
   std::uint8_t magic, version, k;
   std::uint32_t dest, count;
@@ -210,6 +211,7 @@ Status PeekBatchHeader(std::string_view batch, BatchKind* kind, std::int32_t* de
   }
   *kind = static_cast<BatchKind>(k);
   *dest_task = static_cast<std::int32_t>(dest);
+  if (record_count != nullptr) *record_count = count;
   return Status::Ok();
 }
 

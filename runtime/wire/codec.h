@@ -126,7 +126,9 @@ class BatchReader {
   Status status_;
 };
 
-// Reads only the header fields of a batch (for forwarding by task id).
-Status PeekBatchHeader(std::string_view batch, BatchKind* kind, std::int32_t* dest_task);
+// Reads only the header fields of a batch (for forwarding by task id and
+// counting queued tuples). `count` may be null.
+Status PeekBatchHeader(std::string_view batch, BatchKind* kind, std::int32_t* dest_task,
+                       std::uint32_t* count = nullptr);
 
 }  // namespace gale::wire

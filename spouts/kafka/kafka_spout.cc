@@ -1,5 +1,6 @@
 #include "spouts/kafka/kafka_spout.h"
 
+#include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafkacpp.h>
 
 #include <mutex>
@@ -16,6 +17,11 @@ constexpr std::string_view kClass = "KafkaSpout";
 // Consumer events (end-of-partition markers) handled per NextTuple call
 // before it gives up control.
 constexpr int kMaxEventsPerCall = 16;
+// How long a synchronous commit (rebalance, Deactivate, Close, the final
+// commit of a bounded run) waits for the coordinator.
+constexpr int kSyncCommitTimeoutMs = 5000;
+// How often a finished bounded spout retries its final commit.
+constexpr auto kFinalCommitRetry = std::chrono::milliseconds(200);
 
 // Partitions that EARLIEST / LATEST already positioned in this process, per
 // group: a partition moving between tasks of one run resumes from its
@@ -230,22 +236,67 @@ void KafkaSpout::Commit(bool sync, const std::vector<TopicPartition>* only) {
   if (!consumer_) return;
   std::vector<RecordTracker::Commit> commits = tracker_.Committable(only);
   if (commits.empty()) return;
+  if (sync) {
+    CommitAndWait(commits, kSyncCommitTimeoutMs);
+    return;
+  }
   std::vector<RdKafka::TopicPartition*> list;
   list.reserve(commits.size());
   for (const auto& c : commits) {
     list.push_back(RdKafka::TopicPartition::create(c.tp.topic, c.tp.partition, c.offset));
   }
-  if (sync) {
-    RdKafka::ErrorCode err = consumer_->commitSync(list);
-    for (const RdKafka::TopicPartition* p : list) {
-      RdKafka::ErrorCode e = err != RdKafka::ERR_NO_ERROR ? err : p->err();
-      OnCommitResult({p->topic(), p->partition()}, p->offset(), e == RdKafka::ERR_NO_ERROR,
-                     IsRebalanceError(e) ? "" : RdKafka::err2str(e));
-    }
-  } else if (RdKafka::ErrorCode err = consumer_->commitAsync(list); err != RdKafka::ERR_NO_ERROR) {
+  if (RdKafka::ErrorCode err = consumer_->commitAsync(list); err != RdKafka::ERR_NO_ERROR) {
     ReportConsumerError("cannot start an offset commit: " + RdKafka::err2str(err));
   }
   RdKafka::TopicPartition::destroy(list);
+}
+
+void KafkaSpout::CommitAndWait(const std::vector<RecordTracker::Commit>& commits,
+                               int timeout_ms) {
+  // librdkafka's own synchronous commit waits without limit for an
+  // unavailable coordinator; this one gives up after timeout_ms and leaves
+  // the offsets for the next commit.
+  rd_kafka_t* rk = consumer_->c_ptr();
+  rd_kafka_topic_partition_list_t* list =
+      rd_kafka_topic_partition_list_new(static_cast<int>(commits.size()));
+  for (const auto& c : commits) {
+    rd_kafka_topic_partition_list_add(list, c.tp.topic.c_str(), c.tp.partition)->offset = c.offset;
+  }
+  rd_kafka_queue_t* queue = rd_kafka_queue_new(rk);
+  rd_kafka_resp_err_t err = rd_kafka_commit_queue(rk, list, queue, nullptr, nullptr);
+  rd_kafka_topic_partition_list_destroy(list);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    ReportConsumerError(std::string("cannot start an offset commit: ") + rd_kafka_err2str(err));
+    rd_kafka_queue_destroy(queue);
+    return;
+  }
+  const auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
+  bool done = false;
+  while (!done) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    if (left.count() <= 0) break;
+    rd_kafka_event_t* event = rd_kafka_queue_poll(queue, static_cast<int>(left.count()));
+    if (event == nullptr) continue;
+    if (rd_kafka_event_type(event) == RD_KAFKA_EVENT_OFFSET_COMMIT) {
+      done = true;
+      rd_kafka_resp_err_t all = rd_kafka_event_error(event);
+      const rd_kafka_topic_partition_list_t* result = rd_kafka_event_topic_partition_list(event);
+      for (int i = 0; result != nullptr && i < result->cnt; ++i) {
+        const rd_kafka_topic_partition_t& p = result->elems[i];
+        rd_kafka_resp_err_t e = all != RD_KAFKA_RESP_ERR_NO_ERROR ? all : p.err;
+        OnCommitResult({p.topic, p.partition}, p.offset, e == RD_KAFKA_RESP_ERR_NO_ERROR,
+                       IsRebalanceError(static_cast<RdKafka::ErrorCode>(e))
+                           ? ""
+                           : std::string(rd_kafka_err2str(e)));
+      }
+    }
+    rd_kafka_event_destroy(event);
+  }
+  rd_kafka_queue_destroy(queue);
+  if (!done) {
+    ReportConsumerError("offset commit did not complete within " + std::to_string(timeout_ms) +
+                        " ms (coordinator unavailable?); retried with the next commit");
+  }
 }
 
 Values KafkaSpout::Translate(const std::string& topic, std::int32_t partition,
@@ -262,11 +313,22 @@ Values KafkaSpout::Translate(const std::string& topic, std::int32_t partition,
                 field(value, value_len)};
 }
 
+bool KafkaSpout::Finishing() const {
+  const bool all_emitted = options_.max_records >= 0 && emitted_ >= options_.max_records &&
+                           tracker_.in_flight() == 0;
+  return all_emitted || (options_.bounded && tracker_.AllAssignedDone());
+}
+
 void KafkaSpout::NextTuple() {
   const Clock::time_point now = Clock::now();
   if (now >= next_commit_) {
     Commit(/*sync=*/false);
     next_commit_ = now + std::chrono::milliseconds(options_.commit_period_ms);
+  }
+  if (now >= next_final_commit_ && Finishing()) {
+    // Exhausted() waits for this commit, so a bounded run ends committed.
+    Commit(/*sync=*/true);
+    next_final_commit_ = now + kFinalCommitRetry;
   }
   MessageId id = 0;
   if (const RecordTracker::Record* r = tracker_.NextReplay(&id)) {
@@ -274,6 +336,8 @@ void KafkaSpout::NextTuple() {
     return;
   }
   if (options_.max_records >= 0 && emitted_ >= options_.max_records) return;
+  // Consuming also serves rebalances and commit results, so it goes on after
+  // a bounded spout has read everything.
   for (int i = 0; i < kMaxEventsPerCall; ++i) {
     std::unique_ptr<RdKafka::Message> msg(
         consumer_->consume(i == 0 ? static_cast<int>(options_.poll_timeout_ms) : 0));
@@ -325,11 +389,8 @@ void KafkaSpout::Close() {
 }
 
 bool KafkaSpout::Exhausted() const {
-  if (options_.max_records >= 0 && emitted_ >= options_.max_records &&
-      tracker_.in_flight() == 0) {
-    return true;
-  }
-  return options_.bounded && tracker_.AllAssignedDone();
+  // Done reading, everything acked, and the commits went through.
+  return Finishing() && tracker_.Committable().empty();
 }
 
 void KafkaSpout::DeclareOutputFields(OutputFieldsDeclarer& declarer) const {

@@ -48,10 +48,12 @@ namespace gale::kafka {
 //                      failing once more is reported via ReportError and
 //                      counted as done (its offset may be committed).
 //   bounded            bool  stop (Exhausted) once every assigned partition
-//                      reached the end offset it had when the task opened and
-//                      every record was acked. For tests and batch runs.
+//                      reached the end offset it had when the task opened,
+//                      every record was acked and the offsets were committed.
+//                      For tests and batch runs.
 //   max.records        int  stop after emitting this many records (not
-//                      counting replays) once they were all acked.
+//                      counting replays) once they were all acked and
+//                      committed.
 //   offset.commit.period.ms  int  default 5000: how often acked offsets are
 //                      committed (asynchronously); Deactivate and Close
 //                      commit synchronously.
@@ -92,9 +94,13 @@ class KafkaSpout : public Spout {
   void OnCommitResult(const TopicPartition& tp, std::int64_t offset, bool ok,
                       const std::string& error);
 
+  // Bounded (or max.records) and everything read and acked; Exhausted once
+  // the final commit succeeded too.
+  bool Finishing() const;
   void QueryEndOffsets();
   // Commits the committable offsets of `only` (all when null).
   void Commit(bool sync, const std::vector<TopicPartition>* only = nullptr);
+  void CommitAndWait(const std::vector<RecordTracker::Commit>& commits, int timeout_ms);
   Values Translate(const std::string& topic, std::int32_t partition, std::int64_t offset,
                    const void* key, std::size_t key_len, const void* value,
                    std::size_t value_len) const;
@@ -110,6 +116,7 @@ class KafkaSpout : public Spout {
   std::int64_t emitted_ = 0;     // records emitted, replays not counted
   std::uint64_t given_up_ = 0;   // records dropped after max.retries
   Clock::time_point next_commit_{};
+  Clock::time_point next_final_commit_{};
   ErrorThrottle error_throttle_;
 };
 

@@ -1,5 +1,7 @@
 #include "gale/tuple.h"
 
+#include "gale/collector.h"
+
 #include <stdexcept>
 
 namespace gale {
@@ -80,4 +82,14 @@ std::string Tuple::ToString() const {
   return out + "]";
 }
 
+namespace internal {
+
+void CheckDirectTask(int task) {
+  if (task < 0) {
+    throw std::invalid_argument("EmitDirect to task " + std::to_string(task) +
+                                ": task ids are positive (see TopologyContext::ComponentTasks)");
+  }
+}
+
+}  // namespace internal
 }  // namespace gale

@@ -11,6 +11,11 @@
 
 namespace gale {
 
+namespace internal {
+// EmitDirect needs a real task id; a negative one is a programming error.
+void CheckDirectTask(int task);
+}  // namespace internal
+
 // Emits for a spout. Owned by the runtime; valid from Open until Close and
 // used only on the spout's executor thread. Emit with a message id to have
 // the tuple tree tracked (Ack/Fail come back with that id when acking is on).
@@ -28,15 +33,19 @@ class SpoutOutputCollector {
   }
   // To one task of a component subscribed with DIRECT grouping.
   void EmitDirect(int task, Values values) {
+    internal::CheckDirectTask(task);
     DoEmit(kDefaultStream, std::move(values), std::nullopt, task);
   }
   void EmitDirect(int task, Values values, MessageId id) {
+    internal::CheckDirectTask(task);
     DoEmit(kDefaultStream, std::move(values), id, task);
   }
   void EmitDirect(int task, std::string_view stream, Values values) {
+    internal::CheckDirectTask(task);
     DoEmit(stream, std::move(values), std::nullopt, task);
   }
   void EmitDirect(int task, std::string_view stream, Values values, MessageId id) {
+    internal::CheckDirectTask(task);
     DoEmit(stream, std::move(values), id, task);
   }
 
@@ -87,12 +96,15 @@ class OutputCollector {
     DoEmit(stream, a, 1, std::move(values), task);
   }
   void EmitDirect(int task, const Anchors& anchors, Values values) {
+    internal::CheckDirectTask(task);
     DoEmit(kDefaultStream, anchors.data(), anchors.size(), std::move(values), task);
   }
   void EmitDirect(int task, Values values) {
+    internal::CheckDirectTask(task);
     DoEmit(kDefaultStream, nullptr, 0, std::move(values), task);
   }
   void EmitDirect(int task, std::string_view stream, Values values) {
+    internal::CheckDirectTask(task);
     DoEmit(stream, nullptr, 0, std::move(values), task);
   }
 
