@@ -90,7 +90,8 @@ struct Totals {
   std::string id, kind;
   int tasks = 0;
   std::uint64_t emitted = 0, executed = 0, acked = 0, failed = 0, timed_out = 0,
-                complete_ns = 0, execute_ns = 0, execute_samples = 0, user_errors = 0;
+                complete_ns = 0, execute_ns = 0, execute_samples = 0, user_errors = 0,
+                throttled_ns = 0;
   bool drained = true;
   std::int64_t pending = 0;
 };
@@ -143,6 +144,7 @@ Snapshot TakeSnapshot(const StateManager& sm, const std::string& name) {
     t.execute_ns += U64(*kv, "execute_ns");
     t.execute_samples += U64(*kv, "execute_samples");
     t.user_errors += U64(*kv, "user_errors");
+    t.throttled_ns += U64(*kv, "throttled_ns");
     t.pending += static_cast<std::int64_t>(U64(*kv, "pending"));
     bool drained = kv->GetOr("drained", "0") == "1";
     t.drained = t.drained && drained;
@@ -167,6 +169,16 @@ Result<transport::ControlMessage> RequestTmaster(const StateManager& sm, const s
   auto reply = transport::TryRecv(s);
   if (!reply) return IoError("the topology master of '" + name + "' did not answer");
   return transport::DecodeControl(*reply);
+}
+
+// Peak resident set size of a live process, from /proc (0 if unknown).
+std::uint64_t PeakRssKbOf(int pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("VmHWM:", 0) == 0) return std::strtoull(line.c_str() + 6, nullptr, 10);
+  }
+  return 0;
 }
 
 bool SchedulerAlive(const StateManager& sm, const std::string& name) {
@@ -318,9 +330,13 @@ int ShowStatus(const std::string& root, const std::string& name, bool json) {
   auto act = sm.ReadKv(name, "activation");
   bool active = !act || act->GetOr("active", "1") == "1";
   double bp_secs = 0;
-  std::string culprits;
+  std::uint64_t bp_episodes = 0;
+  std::string culprits, last_culprits;
   for (const auto& [c, kv] : s.stmgrs) {
     bp_secs += static_cast<double>(U64(kv, "backpressure_ns")) / 1e9;
+    bp_episodes += U64(kv, "backpressure_episodes");
+    std::string last = kv.GetOr("last_backpressure_culprit", "");
+    if (!last.empty()) last_culprits += (last_culprits.empty() ? "" : ",") + last;
     if (kv.GetOr("backpressure", "0") == "1") {
       culprits += (culprits.empty() ? "" : ",") + kv.GetOr("backpressure_culprit", "");
     }
@@ -374,12 +390,13 @@ int ShowStatus(const std::string& root, const std::string& name, bool json) {
                     "%s{\"id\":%s,\"kind\":%s,\"parallelism\":%d,\"emitted\":%" PRIu64
                     ",\"executed\":%" PRIu64 ",\"acked\":%" PRIu64 ",\"failed\":%" PRIu64
                     ",\"timed_out\":%" PRIu64 ",\"complete_latency_ms\":%.3f"
-                    ",\"execute_latency_us\":%.3f,\"user_errors\":%" PRIu64 "}",
+                    ",\"execute_latency_us\":%.3f,\"user_errors\":%" PRIu64
+                    ",\"throttled_secs\":%.3f}",
                     i ? "," : "", JsonString(t.id).c_str(), JsonString(t.kind).c_str(), t.tasks,
                     t.emitted, t.executed, t.acked, t.failed, t.timed_out,
                     t.acked ? t.complete_ns / 1e6 / t.acked : 0.0,
                     t.execute_samples ? t.execute_ns / 1e3 / t.execute_samples : 0.0,
-                    t.user_errors);
+                    t.user_errors, static_cast<double>(t.throttled_ns) / 1e9);
       out += buf;
     }
     out += "],\"processes\":[";
@@ -393,11 +410,15 @@ int ShowStatus(const std::string& root, const std::string& name, bool json) {
       }
       out += ",\"pid\":" + std::to_string(p.pid) +
              ",\"alive\":" + (state::ProcessAlive(p.pid) ? "true" : "false") +
+             ",\"peak_rss_kb\":" + std::to_string(PeakRssKbOf(p.pid)) +
              ",\"restarts\":" + std::to_string(p.restarts) + ",\"log\":" + JsonString(p.log) + "}";
     }
-    char bp[256];
-    std::snprintf(bp, sizeof bp, "],\"backpressure\":{\"active\":%s,\"culprits\":%s,\"secs\":%.3f}}",
-                  culprits.empty() ? "false" : "true", JsonString(culprits).c_str(), bp_secs);
+    char bp[512];
+    std::snprintf(bp, sizeof bp,
+                  "],\"backpressure\":{\"active\":%s,\"culprits\":%s,\"last_culprits\":%s,"
+                  "\"episodes\":%" PRIu64 ",\"secs\":%.3f}}",
+                  culprits.empty() ? "false" : "true", JsonString(culprits).c_str(),
+                  JsonString(last_culprits).c_str(), bp_episodes, bp_secs);
     out += bp;
     std::printf("%s\n", out.c_str());
     return kExitOk;
@@ -416,13 +437,15 @@ int ShowStatus(const std::string& root, const std::string& name, bool json) {
                 t.id.c_str(), t.kind.c_str(), t.tasks, t.emitted, t.executed, t.acked, t.failed,
                 t.timed_out, lat, exec);
   }
-  std::printf("backpressure: %s, %.2f s in total\n",
-              culprits.empty() ? "none now" : ("held by " + culprits).c_str(), bp_secs);
-  std::printf("%-12s %-9s %-12s %8s %8s  %s\n", "process", "container", "component", "pid",
-              "restarts", "log");
+  std::printf("backpressure: %s; %" PRIu64 " episodes, %.2f s in total%s\n",
+              culprits.empty() ? "none now" : ("held by " + culprits).c_str(), bp_episodes,
+              bp_secs, last_culprits.empty() ? "" : (", last caused by " + last_culprits).c_str());
+  std::printf("%-12s %-9s %-12s %8s %8s %9s  %s\n", "process", "container", "component", "pid",
+              "restarts", "peak-rss", "log");
   for (const Proc& p : procs) {
-    std::printf("%-12s %-9d %-12s %8d %8d  %s%s\n", p.name.c_str(), p.container,
-                p.component.empty() ? "-" : p.component.c_str(), p.pid, p.restarts, p.log.c_str(),
+    std::printf("%-12s %-9d %-12s %8d %8d %7.1fMB  %s%s\n", p.name.c_str(), p.container,
+                p.component.empty() ? "-" : p.component.c_str(), p.pid, p.restarts,
+                static_cast<double>(PeakRssKbOf(p.pid)) / 1024, p.log.c_str(),
                 state::ProcessAlive(p.pid) ? "" : "  (not running)");
   }
   return kExitOk;

@@ -107,6 +107,7 @@ class StreamManager {
       }
       while (auto m = transport::TryRecv(tmaster_)) HandleTmaster(*m);
       FlushQueues();
+      if (self_bp_) UpdateBackpressure();  // lift it as soon as the queues drained
       auto now = Clock::now();
       if (now >= next_tick) {
         Tick();
@@ -134,11 +135,11 @@ class StreamManager {
     queued_total_ += batch.size();
     std::size_t tuples = kind == wire::BatchKind::kData ? count : 0;
     int container = plan_->container_of(dest);
-    if (container == options_.container) {
-      task_queues_[dest].Push(std::move(batch), tuples);
-    } else {
-      peer_queues_[container].Push(std::move(batch), tuples);
-    }
+    Queue& q = container == options_.container ? task_queues_[dest] : peer_queues_[container];
+    q.Push(std::move(batch), tuples);
+    // Start backpressure the moment a queue passes its high watermark: a
+    // fast spout emits many tuples in the time a periodic check would take.
+    if (!self_bp_ && plan_->watermarks().Above(q.bytes, q.tuples)) UpdateBackpressure();
   }
 
   void HandleInstanceControl(const std::string& from, const std::string& bytes) {
@@ -348,6 +349,7 @@ class StreamManager {
     kv.Add("backpressure", self_bp_ ? "1" : "0");
     kv.Add("backpressure_culprit", self_bp_ ? culprit_ : "");
     kv.Add("backpressure_episodes", std::to_string(bp_episodes_));
+    kv.Add("last_backpressure_culprit", culprit_);
     std::int64_t bp_ns = bp_total_ns_ + (self_bp_ ? NowNs() - bp_since_ns_ : 0);
     kv.Add("backpressure_ns", std::to_string(bp_ns));
     std::string remote;

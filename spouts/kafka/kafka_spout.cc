@@ -22,6 +22,8 @@ constexpr int kMaxEventsPerCall = 16;
 constexpr int kSyncCommitTimeoutMs = 5000;
 // How often a finished bounded spout retries its final commit.
 constexpr auto kFinalCommitRetry = std::chrono::milliseconds(200);
+// How often an exhausted spout serves its consumer's group events.
+constexpr auto kIdlePollInterval = std::chrono::milliseconds(20);
 
 // Partitions that EARLIEST / LATEST already positioned in this process, per
 // group: a partition moving between tasks of one run resumes from its
@@ -119,6 +121,7 @@ KafkaSpout::KafkaSpout() = default;
 KafkaSpout::~KafkaSpout() {
   if (consumer_) {
     collector_ = nullptr;  // may be gone already; errors from here on are dropped
+    stashed_.reset();
     consumer_->close();
     consumer_.reset();
   }
@@ -211,6 +214,7 @@ void KafkaSpout::OnAssign(std::vector<TopicPartition> partitions, bool increment
     }
   }
   tracker_.MarkAssignmentSeen();
+  awaiting_assignment_ = false;
   for (const TopicPartition& tp : partitions) tracker_.Assign(tp);
 }
 
@@ -220,6 +224,8 @@ void KafkaSpout::OnRevoke(const std::vector<TopicPartition>& partitions, bool in
   std::vector<TopicPartition> revoked = incremental ? partitions : tracker_.Assigned();
   Commit(/*sync=*/true, &revoked);
   for (const TopicPartition& tp : revoked) tracker_.Revoke(tp);
+  // An assignment (possibly empty) follows; until then the task is not done.
+  awaiting_assignment_ = true;
 }
 
 void KafkaSpout::OnCommitResult(const TopicPartition& tp, std::int64_t offset, bool ok,
@@ -314,6 +320,7 @@ Values KafkaSpout::Translate(const std::string& topic, std::int32_t partition,
 }
 
 bool KafkaSpout::Finishing() const {
+  if (awaiting_assignment_ || stashed_) return false;
   const bool all_emitted = options_.max_records >= 0 && emitted_ >= options_.max_records &&
                            tracker_.in_flight() == 0;
   return all_emitted || (options_.bounded && tracker_.AllAssignedDone());
@@ -335,33 +342,57 @@ void KafkaSpout::NextTuple() {
     collector_->Emit(r->values, id);
     return;
   }
+  if (stashed_) {
+    std::unique_ptr<RdKafka::Message> msg = std::move(stashed_);
+    if (EmitRecord(*msg)) return;
+  }
   if (options_.max_records >= 0 && emitted_ >= options_.max_records) return;
-  // Consuming also serves rebalances and commit results, so it goes on after
-  // a bounded spout has read everything.
+  // Consuming also serves rebalances and commit results.
+  Poll(static_cast<int>(options_.poll_timeout_ms), /*emit=*/true);
+}
+
+bool KafkaSpout::Poll(int timeout_ms, bool emit) {
   for (int i = 0; i < kMaxEventsPerCall; ++i) {
-    std::unique_ptr<RdKafka::Message> msg(
-        consumer_->consume(i == 0 ? static_cast<int>(options_.poll_timeout_ms) : 0));
+    std::unique_ptr<RdKafka::Message> msg(consumer_->consume(i == 0 ? timeout_ms : 0));
     switch (msg->err()) {
-      case RdKafka::ERR_NO_ERROR: {
-        TopicPartition tp{msg->topic_name(), msg->partition()};
-        Values values = Translate(tp.topic, tp.partition, msg->offset(), msg->key_pointer(),
-                                  msg->key_len(), msg->payload(), msg->len());
-        std::optional<MessageId> added = tracker_.Add(tp, msg->offset(), values);
-        if (!added) continue;  // from a partition revoked meanwhile
-        ++emitted_;
-        collector_->Emit(std::move(values), *added);
-        return;
-      }
+      case RdKafka::ERR_NO_ERROR:
+        if (!emit) {
+          stashed_ = std::move(msg);
+          return true;
+        }
+        if (EmitRecord(*msg)) return true;
+        continue;  // from a partition revoked meanwhile
       case RdKafka::ERR__TIMED_OUT:
-        return;
+        return false;
       case RdKafka::ERR__PARTITION_EOF:
         tracker_.ObserveEnd({msg->topic_name(), msg->partition()}, msg->offset());
         continue;
       default:
         ReportConsumerError("consumer error: " + msg->errstr());
-        return;
+        return false;
     }
   }
+  return false;
+}
+
+bool KafkaSpout::EmitRecord(const RdKafka::Message& msg) {
+  TopicPartition tp{msg.topic_name(), msg.partition()};
+  Values values = Translate(tp.topic, tp.partition, msg.offset(), msg.key_pointer(),
+                            msg.key_len(), msg.payload(), msg.len());
+  std::optional<MessageId> added = tracker_.Add(tp, msg.offset(), values);
+  if (!added) return false;
+  ++emitted_;
+  collector_->Emit(std::move(values), *added);
+  return true;
+}
+
+void KafkaSpout::ServeWhileExhausted() {
+  const Clock::time_point now = Clock::now();
+  if (!consumer_ || now < next_idle_poll_) return;
+  next_idle_poll_ = now + kIdlePollInterval;
+  // A record that arrives now (a new assignment, or data produced after the
+  // start) waits in stashed_ for the next NextTuple.
+  Poll(0, /*emit=*/false);
 }
 
 void KafkaSpout::Ack(MessageId id) { tracker_.Ack(id); }
@@ -383,6 +414,7 @@ void KafkaSpout::Deactivate() { Commit(/*sync=*/true); }
 
 void KafkaSpout::Close() {
   if (!consumer_) return;
+  stashed_.reset();  // never emitted, so never committed
   Commit(/*sync=*/true);
   consumer_->close();  // leaves the group; the revoke callback commits again if needed
   consumer_.reset();
@@ -390,6 +422,11 @@ void KafkaSpout::Close() {
 
 bool KafkaSpout::Exhausted() const {
   // Done reading, everything acked, and the commits went through.
+  if (!Finishing() || !tracker_.Committable().empty()) return false;
+  // The executor stops calling NextTuple from here on, but the consumer must
+  // still serve rebalances (another member may rejoin the group) and may get
+  // new partitions. The spout object itself is never const, so this is safe.
+  const_cast<KafkaSpout*>(this)->ServeWhileExhausted();
   return Finishing() && tracker_.Committable().empty();
 }
 

@@ -13,6 +13,7 @@
 
 namespace RdKafka {
 class KafkaConsumer;
+class Message;
 }  // namespace RdKafka
 
 namespace gale::kafka {
@@ -97,6 +98,13 @@ class KafkaSpout : public Spout {
   // Bounded (or max.records) and everything read and acked; Exhausted once
   // the final commit succeeded too.
   bool Finishing() const;
+  // Consumes up to a few events; a record is emitted (emit) or kept in
+  // stashed_. True when a record was emitted or stashed.
+  bool Poll(int timeout_ms, bool emit);
+  // Tracks and emits one record; false when its partition is not assigned.
+  bool EmitRecord(const RdKafka::Message& msg);
+  // Keeps an exhausted spout's consumer in its group (called by Exhausted).
+  void ServeWhileExhausted();
   void QueryEndOffsets();
   // Commits the committable offsets of `only` (all when null).
   void Commit(bool sync, const std::vector<TopicPartition>* only = nullptr);
@@ -117,6 +125,11 @@ class KafkaSpout : public Spout {
   std::uint64_t given_up_ = 0;   // records dropped after max.retries
   Clock::time_point next_commit_{};
   Clock::time_point next_final_commit_{};
+  Clock::time_point next_idle_poll_{};
+  // True between a revocation and the next assignment.
+  bool awaiting_assignment_ = false;
+  // A record consumed while exhausted, emitted by the next NextTuple.
+  std::unique_ptr<RdKafka::Message> stashed_;
   ErrorThrottle error_throttle_;
 };
 

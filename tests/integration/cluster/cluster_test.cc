@@ -15,84 +15,24 @@
 
 #include <gtest/gtest.h>
 
-#include "support/run_command.h"
+#include "support/gale_cluster.h"
 
 namespace gale {
 namespace {
 
+using testing::Alive;
+using testing::JsonComponentField;
+using testing::JsonNumbers;
 using testing::ReadFile;
-using testing::RunCommand;
+using testing::ReadLines;
 using testing::ScratchDir;
 
 const std::string kGale = GALE_BIN;
 const std::string kPlugin = GALE_TEST_PLUGIN;
 
-// A state directory for one test; kills whatever is left of its topology.
-class Cluster {
- public:
-  explicit Cluster(const ScratchDir& dir) : dir_(dir), state_(dir.Join("state")) {}
-  ~Cluster() {
-    if (!name_.empty()) Gale("kill --force " + name_, 60);
-  }
-  testing::CommandResult Gale(const std::string& args, int timeout = 180) const {
-    return RunCommand(kGale + " --state-dir " + state_ + " " + args, dir_, timeout);
-  }
-  void Track(const std::string& name) { name_ = name; }
-  const std::string& state() const { return state_; }
-  std::string TopologyDir(const std::string& name) const {
-    return state_ + "/topologies/" + name;
-  }
-  int Pid(const std::string& name, const std::string& key) const {
-    std::string text = ReadFile(TopologyDir(name) + "/" + key);
-    std::smatch m;
-    if (std::regex_search(text, m, std::regex("pid=(\\d+)"))) return std::stoi(m[1]);
-    return 0;
-  }
-
- private:
-  const ScratchDir& dir_;
-  std::string state_;
-  std::string name_;
-};
-
-bool Alive(int pid) {
-  std::string stat = ReadFile("/proc/" + std::to_string(pid) + "/stat");
-  auto paren = stat.rfind(')');
-  return paren != std::string::npos && paren + 2 < stat.size() && stat[paren + 2] != 'Z';
-}
-
-std::vector<int> JsonPids(const std::string& json) {
-  std::vector<int> pids;
-  std::regex re("\"pid\":(\\d+)");
-  for (auto it = std::sregex_iterator(json.begin(), json.end(), re); it != std::sregex_iterator();
-       ++it) {
-    pids.push_back(std::stoi((*it)[1]));
-  }
-  return pids;
-}
-
-std::uint64_t JsonComponentField(const std::string& json, const std::string& component,
-                                 const std::string& field) {
-  std::smatch m;
-  std::regex re("\\{\"id\":\"" + component + "\"[^}]*\"" + field + "\":(\\d+)");
-  if (std::regex_search(json, m, re)) return std::stoull(m[1]);
-  return 0;
-}
-
-std::vector<std::string> ReadLines(const ScratchDir& dir, const std::string& prefix) {
-  std::vector<std::string> lines;
-  for (const auto& entry : std::filesystem::directory_iterator(dir.path())) {
-    if (entry.path().filename().string().rfind(prefix, 0) != 0) continue;
-    std::istringstream in(ReadFile(entry.path().string()));
-    std::string line;
-    while (std::getline(in, line)) lines.push_back(line);
-  }
-  return lines;
-}
-
 TEST(Cluster, BoundedWordCountOverTwoContainersMatchesReference) {
   ScratchDir dir;
-  Cluster cluster(dir);
+  testing::Cluster cluster(kGale, dir);
   std::mt19937 rng(11);
   std::map<std::string, std::int64_t> reference;
   std::string text;
@@ -145,7 +85,7 @@ streams:
 
 TEST(Cluster, AtLeastOnceWhenABoltAStreamManagerAndTheMasterAreKilled) {
   ScratchDir dir;
-  Cluster cluster(dir);
+  testing::Cluster cluster(kGale, dir);
   constexpr int kCount = 50000;
   std::string yaml = R"(name: faults
 config:
@@ -216,7 +156,7 @@ streams:
 
 TEST(Cluster, LifecycleSubmitStatusDeactivateActivateKill) {
   ScratchDir dir;
-  Cluster cluster(dir);
+  testing::Cluster cluster(kGale, dir);
   std::string yaml = R"(name: life
 config:
   topology.workers: 2
@@ -250,29 +190,29 @@ streams:
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));
   auto status = cluster.Gale("status life --json");
   ASSERT_EQ(status.exit_code, 0) << status.err;
-  std::vector<int> pids = JsonPids(status.out);
+  std::vector<std::uint64_t> pids = JsonNumbers(status.out, "pid");
   // executors 2, stmgrs 2, instances 5, tmaster 1
   EXPECT_EQ(pids.size(), 10u) << status.out;
-  for (int pid : pids) EXPECT_TRUE(Alive(pid)) << pid << "\n" << status.out;
+  for (std::uint64_t pid : pids) EXPECT_TRUE(Alive(static_cast<int>(pid))) << pid << "\n" << status.out;
   for (const char* role : {"\"role\":\"tmaster\"", "\"role\":\"stmgr\"", "\"role\":\"instance\"",
                            "\"role\":\"executor\"", "\"component\":\"split\"",
                            "\"parallelism\":2", "\"state\":\"running\""}) {
     EXPECT_NE(status.out.find(role), std::string::npos) << role << "\n" << status.out;
   }
-  EXPECT_GT(JsonComponentField(status.out, "sentences", "emitted"), 0u);
+  EXPECT_GT(JsonComponentField(status.out, "sentences", "emitted"), 0);
 
   ASSERT_EQ(cluster.Gale("deactivate life").exit_code, 0);
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));
-  std::uint64_t before = JsonComponentField(cluster.Gale("status life --json").out, "sentences",
+  double before = JsonComponentField(cluster.Gale("status life --json").out, "sentences",
                                             "emitted");
   std::this_thread::sleep_for(std::chrono::milliseconds(2500));
-  std::uint64_t after = JsonComponentField(cluster.Gale("status life --json").out, "sentences",
+  double after = JsonComponentField(cluster.Gale("status life --json").out, "sentences",
                                            "emitted");
   EXPECT_EQ(before, after) << "spouts kept emitting while deactivated";
 
   ASSERT_EQ(cluster.Gale("activate life").exit_code, 0);
   std::this_thread::sleep_for(std::chrono::milliseconds(2500));
-  std::uint64_t resumed = JsonComponentField(cluster.Gale("status life --json").out, "sentences",
+  double resumed = JsonComponentField(cluster.Gale("status life --json").out, "sentences",
                                              "emitted");
   EXPECT_GT(resumed, after);
 
@@ -282,13 +222,13 @@ streams:
 
   auto kill = cluster.Gale("kill life --wait 5");
   ASSERT_EQ(kill.exit_code, 0) << kill.err;
-  for (int pid : pids) EXPECT_FALSE(Alive(pid)) << pid;
+  for (std::uint64_t pid : pids) EXPECT_FALSE(Alive(static_cast<int>(pid))) << pid;
   EXPECT_FALSE(std::filesystem::exists(cluster.TopologyDir("life")));
 }
 
 TEST(Cluster, InvalidTopologyStartsNothing) {
   ScratchDir dir;
-  Cluster cluster(dir);
+  testing::Cluster cluster(kGale, dir);
   std::string yaml = "name: broken\nspouts:\n  - id: s\n    className: SequenceSpout\n"
                      "    parallelism: 0\n";
   auto submit = cluster.Gale("submit " + dir.Write("broken.yaml", yaml));
@@ -299,7 +239,7 @@ TEST(Cluster, InvalidTopologyStartsNothing) {
 
 TEST(Cluster, TaskThatCannotStartFailsTheSubmitAndLeavesNothing) {
   ScratchDir dir;
-  Cluster cluster(dir);
+  testing::Cluster cluster(kGale, dir);
   std::string yaml = R"(name: nostart
 spouts:
   - {id: ids, className: SequenceSpout, properties: [{name: count, value: 10}]}

@@ -149,4 +149,29 @@ class JoinBolt : public gale::Bolt {
 };
 GALE_REGISTER_BOLT(JoinBolt);
 
+// Part of a cycle: receives (id[, hops]), emits (id, hops + 1) on stream
+// "loop" until hops reaches `hops` (property), then on stream "done".
+class LoopBolt : public gale::Bolt {
+ public:
+  void Prepare(const gale::Config& config, const gale::TopologyContext&,
+               gale::OutputCollector& collector) override {
+    collector_ = &collector;
+    max_hops_ = config.GetInt("hops");
+  }
+  void Execute(const gale::Tuple& t) override {
+    std::int64_t hops = t.Fields().Contains("hops") ? t.GetInt("hops") : 0;
+    collector_->Emit(hops + 1 < max_hops_ ? "loop" : "done", t, {t.GetInt("id"), hops + 1});
+    collector_->Ack(t);
+  }
+  void DeclareOutputFields(gale::OutputFieldsDeclarer& d) const override {
+    d.DeclareStream("loop", gale::Fields{"id", "hops"});
+    d.DeclareStream("done", gale::Fields{"id", "hops"});
+  }
+
+ private:
+  gale::OutputCollector* collector_ = nullptr;
+  std::int64_t max_hops_ = 1;
+};
+GALE_REGISTER_BOLT(LoopBolt);
+
 }  // namespace
