@@ -124,8 +124,9 @@ fi
 # by header name, so added columns do not break it).
 gale_summary() {
   awk '
-    $1 == "component" { for (i = 1; i <= NF; i++) col[$i] = i; next }
-    !("tasks" in col) || NF < 5 { next }
+    $1 == "component" { for (i = 1; i <= NF; i++) col[$i] = i; ncol = NF; next }
+    # Component rows only: as many fields as the header, a task count.
+    ncol == 0 || NF != ncol || $col["tasks"] !~ /^[0-9]+$/ { next }
     {
       id = $1
       emitted[id] = $col["emitted"]; executed[id] = $col["executed"]

@@ -35,7 +35,11 @@ Status Emitter::Init() {
       o.stream = name;
       o.target_tasks = sub.target_tasks;
       o.key_indexes = sub.key_indexes;
-      o.local_tasks = sub.target_tasks;  // every task is local in one process
+      for (std::int32_t t : sub.target_tasks) {
+        if (options_.container < 0 || plan_->container_of(t) == options_.container) {
+          o.local_tasks.push_back(t);
+        }
+      }
       o.seed = seed_ + (salt++);
       try {
         auto g = grouping::MakeGrouping(o);

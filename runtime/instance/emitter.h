@@ -25,6 +25,9 @@ namespace gale::instance {
 struct EmitterOptions {
   std::size_t batch_max_tuples = 1024;
   std::size_t batch_max_bytes = 64 * 1024;
+  // The container this task runs in, for LOCAL_OR_SHUFFLE; -1 when every
+  // task runs in this process (local mode).
+  int container = -1;
 };
 
 class Emitter {

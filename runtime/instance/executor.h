@@ -24,6 +24,9 @@ struct ExecutorOptions {
   Signals* signals = nullptr;
   TaskMetrics* metrics = nullptr;
   std::uint64_t seed = 0;  // 0: random
+  // The container of this task when it runs as its own process; -1 in local
+  // mode, where every task is local to every other.
+  int container = -1;
 };
 
 class Executor {

@@ -186,6 +186,7 @@ int RunInstanceProcess(const InstanceProcessOptions& options) {
   eo.inbox = &link;
   eo.signals = &signals;
   eo.metrics = &metrics;
+  eo.container = plan->container_of(options.task_id);
   auto executor = MakeExecutor(eo);
   Status started = executor->Start();
   if (!started.ok()) return fail_start(started.message());

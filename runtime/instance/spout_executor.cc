@@ -21,7 +21,8 @@ constexpr std::int64_t kLingerNs = 1'000'000;
 SpoutExecutor::SpoutExecutor(const ExecutorOptions& options)
     : options_(options),
       component_(options.plan->component_of(options.task_id)),
-      emitter_(options.plan, options.task_id, options.outbox, options.metrics, {},
+      emitter_(options.plan, options.task_id, options.outbox, options.metrics,
+               EmitterOptions{.container = options.container},
                options.seed != 0 ? options.seed : Random64::FreshSeed()),
       random_(options.seed),
       acking_(component_.acking),

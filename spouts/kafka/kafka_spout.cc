@@ -73,6 +73,13 @@ class KafkaSpout::Callbacks : public RdKafka::RebalanceCb, public RdKafka::Offse
       } else if (RdKafka::ErrorCode e = consumer->assign(partitions); e != RdKafka::ERR_NO_ERROR) {
         spout_->ReportConsumerError("assign failed: " + RdKafka::err2str(e));
       }
+      // A partition paused under an earlier assignment starts fetching again,
+      // unless the spout already emitted max.records.
+      if (spout_->LimitReached()) {
+        consumer->pause(partitions);
+      } else {
+        consumer->resume(partitions);
+      }
       return;
     }
     if (err != RdKafka::ERR__REVOKE_PARTITIONS) {
@@ -321,8 +328,7 @@ Values KafkaSpout::Translate(const std::string& topic, std::int32_t partition,
 
 bool KafkaSpout::Finishing() const {
   if (awaiting_assignment_ || stashed_) return false;
-  const bool all_emitted = options_.max_records >= 0 && emitted_ >= options_.max_records &&
-                           tracker_.in_flight() == 0;
+  const bool all_emitted = LimitReached() && tracker_.in_flight() == 0;
   return all_emitted || (options_.bounded && tracker_.AllAssignedDone());
 }
 
@@ -344,9 +350,15 @@ void KafkaSpout::NextTuple() {
   }
   if (stashed_) {
     std::unique_ptr<RdKafka::Message> msg = std::move(stashed_);
-    if (EmitRecord(*msg)) return;
+    if (LimitReached()) {
+      // Not emitted, so never committed past: paused, it is read again by a
+      // later run.
+      Pause({{msg->topic_name(), msg->partition()}});
+    } else if (EmitRecord(*msg)) {
+      return;
+    }
   }
-  if (options_.max_records >= 0 && emitted_ >= options_.max_records) return;
+  if (LimitReached()) return;
   // Consuming also serves rebalances and commit results.
   Poll(static_cast<int>(options_.poll_timeout_ms), /*emit=*/true);
 }
@@ -364,9 +376,12 @@ bool KafkaSpout::Poll(int timeout_ms, bool emit) {
         continue;  // from a partition revoked meanwhile
       case RdKafka::ERR__TIMED_OUT:
         return false;
-      case RdKafka::ERR__PARTITION_EOF:
-        tracker_.ObserveEnd({msg->topic_name(), msg->partition()}, msg->offset());
+      case RdKafka::ERR__PARTITION_EOF: {
+        TopicPartition tp{msg->topic_name(), msg->partition()};
+        tracker_.ObserveEnd(tp, msg->offset());
+        if (options_.bounded && tracker_.ReachedEnd(tp)) Pause({tp});
         continue;
+      }
       default:
         ReportConsumerError("consumer error: " + msg->errstr());
         return false;
@@ -383,15 +398,36 @@ bool KafkaSpout::EmitRecord(const RdKafka::Message& msg) {
   if (!added) return false;
   ++emitted_;
   collector_->Emit(std::move(values), *added);
+  // A bounded spout stops fetching what it does not need.
+  if (LimitReached()) {
+    Pause(tracker_.Assigned());
+  } else if (options_.bounded && tracker_.ReachedEnd(tp)) {
+    Pause({tp});
+  }
   return true;
+}
+
+bool KafkaSpout::LimitReached() const {
+  return options_.max_records >= 0 && emitted_ >= options_.max_records;
+}
+
+void KafkaSpout::Pause(const std::vector<TopicPartition>& partitions) {
+  if (partitions.empty()) return;
+  std::vector<RdKafka::TopicPartition*> list;
+  list.reserve(partitions.size());
+  for (const TopicPartition& tp : partitions) {
+    list.push_back(RdKafka::TopicPartition::create(tp.topic, tp.partition));
+  }
+  consumer_->pause(list);
+  RdKafka::TopicPartition::destroy(list);
 }
 
 void KafkaSpout::ServeWhileExhausted() {
   const Clock::time_point now = Clock::now();
   if (!consumer_ || now < next_idle_poll_) return;
   next_idle_poll_ = now + kIdlePollInterval;
-  // A record that arrives now (a new assignment, or data produced after the
-  // start) waits in stashed_ for the next NextTuple.
+  // A record that arrives now (from a new assignment) waits in stashed_ for
+  // the next NextTuple. Finished partitions are paused, so no new data.
   Poll(0, /*emit=*/false);
 }
 

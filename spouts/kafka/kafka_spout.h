@@ -105,6 +105,10 @@ class KafkaSpout : public Spout {
   bool EmitRecord(const RdKafka::Message& msg);
   // Keeps an exhausted spout's consumer in its group (called by Exhausted).
   void ServeWhileExhausted();
+  // max.records emitted.
+  bool LimitReached() const;
+  // Stops fetching `partitions` (bounded runs that read what they need).
+  void Pause(const std::vector<TopicPartition>& partitions);
   void QueryEndOffsets();
   // Commits the committable offsets of `only` (all when null).
   void Commit(bool sync, const std::vector<TopicPartition>* only = nullptr);

@@ -140,13 +140,19 @@ void RecordTracker::SetEndOffset(const TopicPartition& tp, std::int64_t end_offs
   end_offsets_[tp] = end_offset;
 }
 
+bool RecordTracker::ReachedEnd(const TopicPartition& tp) const {
+  auto it = partitions_.find(tp);
+  if (it == partitions_.end()) return false;
+  auto end = end_offsets_.find(tp);
+  std::int64_t end_offset = end == end_offsets_.end() ? 0 : end->second;
+  // Nothing was there at the start, or everything up to the end was read.
+  return end_offset <= 0 || it->second.position >= end_offset;
+}
+
 bool RecordTracker::AllAssignedDone() const {
   if (!assignment_seen_ || !records_.empty()) return false;
   for (const auto& [tp, p] : partitions_) {
-    auto end = end_offsets_.find(tp);
-    std::int64_t end_offset = end == end_offsets_.end() ? 0 : end->second;
-    if (end_offset <= 0) continue;  // nothing was there at the start
-    if (p.position < end_offset) return false;
+    if (!ReachedEnd(tp)) return false;
   }
   return true;
 }

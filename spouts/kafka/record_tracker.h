@@ -103,6 +103,8 @@ class RecordTracker {
   void SetEndOffset(const TopicPartition& tp, std::int64_t end_offset);
   // Every assigned partition reached its end and nothing is in flight.
   bool AllAssignedDone() const;
+  // `tp` is assigned and its position is at or past its end offset.
+  bool ReachedEnd(const TopicPartition& tp) const;
 
   std::size_t in_flight() const { return records_.size(); }
 

@@ -259,3 +259,35 @@ streams:
 
 }  // namespace
 }  // namespace gale
+
+namespace gale {
+namespace {
+
+TEST(Cluster, LocalOrShufflePrefersTasksInTheSameContainer) {
+  testing::ScratchDir dir;
+  testing::Cluster cluster(kGale, dir);
+  // Task 1 (the spout) and task 3 run in container 0, task 2 in container 1.
+  std::string yaml = R"(name: local-pref
+config:
+  topology.workers: 2
+spouts:
+  - {id: ids, className: SequenceSpout, properties: [{name: count, value: 500}]}
+bolts:
+  - id: sink
+    className: FileSinkBolt
+    parallelism: 2
+    properties: [{name: path, value: ")" + dir.Join("sink-{task}.tsv") + R"("}]
+streams:
+  - {from: ids, to: sink, grouping: {type: LOCAL_OR_SHUFFLE}}
+)";
+  cluster.Track("local-pref");
+  auto submit = cluster.Gale("submit " + dir.Write("local.yaml", yaml));
+  ASSERT_EQ(submit.exit_code, 0) << submit.err;
+  ASSERT_EQ(cluster.Gale("wait local-pref --timeout 60").exit_code, 0);
+  ASSERT_EQ(cluster.Gale("kill local-pref").exit_code, 0);
+  EXPECT_EQ(testing::ReadLines(dir, "sink-3.tsv").size(), 500u);
+  EXPECT_TRUE(testing::ReadLines(dir, "sink-2.tsv").empty());
+}
+
+}  // namespace
+}  // namespace gale

@@ -215,7 +215,7 @@ TEST(KafkaPipelines, FailedTuplesAreReplayedAndCommitsFollowAcks) {
   ExpectCompleted(r);
   SummaryRow spout = FindSummaryRow(r.out, "kafka");
   EXPECT_GT(spout.failed, 100u) << "the failing bolt should have failed ~250 tuples";
-  EXPECT_EQ(spout.acked, 5000u);
+  EXPECT_GE(spout.acked, 5000u) << "every record acked at least once (a rebalance may replay some)";
   ExpectEveryOffsetProcessed(kafka, dir, "at-least-once");
   EXPECT_EQ(broker->Stop(), 0);
 }
@@ -342,6 +342,24 @@ TEST(KafkaPipelines, LogProducerWritesWebLogLines) {
     ASSERT_TRUE(rec.value);
     EXPECT_EQ(std::count(rec.value->begin(), rec.value->end(), ','), 4) << *rec.value;
   }
+  EXPECT_EQ(broker->Stop(), 0);
+}
+
+// max.records: the spout stops after that many records and commits exactly
+// them; the rest stays for the next run.
+TEST(KafkaPipelines, MaxRecordsStopsAndCommitsWhatWasRead) {
+  ScratchDir dir;
+  auto broker = TestBroker::Start(kBrokerBin, {"--topic", "events:1"}, dir.Join("broker.err"));
+  ASSERT_NE(broker, nullptr);
+  KafkaTestClient kafka(broker->bootstrap());
+  ASSERT_TRUE(kafka.Produce("events", NumberedRecords(100)));
+  std::string yaml = IdentityTopology(dir, "limited", 1, "FailingBolt", "", false);
+  CommandResult r = RunCommand(GaleLocal(yaml, broker->bootstrap(), " -c max.records=40"), dir, 60);
+  ExpectCompleted(r);
+  std::multiset<std::pair<std::int32_t, std::int64_t>> seen = SinkOffsets(dir);
+  EXPECT_EQ(seen.size(), 40u);
+  for (std::int64_t o = 0; o < 40; ++o) EXPECT_EQ(seen.count({0, o}), 1u) << o;
+  EXPECT_EQ(kafka.Committed("limited", "events"), (std::map<std::int32_t, std::int64_t>{{0, 40}}));
   EXPECT_EQ(broker->Stop(), 0);
 }
 

@@ -159,5 +159,19 @@ TEST(RecordTracker, BoundedDoneNeedsEveryAssignedPartitionAtItsEnd) {
   EXPECT_TRUE(t.AllAssignedDone());
 }
 
+TEST(RecordTracker, ReachedEndPerPartition) {
+  RecordTracker t;
+  t.SetEndOffset(kP0, 3);
+  EXPECT_FALSE(t.ReachedEnd(kP0)) << "not assigned";
+  t.Assign(kP0);
+  t.Assign(kP1);
+  EXPECT_TRUE(t.ReachedEnd(kP1)) << "no end offset recorded: empty at the start";
+  EXPECT_FALSE(t.ReachedEnd(kP0));
+  t.Add(kP0, 1, V("a"));
+  EXPECT_FALSE(t.ReachedEnd(kP0));
+  t.Add(kP0, 2, V("b"));
+  EXPECT_TRUE(t.ReachedEnd(kP0)) << "read up to the end (acks do not matter here)";
+}
+
 }  // namespace
 }  // namespace gale::kafka
