@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "common/process.h"
+#include "instance/instance_process.h"
 #include "state/state_manager.h"
 #include "transport/control.h"
 #include "transport/zmq_util.h"
@@ -24,6 +25,7 @@ using state::StateManager;
 constexpr int kExitOk = 0;
 constexpr int kExitFailure = 1;
 constexpr int kExitInvalid = 2;
+constexpr std::size_t kMaxUnixSocketPath = 107;
 
 void Error(const std::string& m) { std::fprintf(stderr, "gale: %s\n", m.c_str()); }
 
@@ -236,6 +238,17 @@ int Submit(const std::string& root, const launch::TopologySource& source, double
   }
   const std::string name = loaded->spec.name;
   StateManager sm(root);
+  // ipc:// endpoints live under the state directory; Unix socket paths are
+  // limited to 107 bytes.
+  std::string endpoint = instance::StmgrLocalEndpoint(sm.TopologyDir(name),
+                                                      loaded->plan->workers() - 1);
+  if (endpoint.size() - 6 > kMaxUnixSocketPath) {
+    Error("the state directory '" + root + "' is too deep: the stream manager socket " +
+          endpoint.substr(6) + " would be " + std::to_string(endpoint.size() - 6) +
+          " bytes, over the " + std::to_string(kMaxUnixSocketPath) +
+          "-byte limit of Unix sockets; use a shorter --state-dir or GALE_STATE_DIR");
+    return kExitInvalid;
+  }
   if (sm.Exists(name)) {
     if (SchedulerAlive(sm, name)) {
       Error("topology '" + name + "' is already running (state in " + sm.TopologyDir(name) +

@@ -95,7 +95,8 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   std::string log_level = "info";
   std::string state_root;
-  app.add_option("--log-level", log_level, "debug, info, warn or error");
+  app.add_option("--log-level", log_level, "debug, info, warn or error")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
   app.add_option("--state-dir", state_root,
                  "State directory of submitted topologies (default $GALE_STATE_DIR or ~/.gale)");
 

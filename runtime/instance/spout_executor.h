@@ -45,7 +45,7 @@ class SpoutExecutor : public Executor, private SpoutOutputCollector {
   bool acking_;
   std::int64_t max_pending_;
   std::optional<acking::XorTracker> tracker_;
-  bool active_ = true;
+  bool active_ = false;  // Activate() is called once the topology is active
   std::uint64_t emits_in_call_ = 0;
   std::vector<MessageId> untracked_;  // ids to ack at once (acking off)
   std::vector<internal::Anchor> anchors_;

@@ -68,11 +68,19 @@ class StreamManager {
   }
 
   Status Start() {
-    local_.bind(instance::StmgrLocalEndpoint(sm_.TopologyDir(options_.topology),
-                                             options_.container));
-    data_in_.bind("tcp://127.0.0.1:*");
+    std::string local = instance::StmgrLocalEndpoint(sm_.TopologyDir(options_.topology),
+                                                     options_.container);
+    try {
+      local_.bind(local);
+      data_in_.bind("tcp://127.0.0.1:*");
+    } catch (const zmq::error_t& e) {
+      return IoError("cannot bind " + local + ": " + e.what());
+    }
     endpoint_ = transport::LastEndpoint(data_in_);
     tmaster_.set(zmq::sockopt::routing_id, "stmgr-" + std::to_string(options_.container));
+    // Until the master's plan arrives, keep the recorded activation state.
+    auto activation = sm_.ReadKv(options_.topology, "activation");
+    active_ = !activation || activation->GetOr("active", "1") == "1";
     log_->info("container {} stream manager: data endpoint {}", options_.container, endpoint_);
     return Status::Ok();
   }
@@ -152,6 +160,7 @@ class StreamManager {
       SendSpoutState();
     } else if (m->type == ControlType::kConsumed) {
       std::size_t done = std::strtoull(m->fields.GetOr("batches", "0").c_str(), nullptr, 10);
+      task_queues_[task].last_progress = Clock::now();  // slow, but alive
       for (; done > 0 && !f.batches.empty(); --done) {
         f.tuples -= f.batches.front();
         f.batches.pop_front();

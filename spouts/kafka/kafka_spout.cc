@@ -306,6 +306,7 @@ void KafkaSpout::CommitAndWait(const std::vector<RecordTracker::Commit>& commits
     rd_kafka_event_destroy(event);
   }
   rd_kafka_queue_destroy(queue);
+  commit_stuck_ = !done;
   if (!done) {
     ReportConsumerError("offset commit did not complete within " + std::to_string(timeout_ms) +
                         " ms (coordinator unavailable?); retried with the next commit");
@@ -451,8 +452,17 @@ void KafkaSpout::Deactivate() { Commit(/*sync=*/true); }
 void KafkaSpout::Close() {
   if (!consumer_) return;
   stashed_.reset();  // never emitted, so never committed
-  Commit(/*sync=*/true);
-  consumer_->close();  // leaves the group; the revoke callback commits again if needed
+  if (!commit_stuck_) Commit(/*sync=*/true);
+  if (commit_stuck_) {
+    // The coordinator is unreachable: close() would wait up to
+    // session.timeout.ms for the pending commit. Leave without it; the
+    // group reassigns the partitions after the session timeout and the
+    // uncommitted records are read again.
+    ReportConsumerError("closing without leaving the group: offset commits are still pending "
+                        "(coordinator unavailable?)");
+  } else {
+    consumer_->close();  // leaves the group; the revoke callback commits again if needed
+  }
   consumer_.reset();
 }
 

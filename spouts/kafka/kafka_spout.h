@@ -130,6 +130,8 @@ class KafkaSpout : public Spout {
   Clock::time_point next_commit_{};
   Clock::time_point next_final_commit_{};
   Clock::time_point next_idle_poll_{};
+  // The last synchronous commit timed out: librdkafka still holds it.
+  bool commit_stuck_ = false;
   // True between a revocation and the next assignment.
   bool awaiting_assignment_ = false;
   // A record consumed while exhausted, emitted by the next NextTuple.

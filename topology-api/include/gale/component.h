@@ -47,13 +47,13 @@ class OutputFieldsDeclarer {
 class Spout {
  public:
   virtual ~Spout() = default;
-  virtual void Open(const Config& config, const TopologyContext& context,
-                    SpoutOutputCollector& collector) {}
+  virtual void Open(const Config& /*config*/, const TopologyContext& /*context*/,
+                    SpoutOutputCollector& /*collector*/) {}
   // Emit zero or more tuples. Must not block for long; emitting nothing makes
   // the runtime back off briefly.
   virtual void NextTuple() = 0;
-  virtual void Ack(MessageId id) {}
-  virtual void Fail(MessageId id) {}
+  virtual void Ack(MessageId /*id*/) {}
+  virtual void Fail(MessageId /*id*/) {}
   virtual void Activate() {}
   virtual void Deactivate() {}
   virtual void Close() {}
@@ -70,11 +70,11 @@ class Spout {
 class Bolt {
  public:
   virtual ~Bolt() = default;
-  virtual void Prepare(const Config& config, const TopologyContext& context,
-                       OutputCollector& collector) {}
+  virtual void Prepare(const Config& /*config*/, const TopologyContext& /*context*/,
+                       OutputCollector& /*collector*/) {}
   virtual void Execute(const Tuple& tuple) = 0;
   virtual void Cleanup() {}
-  virtual void DeclareOutputFields(OutputFieldsDeclarer& declarer) const {}
+  virtual void DeclareOutputFields(OutputFieldsDeclarer& /*declarer*/) const {}
 };
 
 }  // namespace gale

@@ -17,8 +17,8 @@ class CustomGrouping {
   virtual ~CustomGrouping() = default;
   // `target_tasks` are the task ids of the subscribing component, ascending.
   // `args` holds the grouping's `args` list under the key "args".
-  virtual void Prepare(const std::string& source_component, const std::string& stream,
-                       const std::vector<int>& target_tasks, const Config& args) {}
+  virtual void Prepare(const std::string& /*source_component*/, const std::string& /*stream*/,
+                       const std::vector<int>& /*target_tasks*/, const Config& /*args*/) {}
   // Task ids (from target_tasks) that receive this tuple; may be empty.
   virtual std::vector<int> ChooseTasks(int source_task, const Values& values) = 0;
 };
