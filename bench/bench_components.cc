@@ -10,6 +10,7 @@
 // the difference between the two is what gale itself costs.
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cinttypes>
 #include <cstddef>
@@ -40,7 +41,11 @@ constexpr uint64_t kWordsPerClockCheck = 256;
 // runtime: `topology.reliability.mode` wins over `topology.acking`.
 bool AckingEnabled(const Config& config) {
   if (config.Has("topology.reliability.mode")) {
-    return config.GetString("topology.reliability.mode") != "ATMOST_ONCE";
+    std::string mode = config.GetString("topology.reliability.mode");
+    std::transform(mode.begin(), mode.end(), mode.begin(), [](unsigned char c) {
+      return static_cast<char>(std::toupper(c));
+    });
+    return mode != "ATMOST_ONCE";
   }
   return config.GetBool("topology.acking", true);
 }
@@ -48,8 +53,10 @@ bool AckingEnabled(const Config& config) {
 // Emits one sentence per NextTuple call, from a SentenceGenerator seeded with
 // property `seed` (default 42) plus the task index. Properties:
 //   rate  sentences per second for this task; 0 (default) is unlimited.
-// With acking on, each sentence carries a message id (a counter) and nothing
-// else is kept: a failed tree is counted, never replayed.
+// The schedule is open-loop: a spout held back (backpressure, max pending)
+// catches up afterwards. With acking on, each sentence carries a message id
+// (a counter) and nothing else is kept: a failed tree is counted, never
+// replayed.
 class BenchSentenceSpout : public Spout {
  public:
   void Open(const Config& config, const TopologyContext& context,
@@ -160,12 +167,12 @@ class BenchCountBolt : public Bolt {
       word_index_ = tuple.Fields().IndexOf("word").value_or(0);
       word_fields_ = &tuple.Fields();
     }
-    const std::string& word = tuple.GetString(word_index_);
-    auto it = counts_.find(std::string_view(word));
+    const std::string_view word = tuple.GetString(word_index_);
+    auto it = counts_.find(word);
     if (it != counts_.end()) {
       ++it->second;
     } else {
-      counts_.emplace(word, 1);
+      counts_.emplace(std::string(word), 1);
     }
     if (++words_ % kWordsPerClockCheck == 0) Checkpoint();
     collector_->Ack(tuple);

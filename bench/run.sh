@@ -45,7 +45,7 @@ while [[ $# -gt 0 ]]; do
     --rate) rate="$2"; shift 2 ;;
     --no-build) build=0; shift ;;
     --record) record=1; shift ;;
-    -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "run.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -61,8 +61,17 @@ fi
 readonly BUILD_DIR="${BUILD_DIR:-build}"
 readonly JOBS="${JOBS:-$(nproc)}"
 if (( build )); then
-  cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release >/dev/null
-  cmake --build "$BUILD_DIR" -j "$JOBS" >/dev/null
+  # Only what the benchmark runs, so a broken test elsewhere does not stop it.
+  mkdir -p "$BUILD_DIR"
+  echo "run.sh: building $BUILD_DIR (log in $BUILD_DIR/bench-build.log)" >&2
+  if ! { cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release &&
+         cmake --build "$BUILD_DIR" -j "$JOBS" \
+           --target gale gale_bench gale_bench_baseline; } >"$BUILD_DIR/bench-build.log" 2>&1
+  then
+    tail -n 30 "$BUILD_DIR/bench-build.log" >&2
+    echo "run.sh: build failed" >&2
+    exit 1
+  fi
 fi
 readonly GALE="$BUILD_DIR/runtime/cli/gale"
 readonly BASELINE="$BUILD_DIR/bench/gale_bench_baseline"
@@ -93,29 +102,34 @@ if [[ -x /usr/bin/time ]] && /usr/bin/time -f '%e' true 2>/dev/null; then
   }
 else
   # No GNU time: CPU from bash's `times` (children's user+sys, before and
-  # after), peak RSS from VmHWM in /proc, sampled until the process exits.
-  children_cpu() {
-    times | awk 'NR == 2 {
-      n = split($1 " " $2, t, " "); s = 0
-      for (i = 1; i <= n; i++) { split(t[i], p, "m"); sub("s", "", p[2]); s += p[1] * 60 + p[2] }
-      printf "%.3f\n", s }'
+  # after; a builtin, so it runs in this shell, not a subshell), peak RSS
+  # from VmHWM in /proc, sampled until the process exits.
+  children_cpu() {  # FILE holding the output of `times`
+    awk 'NR == 2 {
+      s = 0
+      for (i = 1; i <= 2; i++) { split($i, p, "m"); sub("s", "", p[2]); s += p[1] * 60 + p[2] }
+      printf "%.3f\n", s }' "$1"
   }
   run_timed() {
     local dir="$1"; shift
-    local cpu0 start end rc=0 hwm=0 h
-    cpu0=$(children_cpu)
+    local start end rc=0 hwm=0 h p
+    times >"$dir/times.before"
     start=$(date +%s.%N)
     "$@" >"$dir/stdout" 2>"$dir/stderr" &
     local pid=$!
     while kill -0 "$pid" 2>/dev/null; do
-      h=$(awk '/^VmHWM:/ { print $2 }' "/proc/$pid/status" 2>/dev/null || true)
-      [[ -n "$h" ]] && (( h > hwm )) && hwm=$h
+      # The process and its children (the command may be a wrapper).
+      for p in "$pid" $(cat "/proc/$pid/task/"*/children 2>/dev/null || true); do
+        h=$(awk '/^VmHWM:/ { print $2 }' "/proc/$p/status" 2>/dev/null || true)
+        if [[ -n "$h" ]] && (( h > hwm )); then hwm=$h; fi
+      done
       sleep 0.1
     done
     wait "$pid" || rc=$?
     end=$(date +%s.%N)
-    awk -v a="$start" -v b="$end" -v c0="$cpu0" -v c1="$(children_cpu)" \
-        -v m="$hwm" -v rc="$rc" \
+    times >"$dir/times.after"
+    awk -v a="$start" -v b="$end" -v c0="$(children_cpu "$dir/times.before")" \
+        -v c1="$(children_cpu "$dir/times.after")" -v m="$hwm" -v rc="$rc" \
       'BEGIN { printf "%.2f %.2f %d %d\n", b - a, c1 - c0, m, rc }' >"$dir/time"
   }
 fi
@@ -149,12 +163,16 @@ gale_summary() {
     }' "$1"
 }
 
-# Fields of the result table, one run per line, "-" when not applicable.
-declare -a names rows
+# The table rows and JSON objects of the runs so far; "-" is not applicable.
+declare -a rows
 baseline_wps=0
 json_runs=""
 
-# add_row NAME DESCRIPTION WORDS_PER_S DIR SUMMARY
+# json_num VALUE: VALUE, or null for "-".
+json_num() { if [[ "$1" == "-" ]]; then echo null; else echo "$1"; fi; }
+
+# add_row NAME DESCRIPTION WORDS_PER_S DIR SUMMARY: appends the run to the
+# table rows and to the JSON runs.
 add_row() {
   local name="$1" desc="$2" wps="$3" dir="$4" summary="$5"
   local wall cpu rss rc
@@ -180,7 +198,6 @@ add_row() {
       -v rc="$rc" 'BEGIN {
         printf "%-22s %9.2fM %8.3f %7.1f %7.1f %6.2f %8.0f %9s %9s %9s %5s %3s\n",
           n, w / 1e6, r, wall, c, (wall > 0 ? c / wall : 0), m / 1024, lm, l5, l9, lost, rc }')")
-  json_num() { [[ "$1" == "-" ]] && echo null || echo "$1"; }
   local entry
   entry=$(printf '{"name":"%s","description":"%s","words_per_s":%.0f,"ratio_to_baseline":%s,"wall_s":%s,"cpu_s":%s,"cores":%s,"peak_rss_kb":%s,"complete_latency_ms":{"mean":%s,"p50":%s,"p99":%s},"acked":%s,"failed":%s,"timed_out":%s,"backpressure_s":%s,"lost":%s,"exit_code":%s}' \
     "$name" "$desc" "$wps" "$ratio" "$wall" "$cpu" \
@@ -214,8 +231,10 @@ run_gale() {
   local dir="$OUT/$name"
   mkdir -p "$dir"
   echo "run.sh: $name (${duration}s): $*" >&2
-  BENCH_OUT="$dir" run_timed "$dir" "$GALE" local "$TOPOLOGY" --lib "$PLUGIN" \
-    --env-filter --duration "$duration" --quiet "$@"
+  # A hung run is killed a minute after its duration (exit code 124 or 137).
+  BENCH_OUT="$dir" run_timed "$dir" timeout --foreground --kill-after=10 "$((duration + 60))" \
+    "$GALE" local "$TOPOLOGY" --lib "$PLUGIN" --env-filter --duration "$duration" \
+    --quiet "$@"
   local rc
   read -r _ _ _ rc <"$dir/time"
   if (( rc != 0 )); then
@@ -238,6 +257,10 @@ run_gale() {
             END { exit !(v["split_emitted"] == 10 * v["split_executed"]) }' <<<"$summary"; then
     echo "run.sh: $name: split emitted a word count other than 10 per sentence:" \
       "$summary" >&2
+    status=1
+  fi
+  if [[ "$summary" != *" lost=0"* ]]; then
+    echo "run.sh: $name: tuples emitted but never executed: $summary" >&2
     status=1
   fi
   add_row "$name" "$desc" "$wps" "$dir" "$summary"
@@ -266,7 +289,7 @@ table=$(
 cpu_model=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 command="bench/run.sh --duration $duration --rate $rate"
 date_utc=$(date -u +%Y-%m-%dT%H:%M:%SZ)
-commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+commit=$(git describe --always --dirty 2>/dev/null || echo unknown)
 
 echo "$table"
 echo "lat-* in ms; rate run: $rate sentences/s = $((rate * 10)) words/s offered."
