@@ -25,13 +25,12 @@ XorTracker::XorTracker(std::int64_t timeout_ns, int buckets,
                        ? (timeout_ns + buckets - 2) / (buckets - 1)
                        : 1),
       next_rotation_ns_(now_ns + interval_ns_),
-      buckets_(buckets >= 2 ? static_cast<std::size_t>(buckets) : 2),
+      bucket_count_(buckets >= 2 ? static_cast<std::size_t>(buckets) : 2),
       slots_(kInitialCapacity),
       mask_(kInitialCapacity - 1),
       shift_(kInitialShift) {
   GALE_CHECK(timeout_ns > 0);
   GALE_CHECK(buckets >= 2);
-  current_bucket_ = generation_ % buckets_.size();
 }
 
 std::optional<TreeOutcome> XorTracker::Start(std::uint64_t root,
@@ -43,7 +42,6 @@ std::optional<TreeOutcome> XorTracker::Start(std::uint64_t root,
     return TreeOutcome{msg_id, TreeOutcome::Kind::kAcked, 0};
   }
   Insert(Slot{root, generation_, initial, msg_id, now_ns});
-  buckets_[current_bucket_].push_back(root);
   return std::nullopt;
 }
 
@@ -77,9 +75,7 @@ void XorTracker::ResetTimeout(std::uint64_t root, std::int64_t now_ns) {
   CatchUp(now_ns);
   const std::size_t index = Find(root);
   if (index == kNotFound || slots_[index].generation == generation_) return;
-  // The root stays listed in its old bucket too; Retire skips it there.
   slots_[index].generation = generation_;
-  buckets_[current_bucket_].push_back(root);
 }
 
 void XorTracker::Advance(std::int64_t now_ns,
@@ -94,35 +90,37 @@ std::int64_t XorTracker::NextRotationNs() const {
 }
 
 void XorTracker::Rotate(std::int64_t now_ns) {
-  const std::size_t bucket_count = buckets_.size();
   const std::int64_t due = (now_ns - next_rotation_ns_) / interval_ns_ + 1;
   if (overdue_.empty()) overdue_since_ns_ = next_rotation_ns_;
-  // `bucket_count` rotations retire every live generation; any further ones
-  // would only recycle empty buckets, so they are skipped.
+  // `bucket_count_` rotations retire every live generation; any further ones
+  // would find nothing, so they are skipped.
   const std::int64_t performed =
-      std::min(due, static_cast<std::int64_t>(bucket_count));
+      std::min(due, static_cast<std::int64_t>(bucket_count_));
   for (std::int64_t i = 0; i < performed; ++i) {
     ++generation_;
-    current_bucket_ =
-        current_bucket_ + 1 == bucket_count ? 0 : current_bucket_ + 1;
-    Retire(&buckets_[current_bucket_], generation_ - bucket_count, now_ns);
+    // Generations start at 1; early rotations have nothing old enough.
+    if (generation_ > bucket_count_) Retire(generation_ - bucket_count_, now_ns);
   }
-  if (due > performed) {
-    generation_ += static_cast<std::uint64_t>(due - performed);
-    current_bucket_ = generation_ % bucket_count;
-  }
+  if (due > performed) generation_ += static_cast<std::uint64_t>(due - performed);
   next_rotation_ns_ += due * interval_ns_;
 }
 
-void XorTracker::Retire(std::vector<std::uint64_t>* bucket,
-                        std::uint64_t generation, std::int64_t now_ns) {
-  for (const std::uint64_t root : *bucket) {
+void XorTracker::Retire(std::uint64_t generation, std::int64_t now_ns) {
+  // Collect first: erasing shifts entries, which would upset the scan.
+  // Oldest first, as the trees were started.
+  expiring_.clear();
+  for (const Slot& slot : slots_) {
+    if (slot.generation != 0 && slot.generation <= generation) {
+      expiring_.push_back({slot.start_ns, slot.root});
+    }
+  }
+  std::sort(expiring_.begin(), expiring_.end());
+  for (const auto& [start_ns, root] : expiring_) {
     const std::size_t index = Find(root);
-    if (index != kNotFound && slots_[index].generation == generation) {
+    if (index != kNotFound) {
       overdue_.push_back(Finish(index, TreeOutcome::Kind::kTimedOut, now_ns));
     }
   }
-  bucket->clear();
 }
 
 TreeOutcome XorTracker::Finish(std::size_t index, TreeOutcome::Kind kind,

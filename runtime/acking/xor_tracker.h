@@ -18,10 +18,8 @@
 //
 // Timeouts. Time is cut into generations of `interval = ceil(timeout_ns /
 // (buckets - 1))`. A tree belongs to the generation in which it was started
-// (or last reset); each generation has a bucket listing the roots put in it.
-// Every interval the buckets rotate: the oldest generation's bucket is
-// emptied, its trees time out, and the bucket is reused for the new
-// generation.
+// (or last reset). Every interval the buckets (generations) rotate: the
+// trees of the oldest generation time out.
 //
 //   generation:     g-3       g-2       g-1        g    <- Start/ResetTimeout
 //                +-------+ +-------+ +-------+ +-------+
@@ -37,9 +35,9 @@
 // probing, backward-shift deletion, doubling growth), so Ack costs one lookup
 // and a steady load allocates nothing. A slot records the generation of its
 // tree; 0 marks an empty slot, which leaves every root (0 included) usable.
-// A bucket is a vector of roots, cleared and reused on rotation; roots that
-// completed or moved to a newer generation since are skipped then, because
-// their slot no longer holds that generation.
+// A rotation scans the table for slots of the expiring generation (a few
+// passes over live trees every `interval`), so memory follows the trees in
+// flight, not the rate at which trees are started.
 //
 // Time. Every call taking now_ns first performs the rotations due by then,
 // so a tree past its deadline can no longer be acked; trees timed out that
@@ -50,6 +48,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <utility>
 #include <vector>
 
 namespace gale::acking {
@@ -137,14 +136,13 @@ class XorTracker {
     if (now_ns >= next_rotation_ns_) Rotate(now_ns);
   }
   void Rotate(std::int64_t now_ns);
-  void Retire(std::vector<std::uint64_t>* bucket, std::uint64_t generation,
-              std::int64_t now_ns);
+  void Retire(std::uint64_t generation, std::int64_t now_ns);
 
   const std::int64_t interval_ns_;
   std::int64_t next_rotation_ns_;
   std::uint64_t generation_ = 1;    // the newest generation; never 0
-  std::size_t current_bucket_ = 0;  // == generation_ % buckets_.size()
-  std::vector<std::vector<std::uint64_t>> buckets_;
+  const std::size_t bucket_count_;
+  std::vector<std::pair<std::int64_t, std::uint64_t>> expiring_;  // Retire's scratch
 
   std::vector<Slot> slots_;  // size is a power of two
   std::size_t mask_ = 0;

@@ -1,5 +1,7 @@
 #include "grouping/grouping.h"
 
+#include <cstring>
+
 #include "gale/registry.h"
 
 namespace gale::grouping {
@@ -14,13 +16,28 @@ inline std::uint64_t Mix(std::uint64_t h) {
   return h;
 }
 
-// 64-bit FNV-1a over the bytes, finished with a murmur3 mix.
+// Eight bytes at a time, multiply-xorshift per word; the final murmur3 mix
+// (in HashKey) spreads the result over all 64 bits. Words are read
+// little-endian, so every process computes the same hash.
 inline std::uint64_t HashBytes(std::string_view bytes, std::uint64_t h) {
-  for (unsigned char c : bytes) {
-    h ^= c;
-    h *= 0x100000001b3ULL;
+  constexpr std::uint64_t kMul = 0x9E3779B97F4A7C15ULL;
+  const char* p = bytes.data();
+  std::size_t n = bytes.size();
+  for (; n >= 8; p += 8, n -= 8) {
+    std::uint64_t w;
+    std::memcpy(&w, p, 8);
+    h = (h ^ w) * kMul;
+    h ^= h >> 29;
   }
-  return h;
+  std::uint64_t tail = 0;
+  std::memcpy(&tail, p, n);
+  h = (h ^ tail ^ (static_cast<std::uint64_t>(n) << 56)) * kMul;
+  return h ^ (h >> 29);
+}
+
+// Maps a well-mixed hash onto [0, n) without a division.
+inline std::size_t Reduce(std::uint64_t h, std::size_t n) {
+  return static_cast<std::size_t>((static_cast<unsigned __int128>(h) * n) >> 64);
 }
 
 class ShuffleGrouping : public Grouping {
@@ -42,7 +59,7 @@ class FieldsGrouping : public Grouping {
   FieldsGrouping(std::vector<std::int32_t> targets, std::vector<std::size_t> keys)
       : targets_(std::move(targets)), keys_(std::move(keys)) {}
   void Choose(const RoutingInput& in, std::vector<std::int32_t>* out) override {
-    out->push_back(targets_[HashKey(in, keys_) % targets_.size()]);
+    out->push_back(targets_[Reduce(HashKey(in, keys_), targets_.size())]);
   }
 
  private:
@@ -108,7 +125,7 @@ std::uint64_t HashKey(const RoutingInput& in, const std::vector<std::size_t>& ke
       const wire::Span& s = (*in.spans)[k];
       h = HashBytes(in.encoded_values.substr(s.offset, s.size), h);
     }
-    h = HashBytes("\x1f", h);  // separator so ("ab","c") and ("a","bc") differ
+    h = (h ^ 0x1f) * 0x100000001b3ULL;  // separator so ("ab","c") and ("a","bc") differ
   }
   return Mix(h);
 }

@@ -13,6 +13,9 @@ constexpr int kTimeoutBuckets = 3;
 constexpr std::uint64_t kMaxLoggedErrors = 20;
 // A spout that emitted nothing waits this long for acks before trying again.
 constexpr auto kIdleWait = std::chrono::microseconds(500);
+// A throttled spout checks more often, so it resumes soon after the queue
+// drops below the low watermark and the pipeline does not run dry.
+constexpr auto kThrottledWait = std::chrono::microseconds(100);
 // Buffered tuples of a busy spout go out at least this often.
 constexpr std::int64_t kLingerNs = 1'000'000;
 
@@ -234,7 +237,8 @@ void SpoutExecutor::Run() {
       }
       // Back off: first spin a little, then wait for acks.
       if (++idle_rounds > 8) {
-        options_.inbox->Receive(&input, kIdleWait);
+        bool throttled = options_.signals->backpressure.load(std::memory_order_relaxed) > 0;
+        options_.inbox->Receive(&input, throttled ? kThrottledWait : kIdleWait);
       } else {
         std::this_thread::yield();
       }

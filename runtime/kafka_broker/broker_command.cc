@@ -135,8 +135,8 @@ Result<BrokerCommand> ParseBrokerCommand(std::string_view line) {
     cmd.kind = verb == "help" ? BrokerCommand::Kind::kHelp : BrokerCommand::Kind::kQuit;
     return cmd;
   }
-  return InvalidArgument("unknown command '" + std::string(verb) + "'; commands: " +
-                         BrokerCommandHelp());
+  return InvalidArgument("unknown command '" + std::string(verb) +
+                         "'; commands: " + BrokerCommandHelp());
 }
 
 std::string BrokerCommandHelp() {

@@ -38,10 +38,10 @@ struct BrokerCommand {
   std::int32_t broker = 0;  // kDown, kUp, kRtt: -1 means every broker
   std::string topic;        // kLeader, kCreate
   std::int32_t partition = 0;
-  int partitions = 0;       // kCreate
-  std::string key_type;     // kCoordinator: "group" or "transaction"
-  std::string key;          // kCoordinator: the group or transactional id
-  int rtt_ms = 0;           // kRtt
+  int partitions = 0;    // kCreate
+  std::string key_type;  // kCoordinator: "group" or "transaction"
+  std::string key;       // kCoordinator: the group or transactional id
+  int rtt_ms = 0;        // kRtt
 };
 
 // Parses one line of the control protocol. Errors say what was expected.

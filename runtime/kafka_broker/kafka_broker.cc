@@ -126,20 +126,16 @@ class MockCluster {
         break;
       case Kind::kLeader:
         if (cmd.broker != -1) GALE_RETURN_IF_ERROR(CheckBroker(cmd.broker, false));
-        err = rd_kafka_mock_partition_set_leader(mc_, cmd.topic.c_str(), cmd.partition,
-                                                 cmd.broker);
+        err = rd_kafka_mock_partition_set_leader(mc_, cmd.topic.c_str(), cmd.partition, cmd.broker);
         break;
       case Kind::kCoordinator:
         GALE_RETURN_IF_ERROR(CheckBroker(cmd.broker, false));
-        err = rd_kafka_mock_coordinator_set(mc_, cmd.key_type.c_str(), cmd.key.c_str(),
-                                            cmd.broker);
+        err = rd_kafka_mock_coordinator_set(mc_, cmd.key_type.c_str(), cmd.key.c_str(), cmd.broker);
         break;
-      case Kind::kCreate:
-        return CreateTopic(cmd.topic, cmd.partitions);
+      case Kind::kCreate: return CreateTopic(cmd.topic, cmd.partitions);
       case Kind::kEmpty:
       case Kind::kHelp:
-      case Kind::kQuit:
-        break;
+      case Kind::kQuit: break;
     }
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR) return InvalidArgument(ErrText(err));
     return Status::Ok();
@@ -175,16 +171,12 @@ LineResult HandleLine(MockCluster& cluster, std::string_view line) {
     return LineResult::kContinue;
   }
   switch (cmd->kind) {
-    case BrokerCommand::Kind::kEmpty:
-      return LineResult::kContinue;
+    case BrokerCommand::Kind::kEmpty: return LineResult::kContinue;
     case BrokerCommand::Kind::kHelp:
       WriteLine("ok " + BrokerCommandHelp());
       return LineResult::kContinue;
-    case BrokerCommand::Kind::kQuit:
-      WriteLine("ok");
-      return LineResult::kQuit;
-    default:
-      break;
+    case BrokerCommand::Kind::kQuit: WriteLine("ok"); return LineResult::kQuit;
+    default: break;
   }
   Status s = cluster.Apply(*cmd);
   if (s.ok()) {

@@ -17,7 +17,8 @@ int main(int argc, char** argv) {
   app.add_option("--port", options.port,
                  "Listening port; only 0 (kernel-chosen ports) is supported by librdkafka 2.0.2");
   app.add_option("--brokers", options.brokers, "Number of brokers (ids 1..N)");
-  app.add_option("--topic", options.topics, "Topic to create, NAME or NAME:PARTITIONS (repeatable)");
+  app.add_option("--topic", options.topics,
+                 "Topic to create, NAME or NAME:PARTITIONS (repeatable)");
   app.add_option("--log-level", log_level, "debug, info, warn or error");
   CLI11_PARSE(app, argc, argv);
   gale::SetLogLevel(log_level);
