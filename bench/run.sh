@@ -147,8 +147,8 @@ gale_summary() {
       if (id == "sentences") {
         printf "sentences=%s acked=%s failed=%s timed_out=%s ", $col["emitted"], \
           $col["acked"], $col["failed"], $col["timed-out"]
-        split("lat-mean lat-p50 lat-p99", names, " ")
-        for (k = 1; k <= 3; k++) {
+        split("lat-mean lat-p50 lat-p99 lat-p999", names, " ")
+        for (k = 1; k <= 4; k++) {
           v = ("" names[k]) in col ? $col[names[k]] : "-"
           sub("ms$", "", v); printf "%s=%s ", names[k], v
         }
@@ -177,13 +177,14 @@ add_row() {
   local name="$1" desc="$2" wps="$3" dir="$4" summary="$5"
   local wall cpu rss rc
   read -r wall cpu rss rc <"$dir/time"
-  local lat_mean=- lat_p50=- lat_p99=- lost=- bp=- acked=- failed=- timed_out=-
+  local lat_mean=- lat_p50=- lat_p99=- lat_p999=- lost=- bp=- acked=- failed=- timed_out=-
   local kv
   for kv in $summary; do
     case "$kv" in
       lat-mean=*) lat_mean="${kv#*=}" ;;
       lat-p50=*) lat_p50="${kv#*=}" ;;
       lat-p99=*) lat_p99="${kv#*=}" ;;
+      lat-p999=*) lat_p999="${kv#*=}" ;;
       lost=*) lost="${kv#*=}" ;;
       bp_secs=*) bp="${kv#*=}" ;;
       acked=*) acked="${kv#*=}" ;;
@@ -194,15 +195,17 @@ add_row() {
   local ratio
   ratio=$(awk -v a="$wps" -v b="$baseline_wps" 'BEGIN { printf "%.3f", (b > 0 ? a / b : 0) }')
   rows+=("$(awk -v n="$name" -v w="$wps" -v r="$ratio" -v wall="$wall" -v c="$cpu" \
-      -v m="$rss" -v lm="$lat_mean" -v l5="$lat_p50" -v l9="$lat_p99" -v lost="$lost" \
-      -v rc="$rc" 'BEGIN {
-        printf "%-22s %9.2fM %8.3f %7.1f %7.1f %6.2f %8.0f %9s %9s %9s %5s %3s\n",
-          n, w / 1e6, r, wall, c, (wall > 0 ? c / wall : 0), m / 1024, lm, l5, l9, lost, rc }')")
+      -v m="$rss" -v lm="$lat_mean" -v l5="$lat_p50" -v l9="$lat_p99" -v l99="$lat_p999" \
+      -v lost="$lost" -v rc="$rc" 'BEGIN {
+        printf "%-22s %9.2fM %8.3f %7.1f %7.1f %6.2f %8.0f %9s %9s %9s %9s %5s %3s\n",
+          n, w / 1e6, r, wall, c, (wall > 0 ? c / wall : 0), m / 1024, lm, l5, l9, l99, lost,
+          rc }')")
   local entry
-  entry=$(printf '{"name":"%s","description":"%s","words_per_s":%.0f,"ratio_to_baseline":%s,"wall_s":%s,"cpu_s":%s,"cores":%s,"peak_rss_kb":%s,"complete_latency_ms":{"mean":%s,"p50":%s,"p99":%s},"acked":%s,"failed":%s,"timed_out":%s,"backpressure_s":%s,"lost":%s,"exit_code":%s}' \
+  entry=$(printf '{"name":"%s","description":"%s","words_per_s":%.0f,"ratio_to_baseline":%s,"wall_s":%s,"cpu_s":%s,"cores":%s,"peak_rss_kb":%s,"complete_latency_ms":{"mean":%s,"p50":%s,"p99":%s,"p999":%s},"acked":%s,"failed":%s,"timed_out":%s,"backpressure_s":%s,"lost":%s,"exit_code":%s}' \
     "$name" "$desc" "$wps" "$ratio" "$wall" "$cpu" \
     "$(awk -v c="$cpu" -v w="$wall" 'BEGIN { printf "%.2f", (w > 0 ? c / w : 0) }')" "$rss" \
     "$(json_num "$lat_mean")" "$(json_num "$lat_p50")" "$(json_num "$lat_p99")" \
+    "$(json_num "$lat_p999")" \
     "$(json_num "$acked")" "$(json_num "$failed")" "$(json_num "$timed_out")" \
     "$(json_num "$bp")" "$(json_num "$lost")" "$rc")
   json_runs+="${json_runs:+,
@@ -266,6 +269,54 @@ run_gale() {
   add_row "$name" "$desc" "$wps" "$dir" "$summary"
 }
 
+# run_submit NAME DESCRIPTION GALE_ARGS...: the same topology with
+# `gale submit` as processes (2 containers), measured for the duration, then
+# killed gracefully (the count tasks write their stats in Cleanup). CPU is
+# the user+sys time of every process of the topology, read from /proc just
+# before the kill; peak RSS the largest of them.
+run_submit() {
+  local name="$1" desc="$2"; shift 2
+  local dir="$OUT/$name"
+  local state="$dir/st"
+  mkdir -p "$dir"
+  echo "run.sh: $name (${duration}s): $*" >&2
+  local rc=0
+  BENCH_OUT="$dir" "$GALE" --state-dir "$state" submit "$TOPOLOGY" --lib "$PLUGIN" \
+    --env-filter -c topology.workers=2 "$@" >"$dir/stdout" 2>"$dir/stderr" || rc=$?
+  if (( rc != 0 )); then
+    echo "run.sh: $name: submit failed ($rc); see $dir/stderr" >&2
+    status=1
+    return
+  fi
+  sleep "$duration"
+  "$GALE" --state-dir "$state" status wordcount-bench --json >"$dir/status.json" || rc=$?
+  local cpu=0 rss=0 pid tick
+  tick=$(getconf CLK_TCK)
+  for pid in $(grep -o '"pid":[0-9]*' "$dir/status.json" | cut -d: -f2) \
+             $(sed -n 's/^pid=//p' "$state/topologies/wordcount-bench/scheduler" 2>/dev/null); do
+    cpu=$(awk -v c="$cpu" -v t="$tick" '{ sub(/^.*\) /, ""); printf "%.2f", c + ($12 + $13) / t }' \
+      "/proc/$pid/stat" 2>/dev/null || echo "$cpu")
+  done
+  rss=$(grep -o '"peak_rss_kb":[0-9]*' "$dir/status.json" | cut -d: -f2 | sort -n | tail -n 1)
+  "$GALE" --state-dir "$state" kill wordcount-bench --wait 5 >>"$dir/stdout" 2>>"$dir/stderr" || rc=$?
+  echo "$duration $cpu ${rss:-0} $rc" >"$dir/time"
+  local wps
+  wps=$(cat "$dir"/count-*.txt 2>/dev/null | awk '
+    { for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+      if (v["secs"] > 0) s += v["words"] / v["secs"]; n++ }
+    END { printf "%.0f\n", (n > 0 ? s : 0) }' || true)
+  if [[ "$wps" == 0 ]]; then
+    echo "run.sh: $name: no count task reported words; see $dir" >&2
+    status=1
+  fi
+  local lat
+  lat=$(grep -o '"id":"sentences"[^}]*' "$dir/status.json" |
+        sed -n 's/.*"complete_latency_ms":\([0-9.]*\).*/\1/p')
+  local acked
+  acked=$(grep -o '"id":"sentences"[^}]*' "$dir/status.json" | sed -n 's/.*"acked":\([0-9]*\).*/\1/p')
+  add_row "$name" "$desc" "$wps" "$dir" "lat-mean=${lat:--} acked=${acked:--}"
+}
+
 readonly LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
 if awk -v l="${LOAD_BEFORE%% *}" 'BEGIN { exit !(l > 0.5) }'; then
   echo "run.sh: warning: load average is $LOAD_BEFORE; other work on this machine" \
@@ -280,10 +331,13 @@ run_gale gale-ack-on-p10k "gale local, acking on, max.spout.pending 10000" \
 run_gale "gale-ack-on-rate" \
   "gale local, acking on, max.spout.pending 10000, spout fixed at $rate sentences/s" \
   -c topology.acking=true -c topology.max.spout.pending=10000 -c "rate=$rate"
+run_submit gale-mp-ack-off "gale submit, 2 containers, acking off" -c topology.acking=false
+run_submit gale-mp-ack-on "gale submit, 2 containers, acking on, max.spout.pending 10000" \
+  -c topology.acking=true -c topology.max.spout.pending=10000
 
 table=$(
-  printf "%-22s %10s %8s %7s %7s %6s %8s %9s %9s %9s %5s %3s\n" \
-    run words/s vs-base wall-s cpu-s cores rss-MB lat-mean lat-p50 lat-p99 lost rc
+  printf "%-22s %10s %8s %7s %7s %6s %8s %9s %9s %9s %9s %5s %3s\n" \
+    run words/s vs-base wall-s cpu-s cores rss-MB lat-mean lat-p50 lat-p99 lat-p999 lost rc
   printf '%s\n' "${rows[@]}"
 )
 cpu_model=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)

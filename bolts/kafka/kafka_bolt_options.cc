@@ -92,12 +92,12 @@ std::optional<OutgoingRecord> MakeRecord(const KafkaBoltOptions& options, const 
   if (value_field.empty()) {
     record.value = RenderTupleJson(tuple);
   } else {
-    const Value* v = FieldValue(
-        tuple, value_field,
-        options.value_field.empty() ? "the default value field; set value.field, or "
-                                      "value.format: json for the whole tuple"
-                                    : "value.field",
-        error);
+    const Value* v =
+        FieldValue(tuple, value_field,
+                   options.value_field.empty() ? "the default value field; set value.field, or "
+                                                 "value.format: json for the whole tuple"
+                                               : "value.field",
+                   error);
     if (v == nullptr) return std::nullopt;
     if (json) {
       record.value = RenderJson(*v);

@@ -215,6 +215,7 @@ Result<RunReport> RunLocal(std::shared_ptr<const plan::TopologyPlan> plan,
     totals.complete_mean_ms = complete.Mean() / 1e6;
     totals.complete_p50_ms = static_cast<double>(complete.Percentile(50)) / 1e6;
     totals.complete_p99_ms = static_cast<double>(complete.Percentile(99)) / 1e6;
+    totals.complete_p999_ms = static_cast<double>(complete.Percentile(99.9)) / 1e6;
     totals.execute_mean_us = execute_samples > 0 ? execute_ns / 1e3 / execute_samples : 0;
     report.components.push_back(totals);
   }
@@ -223,23 +224,31 @@ Result<RunReport> RunLocal(std::shared_ptr<const plan::TopologyPlan> plan,
 
 std::string FormatSummary(const RunReport& report) {
   std::string out;
-  char line[512];
-  std::snprintf(line, sizeof line, "%-16s %5s %12s %12s %12s %10s %8s %9s %9s %9s %9s %8s\n",
-                "component", "tasks", "emitted", "transferred", "executed", "acked", "failed",
-                "timed-out", "lat-mean", "lat-p99", "exec-mean", "bp-secs");
+  char line[640];
+  std::snprintf(line, sizeof line,
+                "%-16s %5s %12s %12s %12s %10s %8s %9s %9s %9s %9s %9s %9s %8s\n", "component",
+                "tasks", "emitted", "transferred", "executed", "acked", "failed", "timed-out",
+                "lat-mean", "lat-p50", "lat-p99", "lat-p999", "exec-mean", "bp-secs");
   out += line;
+  auto ms = [](char* buf, std::size_t n, double v) { std::snprintf(buf, n, "%.2fms", v); };
   for (const auto& c : report.components) {
-    char lat_mean[32] = "-", lat_p99[32] = "-", exec_mean[32] = "-";
-    if (c.spout && c.acked > 0) {
-      std::snprintf(lat_mean, sizeof lat_mean, "%.2fms", c.complete_mean_ms);
-      std::snprintf(lat_p99, sizeof lat_p99, "%.2fms", c.complete_p99_ms);
+    char lat_mean[32] = "-", lat_p50[32] = "-", lat_p99[32] = "-", lat_p999[32] = "-",
+         exec_mean[32] = "-";
+    if (c.spout && c.acked > 0 && c.complete_mean_ms > 0) {
+      ms(lat_mean, sizeof lat_mean, c.complete_mean_ms);
+      ms(lat_p50, sizeof lat_p50, c.complete_p50_ms);
+      ms(lat_p99, sizeof lat_p99, c.complete_p99_ms);
+      ms(lat_p999, sizeof lat_p999, c.complete_p999_ms);
     }
-    if (!c.spout && c.executed > 0) std::snprintf(exec_mean, sizeof exec_mean, "%.2fus", c.execute_mean_us);
+    if (!c.spout && c.executed > 0 && c.execute_mean_us > 0) {
+      std::snprintf(exec_mean, sizeof exec_mean, "%.2fus", c.execute_mean_us);
+    }
     std::snprintf(line, sizeof line,
                   "%-16s %5d %12" PRIu64 " %12" PRIu64 " %12" PRIu64 " %10" PRIu64 " %8" PRIu64
-                  " %9" PRIu64 " %9s %9s %9s %8.2f\n",
+                  " %9" PRIu64 " %9s %9s %9s %9s %9s %8.2f\n",
                   c.id.c_str(), c.tasks, c.emitted, c.transferred, c.executed, c.acked, c.failed,
-                  c.timed_out, lat_mean, lat_p99, exec_mean, c.backpressure_secs);
+                  c.timed_out, lat_mean, lat_p50, lat_p99, lat_p999, exec_mean,
+                  c.backpressure_secs);
     out += line;
   }
   std::snprintf(line, sizeof line, "elapsed %.2fs, peak RSS %.1f MiB, %s\n", report.elapsed_secs,

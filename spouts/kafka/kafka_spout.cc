@@ -102,8 +102,7 @@ class KafkaSpout::Callbacks : public RdKafka::RebalanceCb, public RdKafka::Offse
     if (err == RdKafka::ERR__NO_OFFSET) return;
     for (const RdKafka::TopicPartition* p : offsets) {
       RdKafka::ErrorCode e = err != RdKafka::ERR_NO_ERROR ? err : p->err();
-      spout_->OnCommitResult({p->topic(), p->partition()}, p->offset(),
-                             e == RdKafka::ERR_NO_ERROR,
+      spout_->OnCommitResult({p->topic(), p->partition()}, p->offset(), e == RdKafka::ERR_NO_ERROR,
                              IsRebalanceError(e) ? "" : RdKafka::err2str(e));
     }
   }
@@ -155,8 +154,10 @@ void KafkaSpout::Open(const Config& config, const TopologyContext& context,
       "gale-" + context.TopologyName() + "-" + context.ComponentId() + "-" +
           std::to_string(context.TaskId()),
       "default client.id");
-  set("auto.offset.reset", earliest ? "earliest" : "latest", "property 'first.poll.offset.strategy'");
-  for (const auto& [key, value] : options_.librdkafka) set(key, value, "property 'kafka." + key + "'");
+  set("auto.offset.reset", earliest ? "earliest" : "latest",
+      "property 'first.poll.offset.strategy'");
+  for (const auto& [key, value] : options_.librdkafka)
+    set(key, value, "property 'kafka." + key + "'");
   set("bootstrap.servers", options_.bootstrap_servers, "property 'bootstrap.servers'");
   set("group.id", options_.group_id, "property 'group.id'");
   set("enable.auto.commit", "false", "KafkaSpout");
@@ -172,7 +173,8 @@ void KafkaSpout::Open(const Config& config, const TopologyContext& context,
   if (!consumer_) throw std::runtime_error(name_ + ": cannot create a Kafka consumer: " + errstr);
 
   if (options_.bounded) QueryEndOffsets();
-  if (RdKafka::ErrorCode err = consumer_->subscribe(options_.topics); err != RdKafka::ERR_NO_ERROR) {
+  if (RdKafka::ErrorCode err = consumer_->subscribe(options_.topics);
+      err != RdKafka::ERR_NO_ERROR) {
     throw std::runtime_error(name_ + ": cannot subscribe: " + RdKafka::err2str(err));
   }
   next_commit_ = Clock::now() + std::chrono::milliseconds(options_.commit_period_ms);
@@ -264,8 +266,7 @@ void KafkaSpout::Commit(bool sync, const std::vector<TopicPartition>* only) {
   RdKafka::TopicPartition::destroy(list);
 }
 
-void KafkaSpout::CommitAndWait(const std::vector<RecordTracker::Commit>& commits,
-                               int timeout_ms) {
+void KafkaSpout::CommitAndWait(const std::vector<RecordTracker::Commit>& commits, int timeout_ms) {
   // librdkafka's own synchronous commit waits without limit for an
   // unavailable coordinator; this one gives up after timeout_ms and leaves
   // the offsets for the next commit.
@@ -313,9 +314,9 @@ void KafkaSpout::CommitAndWait(const std::vector<RecordTracker::Commit>& commits
   }
 }
 
-Values KafkaSpout::Translate(const std::string& topic, std::int32_t partition,
-                             std::int64_t offset, const void* key, std::size_t key_len,
-                             const void* value, std::size_t value_len) const {
+Values KafkaSpout::Translate(const std::string& topic, std::int32_t partition, std::int64_t offset,
+                             const void* key, std::size_t key_len, const void* value,
+                             std::size_t value_len) const {
   auto field = [this](const void* data, std::size_t len) -> Value {
     if (data == nullptr) return std::monostate{};
     const auto* bytes = static_cast<const std::uint8_t*>(data);
@@ -375,17 +376,14 @@ bool KafkaSpout::Poll(int timeout_ms, bool emit) {
         }
         if (EmitRecord(*msg)) return true;
         continue;  // from a partition revoked meanwhile
-      case RdKafka::ERR__TIMED_OUT:
-        return false;
+      case RdKafka::ERR__TIMED_OUT: return false;
       case RdKafka::ERR__PARTITION_EOF: {
         TopicPartition tp{msg->topic_name(), msg->partition()};
         tracker_.ObserveEnd(tp, msg->offset());
         if (options_.bounded && tracker_.ReachedEnd(tp)) Pause({tp});
         continue;
       }
-      default:
-        ReportConsumerError("consumer error: " + msg->errstr());
-        return false;
+      default: ReportConsumerError("consumer error: " + msg->errstr()); return false;
     }
   }
   return false;
@@ -393,8 +391,8 @@ bool KafkaSpout::Poll(int timeout_ms, bool emit) {
 
 bool KafkaSpout::EmitRecord(const RdKafka::Message& msg) {
   TopicPartition tp{msg.topic_name(), msg.partition()};
-  Values values = Translate(tp.topic, tp.partition, msg.offset(), msg.key_pointer(),
-                            msg.key_len(), msg.payload(), msg.len());
+  Values values = Translate(tp.topic, tp.partition, msg.offset(), msg.key_pointer(), msg.key_len(),
+                            msg.payload(), msg.len());
   std::optional<MessageId> added = tracker_.Add(tp, msg.offset(), values);
   if (!added) return false;
   ++emitted_;
@@ -452,17 +450,13 @@ void KafkaSpout::Deactivate() { Commit(/*sync=*/true); }
 void KafkaSpout::Close() {
   if (!consumer_) return;
   stashed_.reset();  // never emitted, so never committed
+  // After a commit that timed out the coordinator is unreachable; waiting
+  // again would only delay the shutdown.
   if (!commit_stuck_) Commit(/*sync=*/true);
-  if (commit_stuck_) {
-    // The coordinator is unreachable: close() would wait up to
-    // session.timeout.ms for the pending commit. Leave without it; the
-    // group reassigns the partitions after the session timeout and the
-    // uncommitted records are read again.
-    ReportConsumerError("closing without leaving the group: offset commits are still pending "
-                        "(coordinator unavailable?)");
-  } else {
-    consumer_->close();  // leaves the group; the revoke callback commits again if needed
-  }
+  // Leaves the group (the revoke callback commits again if needed). With an
+  // unreachable coordinator librdkafka waits up to session.timeout.ms for
+  // the commits it still holds.
+  consumer_->close();
   consumer_.reset();
 }
 

@@ -124,9 +124,9 @@ class KafkaSpout : public Spout {
   std::unique_ptr<Callbacks> callbacks_;
   std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
   RecordTracker tracker_;
-  std::string name_;  // "component 'x' task 3" for messages
-  std::int64_t emitted_ = 0;     // records emitted, replays not counted
-  std::uint64_t given_up_ = 0;   // records dropped after max.retries
+  std::string name_;            // "component 'x' task 3" for messages
+  std::int64_t emitted_ = 0;    // records emitted, replays not counted
+  std::uint64_t given_up_ = 0;  // records dropped after max.retries
   Clock::time_point next_commit_{};
   Clock::time_point next_final_commit_{};
   Clock::time_point next_idle_poll_{};

@@ -24,8 +24,9 @@ std::string Upper(std::string text) {
 std::int64_t AtLeast(const Config& config, std::string_view key, std::int64_t fallback,
                      std::int64_t min) {
   std::int64_t value = config.GetInt(key, fallback);
-  if (value < min) Bad(config, key, "must be >= " + std::to_string(min) + ", got " +
-                                        std::to_string(value));
+  if (value < min) {
+    Bad(config, key, "must be >= " + std::to_string(min) + ", got " + std::to_string(value));
+  }
   return value;
 }
 
@@ -49,8 +50,9 @@ Translator TranslatorFromConfig(const Config& config) {
   std::string name = config.GetString("translator", "default");
   if (name == "default") return Translator::kDefault;
   if (name == "value") return Translator::kValue;
-  Bad(config, "translator", "must be 'default' (fields topic, partition, offset, key, value) or "
-                            "'value' (field value), got '" + name + "'");
+  const std::string expected =
+      "must be 'default' (fields topic, partition, offset, key, value) or 'value' (field value)";
+  Bad(config, "translator", expected + ", got '" + name + "'");
 }
 
 Fields TranslatorFields(Translator translator) {
@@ -97,8 +99,8 @@ KafkaSpoutOptions KafkaSpoutOptions::FromConfig(const Config& config,
     }
   }
 
-  std::string strategy = Upper(config.GetString("first.poll.offset.strategy",
-                                                "UNCOMMITTED_EARLIEST"));
+  std::string strategy =
+      Upper(config.GetString("first.poll.offset.strategy", "UNCOMMITTED_EARLIEST"));
   if (strategy == "EARLIEST") {
     o.first_poll = FirstPollOffsetStrategy::kEarliest;
   } else if (strategy == "LATEST") {
@@ -128,8 +130,8 @@ KafkaSpoutOptions KafkaSpoutOptions::FromConfig(const Config& config,
   o.commit_period_ms = AtLeast(config, "offset.commit.period.ms", 5000, 1);
   o.poll_timeout_ms = AtLeast(config, "poll.timeout.ms", 0, 0);
   if (o.poll_timeout_ms > 100) {
-    Bad(config, "poll.timeout.ms", "must be at most 100 (NextTuple must not block), got " +
-                                       std::to_string(o.poll_timeout_ms));
+    Bad(config, "poll.timeout.ms",
+        "must be at most 100 (NextTuple must not block), got " + std::to_string(o.poll_timeout_ms));
   }
   o.metadata_timeout_ms = AtLeast(config, "metadata.timeout.ms", 10000, 1);
   return o;

@@ -26,9 +26,8 @@ void FraudDetectorBolt::Prepare(const Config& config, const TopologyContext& con
   for (std::size_t i = 0; i < list.size(); ++i) {
     const auto* octet = std::get_if<std::int64_t>(&list[i]);
     if (octet == nullptr || *octet < 0 || *octet > 255) {
-      throw ConfigError(Owner(config) + ": property 'fraud.prefixes' element " +
-                        std::to_string(i) + " must be an integer 0..255, got " +
-                        ValueToString(list[i]));
+      throw ConfigError(Owner(config) + ": property 'fraud.prefixes' element " + std::to_string(i) +
+                        " must be an integer 0..255, got " + ValueToString(list[i]));
     }
     prefixes_.set(static_cast<std::size_t>(*octet));
   }
@@ -51,8 +50,8 @@ void FraudDetectorBolt::Execute(const Tuple& tuple) {
     ++malformed_;
     if (malformed_ <= 10 || malformed_ % 1000 == 0) {
       collector_->ReportError(std::string(kClass) + ": skipping a malformed web-log line (" +
-                              std::to_string(malformed_) + " so far): " +
-                              ValueToString(value).substr(0, 200));
+                              std::to_string(malformed_) +
+                              " so far): " + ValueToString(value).substr(0, 200));
     }
     collector_->Ack(tuple);
     return;

@@ -47,8 +47,7 @@ void PacedSpout::Fail(MessageId id) {
 }
 
 bool PacedSpout::Exhausted() const {
-  return count_ >= 0 && next_sequence_ >= static_cast<std::uint64_t>(count_) &&
-         in_flight_.empty();
+  return count_ >= 0 && next_sequence_ >= static_cast<std::uint64_t>(count_) && in_flight_.empty();
 }
 
 }  // namespace gale::examples

@@ -31,7 +31,7 @@ class PacedSpout : public Spout {
 
  protected:
   // Reads the subclass's own properties (called by Open).
-  virtual void Configure(const Config& config) {}
+  virtual void Configure(const Config& /*config*/) {}
   // The values of tuple number `sequence`.
   virtual Values Make(std::uint64_t sequence) = 0;
   std::mt19937_64& random() { return random_; }

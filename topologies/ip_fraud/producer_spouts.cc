@@ -8,14 +8,13 @@ namespace gale::examples {
 namespace {
 
 const std::vector<std::string>& DefaultWords() {
-  static const std::vector<std::string> kWords = {"storm", "heron",  "kafka",    "stream",
-                                                  "tuple", "spout",  "bolt",     "topology",
-                                                  "acker", "window"};
+  static const std::vector<std::string> kWords = {"storm", "heron", "kafka",    "stream", "tuple",
+                                                  "spout", "bolt",  "topology", "acker",  "window"};
   return kWords;
 }
 
-const char* const kUrls[] = {"/",          "/index.html", "/login",  "/cart",
-                             "/checkout",  "/search?q=gale", "/api/v1/items", "/logout"};
+const char* const kUrls[] = {"/",         "/index.html",    "/login",        "/cart",
+                             "/checkout", "/search?q=gale", "/api/v1/items", "/logout"};
 const int kStatuses[] = {200, 200, 200, 200, 301, 302, 404, 500};
 
 }  // namespace

@@ -32,8 +32,8 @@ std::optional<WebLogRecord> ParseWebLogLine(std::string_view line) {
   std::size_t begin = 0;
   while (true) {
     std::size_t comma = line.find(',', begin);
-    cols.push_back(Trim(line.substr(begin, comma == std::string_view::npos ? line.npos
-                                                                           : comma - begin)));
+    cols.push_back(
+        Trim(line.substr(begin, comma == std::string_view::npos ? line.npos : comma - begin)));
     if (comma == std::string_view::npos) break;
     begin = comma + 1;
   }
@@ -44,7 +44,8 @@ std::optional<WebLogRecord> ParseWebLogLine(std::string_view line) {
   for (int i = 0; i < 4; ++i) {
     std::size_t dot = i < 3 ? ip.find('.', start) : ip.size();
     if (dot == std::string_view::npos) return std::nullopt;
-    if (!ParseNumber(ip.substr(start, dot - start), 0, 255, &r.octets[static_cast<std::size_t>(i)])) {
+    if (!ParseNumber(ip.substr(start, dot - start), 0, 255,
+                     &r.octets[static_cast<std::size_t>(i)])) {
       return std::nullopt;
     }
     start = dot + 1;

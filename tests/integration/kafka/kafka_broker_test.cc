@@ -1,8 +1,7 @@
 // The test broker as a process: bootstrap line, control commands, shutdown.
 
-#include <signal.h>
-
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include "kafka_test_client.h"
 #include "support/run_command.h"
@@ -14,8 +13,8 @@ namespace {
 
 TEST(KafkaBroker, AnswersControlCommands) {
   ScratchDir dir;
-  auto broker = TestBroker::Start(kBrokerBin, {"--brokers", "3", "--topic", "t:3"},
-                                  dir.Join("broker.err"));
+  auto broker =
+      TestBroker::Start(kBrokerBin, {"--brokers", "3", "--topic", "t:3"}, dir.Join("broker.err"));
   ASSERT_NE(broker, nullptr);
   // Three brokers, three addresses on 127.0.0.1.
   EXPECT_EQ(std::count(broker->bootstrap().begin(), broker->bootstrap().end(), ','), 2)
@@ -72,8 +71,8 @@ TEST(KafkaBroker, WorksWithKcat) {
   ScratchDir dir;
   auto broker = TestBroker::Start(kBrokerBin, {"--topic", "k:2"}, dir.Join("broker.err"));
   ASSERT_NE(broker, nullptr);
-  CommandResult p =
-      RunCommand("printf 'a:1\\nb:2\\n' | kcat -P -b " + broker->bootstrap() + " -t k -K:", dir, 30);
+  CommandResult p = RunCommand(
+      "printf 'a:1\\nb:2\\n' | kcat -P -b " + broker->bootstrap() + " -t k -K:", dir, 30);
   ASSERT_EQ(p.exit_code, 0) << p.err;
   CommandResult c =
       RunCommand("kcat -C -b " + broker->bootstrap() + " -t k -e -q -f '%k=%s\\n' | sort", dir, 30);

@@ -1,11 +1,10 @@
 #include "kafka_test_client.h"
 
+#include <gtest/gtest.h>
 #include <librdkafka/rdkafkacpp.h>
 
 #include <chrono>
 #include <memory>
-
-#include <gtest/gtest.h>
 
 namespace gale::testing {
 namespace {
@@ -54,10 +53,10 @@ bool KafkaTestClient::Produce(
   auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
   for (const auto& [key, value] : records) {
     while (true) {
-      RdKafka::ErrorCode e = producer->produce(
-          topic, RdKafka::Topic::PARTITION_UA, RdKafka::Producer::RK_MSG_COPY,
-          const_cast<char*>(value.data()), value.size(), key ? key->data() : nullptr,
-          key ? key->size() : 0, 0, nullptr);
+      RdKafka::ErrorCode e =
+          producer->produce(topic, RdKafka::Topic::PARTITION_UA, RdKafka::Producer::RK_MSG_COPY,
+                            const_cast<char*>(value.data()), value.size(),
+                            key ? key->data() : nullptr, key ? key->size() : 0, 0, nullptr);
       if (e == RdKafka::ERR_NO_ERROR) break;
       if (e != RdKafka::ERR__QUEUE_FULL || Clock::now() > deadline) {
         ADD_FAILURE() << "produce to " << topic << " failed: " << RdKafka::err2str(e);
@@ -122,7 +121,8 @@ std::vector<KafkaRecord> KafkaTestClient::ReadAll(const std::string& topic, int 
   std::map<std::int32_t, std::int64_t> next;
   for (const auto& [p, end] : ends) {
     if (end == 0) continue;
-    assignment.push_back(RdKafka::TopicPartition::create(topic, p, RdKafka::Topic::OFFSET_BEGINNING));
+    assignment.push_back(
+        RdKafka::TopicPartition::create(topic, p, RdKafka::Topic::OFFSET_BEGINNING));
     next[p] = 0;
   }
   consumer->assign(assignment);

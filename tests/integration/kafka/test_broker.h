@@ -4,12 +4,12 @@
 // 127.0.0.1 with kernel-chosen ports; stopped (EOF on stdin) or killed when
 // the object goes away.
 
+#include <gtest/gtest.h>
+
 #include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "child_process.h"
 

@@ -3,13 +3,13 @@
 // Shared pieces of the Kafka integration tests: paths of the programs and
 // plugins under test, the `gale local` command line, summary parsing.
 
+#include <gtest/gtest.h>
+
 #include <cstdint>
 #include <filesystem>
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "support/run_command.h"
 

@@ -15,11 +15,11 @@
 namespace gale {
 namespace {
 
-using ::testing::HasSubstr;
 using test_support::FakeOutputCollector;
 using test_support::FakeSpoutCollector;
 using test_support::MakeContext;
 using test_support::MakeTickTuple;
+using ::testing::HasSubstr;
 
 TEST(KafkaComponents, RegisteredByName) {
   EXPECT_TRUE(Registry::Global().HasSpout("KafkaSpout"));
@@ -111,7 +111,8 @@ TEST_F(FraudDetectorTest, EmitsOnlyListedFirstOctets) {
   bolt_.Execute(other);
   ASSERT_EQ(collector_.emits.size(), 2u);
   EXPECT_EQ(collector_.emits[0].values,
-            (Values{std::string("10.1.2.3"), std::string("10.1.2.3,2024-05-01 00:00:00,/,HTTP/1.1,200")}));
+            (Values{std::string("10.1.2.3"),
+                    std::string("10.1.2.3,2024-05-01 00:00:00,/,HTTP/1.1,200")}));
   EXPECT_EQ(collector_.emits[0].anchors, std::vector<const Tuple*>{&fraud});
   EXPECT_EQ(std::get<std::string>(collector_.emits[1].values[0]), "172.16.0.1");
   EXPECT_TRUE(collector_.WasAcked(fraud));

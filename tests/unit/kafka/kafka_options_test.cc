@@ -65,8 +65,8 @@ TEST(KafkaSpoutOptions, BootstrapPropertyOverridesTheTopologyKey) {
 }
 
 TEST(KafkaSpoutOptions, Defaults) {
-  Config c = Layered({{"kafka.bootstrap.servers", std::string("h:1")}},
-                     {{"topic", std::string("words")}});
+  Config c =
+      Layered({{"kafka.bootstrap.servers", std::string("h:1")}}, {{"topic", std::string("words")}});
   KafkaSpoutOptions o = KafkaSpoutOptions::FromConfig(c, "topo", "spout");
   EXPECT_THAT(o.topics, ElementsAre("words"));
   EXPECT_EQ(o.group_id, "gale-topo-spout");
@@ -120,8 +120,9 @@ TEST(KafkaSpoutOptions, ErrorsNameTheComponentAndTheProperty) {
     return ErrorOf([&] { KafkaSpoutOptions::FromConfig(c, "topo", "spout"); });
   };
   EXPECT_THAT(error({}), HasSubstr("no topic to read"));
-  EXPECT_THAT(error({{"topic", std::string("t")}, {"first.poll.offset.strategy", std::string("NEWEST")}}),
-              HasSubstr("'first.poll.offset.strategy' must be EARLIEST"));
+  EXPECT_THAT(
+      error({{"topic", std::string("t")}, {"first.poll.offset.strategy", std::string("NEWEST")}}),
+      HasSubstr("'first.poll.offset.strategy' must be EARLIEST"));
   EXPECT_THAT(error({{"topic", std::string("t")}, {"translator", std::string("json")}}),
               HasSubstr("'translator' must be 'default'"));
   EXPECT_THAT(error({{"topic", std::string("t")}, {"deserializer", std::string("avro")}}),
@@ -158,7 +159,9 @@ TEST(KafkaBoltOptions, NeedsExactlyOneTopicSetting) {
                 BoltOptions({{"topic", std::string("a")}, {"topic.field", std::string("t")}});
               }),
               HasSubstr("exactly one of"));
-  EXPECT_THAT(ErrorOf([] { BoltOptions({{"topic", std::string("a")}, {"value.format", std::string("xml")}}); }),
+  EXPECT_THAT(ErrorOf([] {
+                BoltOptions({{"topic", std::string("a")}, {"value.format", std::string("xml")}});
+              }),
               HasSubstr("'value.format'"));
   EXPECT_EQ(BoltOptions({{"topic", std::string("a")}}).flush_timeout_ms, 10000);
 }
@@ -179,9 +182,9 @@ TEST(MakeRecord, WordCountKeyAndDecimalCount) {
 TEST(MakeRecord, DefaultValueFieldAndNoKey) {
   KafkaBoltOptions o = BoltOptions({{"topic", std::string("out")}});
   std::string error;
-  auto r = MakeRecord(o, Tuple::ForTesting({std::string("x"), std::string("hello")},
-                                           Fields{"other", "value"}),
-                      &error);
+  auto r = MakeRecord(
+      o, Tuple::ForTesting({std::string("x"), std::string("hello")}, Fields{"other", "value"}),
+      &error);
   ASSERT_TRUE(r) << error;
   EXPECT_EQ(r->key, std::nullopt);
   EXPECT_EQ(r->value, "hello");
@@ -192,14 +195,14 @@ TEST(MakeRecord, DefaultValueFieldAndNoKey) {
 }
 
 TEST(MakeRecord, JsonWholeTupleAndTopicFromAField) {
-  KafkaBoltOptions o = BoltOptions({{"topic.field", std::string("dest")},
-                                    {"value.format", std::string("json")}});
+  KafkaBoltOptions o =
+      BoltOptions({{"topic.field", std::string("dest")}, {"value.format", std::string("json")}});
   std::string error;
-  auto r = MakeRecord(o,
-                      Tuple::ForTesting({std::string("alerts"), std::int64_t{7}, Value{},
-                                         std::string("a \"q\"")},
-                                        Fields{"dest", "n", "none", "text"}),
-                      &error);
+  auto r = MakeRecord(
+      o,
+      Tuple::ForTesting({std::string("alerts"), std::int64_t{7}, Value{}, std::string("a \"q\"")},
+                        Fields{"dest", "n", "none", "text"}),
+      &error);
   ASSERT_TRUE(r) << error;
   EXPECT_EQ(r->topic, "alerts");
   EXPECT_EQ(r->value, R"({"dest":"alerts","n":7,"none":null,"text":"a \"q\""})");
@@ -211,8 +214,8 @@ TEST(MakeRecord, JsonWholeTupleAndTopicFromAField) {
 TEST(MakeRecord, NullValueIsATombstone) {
   KafkaBoltOptions o = BoltOptions({{"topic", std::string("t")}, {"key.field", std::string("k")}});
   std::string error;
-  auto r = MakeRecord(o, Tuple::ForTesting({std::string("id1"), Value{}}, Fields{"k", "value"}),
-                      &error);
+  auto r =
+      MakeRecord(o, Tuple::ForTesting({std::string("id1"), Value{}}, Fields{"k", "value"}), &error);
   ASSERT_TRUE(r) << error;
   EXPECT_EQ(r->key, "id1");
   EXPECT_EQ(r->value, std::nullopt);

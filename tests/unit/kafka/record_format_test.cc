@@ -1,9 +1,9 @@
 #include "bolts/kafka/record_format.h"
 
+#include <gtest/gtest.h>
+
 #include <cmath>
 #include <limits>
-
-#include <gtest/gtest.h>
 
 namespace gale::kafka {
 namespace {
@@ -17,7 +17,9 @@ TEST(RenderText, EveryValueType) {
   EXPECT_EQ(RenderText(Value{0.1}), "0.1");
   EXPECT_EQ(RenderText(Value{2.0}), "2");
   EXPECT_EQ(RenderText(Value{std::string("a b\n")}), "a b\n");
-  EXPECT_EQ(RenderText(Value{Bytes{0x00, 0xff, 'a'}}), std::string("\0\xff" "a", 3));
+  EXPECT_EQ(RenderText(Value{Bytes{0x00, 0xff, 'a'}}), std::string("\0\xff"
+                                                                   "a",
+                                                                   3));
 }
 
 TEST(RenderJson, EscapesAndSpecialValues) {
