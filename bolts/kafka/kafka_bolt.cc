@@ -61,8 +61,9 @@ void KafkaBolt::Prepare(const Config& config, const TopologyContext& context,
       "gale-" + context.TopologyName() + "-" + context.ComponentId() + "-" +
           std::to_string(context.TaskId()),
       "default client.id");
-  for (const auto& [key, value] : options_.librdkafka)
-    set(key, value, "property 'kafka." + key + "'");
+  for (const LibrdkafkaSetting& s : options_.librdkafka) {
+    set(s.name, s.value, "property '" + s.key + "'");
+  }
   set("bootstrap.servers", options_.bootstrap_servers, "property 'bootstrap.servers'");
   if (conf->set("dr_cb", callback_.get(), errstr) != RdKafka::Conf::CONF_OK) {
     throw std::runtime_error(name_ + ": librdkafka delivery callback: " + errstr);

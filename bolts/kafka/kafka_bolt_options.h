@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "gale/gale.h"
+#include "spouts/kafka/kafka_properties.h"
 
 namespace gale::kafka {
 
@@ -25,7 +26,7 @@ struct KafkaBoltOptions {
   std::string value_field;  // "" = field "value", else (json) the whole tuple
   ValueFormat value_format = ValueFormat::kText;
   // librdkafka producer settings from kafka.* / kafka.producer.*, in order.
-  std::vector<std::pair<std::string, std::string>> librdkafka;
+  LibrdkafkaSettings librdkafka;
   std::int64_t flush_timeout_ms = 10000;
 
   // Throws ConfigError naming the component and the property.

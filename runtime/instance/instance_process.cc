@@ -161,8 +161,11 @@ int RunInstanceProcess(const InstanceProcessOptions& options) {
 
   // A short receive pipe: batches the task has not started on wait in the
   // stream manager, where they count for backpressure.
+  // A short send pipe too: a task that produces faster than its stream
+  // manager routes waits in Send, instead of piling up batches no queue
+  // counts (which would let a fast spout overshoot the watermarks).
   zmq::socket_t socket = transport::MakeSocket(zmq::socket_type::dealer, 2);
-  socket.set(zmq::sockopt::sndhwm, 64);
+  socket.set(zmq::sockopt::sndhwm, 4);
   socket.set(zmq::sockopt::routing_id, "task-" + std::to_string(options.task_id));
   socket.connect(StmgrLocalEndpoint(sm.TopologyDir(options.topology),
                                     plan->container_of(options.task_id)));

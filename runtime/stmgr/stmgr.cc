@@ -169,6 +169,7 @@ class StreamManager {
   }
 
   void FlushQueues() {
+    FlushSpoutState();
     for (auto& [task, q] : task_queues_) {
       std::string id = "task-" + std::to_string(task);
       InFlight& f = in_flight_[task];
@@ -339,10 +340,18 @@ class StreamManager {
         {active_ ? ControlType::kActivate : ControlType::kDeactivate, {}});
     std::string bp = transport::EncodeControl(
         {throttle ? ControlType::kThrottleOn : ControlType::kThrottleOff, {}});
-    for (std::int32_t t : local_spouts_) {
-      std::string id = "task-" + std::to_string(t);
-      transport::TrySendTo(local_, id, activity);
-      transport::TrySendTo(local_, id, bp);
+    // Only the latest state matters; it waits here (never dropped) when the
+    // instance's pipe is full, and goes out before any data.
+    for (std::int32_t t : local_spouts_) spout_state_out_[t] = {activity, bp};
+    FlushSpoutState();
+  }
+
+  void FlushSpoutState() {
+    for (auto& [task, pending] : spout_state_out_) {
+      std::string id = "task-" + std::to_string(task);
+      while (!pending.empty() && transport::TrySendTo(local_, id, pending.front())) {
+        pending.erase(pending.begin());
+      }
     }
   }
 
@@ -401,6 +410,7 @@ class StreamManager {
   std::vector<std::int32_t> local_spouts_;
   std::map<std::int32_t, Queue> task_queues_;
   std::map<std::int32_t, InFlight> in_flight_;  // sent to an instance, not consumed
+  std::map<std::int32_t, std::vector<std::string>> spout_state_out_;  // control not yet sent
   std::map<int, Queue> peer_queues_;
   std::map<int, Peer> peers_;
   std::size_t queued_total_ = 0;

@@ -13,7 +13,6 @@
 
 #include <string>
 #include <string_view>
-#include <utility>
 #include <variant>
 #include <vector>
 
@@ -23,6 +22,14 @@ namespace gale::kafka {
 
 inline constexpr std::string_view kKafkaPrefix = "kafka.";
 
+// One librdkafka setting and the key it came from (for error messages).
+struct LibrdkafkaSetting {
+  std::string name;  // e.g. "session.timeout.ms"
+  std::string value;
+  std::string key;  // e.g. "kafka.consumer.session.timeout.ms"
+};
+using LibrdkafkaSettings = std::vector<LibrdkafkaSetting>;
+
 // "component 'x'" (or `class_name` when the config has no owner).
 inline std::string ComponentName(const Config& config, std::string_view class_name) {
   return config.owner().empty() ? std::string(class_name) : config.owner();
@@ -31,12 +38,12 @@ inline std::string ComponentName(const Config& config, std::string_view class_na
 // librdkafka properties for `role` ("consumer" or "producer"), in a stable
 // order: the kafka.X entries first, then kafka.<role>.X. Throws ConfigError
 // for a list value or an empty property name.
-inline std::vector<std::pair<std::string, std::string>> LibrdkafkaProperties(
-    const Config& config, std::string_view class_name, std::string_view role) {
+inline LibrdkafkaSettings LibrdkafkaProperties(const Config& config, std::string_view class_name,
+                                               std::string_view role) {
   const std::string own = std::string(kKafkaPrefix) + std::string(role) + ".";
   const std::string other =
       std::string(kKafkaPrefix) + (role == "consumer" ? "producer." : "consumer.");
-  std::vector<std::pair<std::string, std::string>> general, specific;
+  LibrdkafkaSettings general, specific;
   for (const auto& [key, value] : config.entries()) {
     if (key.rfind(kKafkaPrefix, 0) != 0 || key.rfind(other, 0) == 0) continue;
     const bool is_own = key.rfind(own, 0) == 0;
@@ -50,18 +57,17 @@ inline std::vector<std::pair<std::string, std::string>> LibrdkafkaProperties(
                         "' must be a single value for librdkafka, not a list (write a "
                         "comma-separated string)");
     }
-    (is_own ? specific : general).emplace_back(std::move(name), config.GetString(key));
+    (is_own ? specific : general).push_back({std::move(name), config.GetString(key), key});
   }
   general.insert(general.end(), specific.begin(), specific.end());
   return general;
 }
 
 // The value librdkafka will see for `name` (the last one wins), or "".
-inline std::string FindProperty(const std::vector<std::pair<std::string, std::string>>& props,
-                                std::string_view name) {
+inline std::string FindProperty(const LibrdkafkaSettings& props, std::string_view name) {
   std::string found;
-  for (const auto& [key, value] : props) {
-    if (key == name) found = value;
+  for (const LibrdkafkaSetting& s : props) {
+    if (s.name == name) found = s.value;
   }
   return found;
 }
@@ -69,7 +75,7 @@ inline std::string FindProperty(const std::vector<std::pair<std::string, std::st
 // Property `bootstrap.servers`, else the kafka.* settings (usually the
 // topology's kafka.bootstrap.servers); throws ConfigError when neither is set.
 inline std::string BootstrapServers(const Config& config, std::string_view class_name,
-                                    const std::vector<std::pair<std::string, std::string>>& props) {
+                                    const LibrdkafkaSettings& props) {
   std::string servers = config.Has("bootstrap.servers") ? config.GetString("bootstrap.servers")
                                                         : FindProperty(props, "bootstrap.servers");
   if (servers.empty()) {

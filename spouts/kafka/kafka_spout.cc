@@ -156,8 +156,9 @@ void KafkaSpout::Open(const Config& config, const TopologyContext& context,
       "default client.id");
   set("auto.offset.reset", earliest ? "earliest" : "latest",
       "property 'first.poll.offset.strategy'");
-  for (const auto& [key, value] : options_.librdkafka)
-    set(key, value, "property 'kafka." + key + "'");
+  for (const LibrdkafkaSetting& s : options_.librdkafka) {
+    set(s.name, s.value, "property '" + s.key + "'");
+  }
   set("bootstrap.servers", options_.bootstrap_servers, "property 'bootstrap.servers'");
   set("group.id", options_.group_id, "property 'group.id'");
   set("enable.auto.commit", "false", "KafkaSpout");

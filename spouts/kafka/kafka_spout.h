@@ -31,6 +31,11 @@ namespace gale::kafka {
 // the next owner resumes from the last commit, so records may be seen twice
 // but never skipped. Set topology.max.spout.pending to bound the memory.
 //
+// A bounded spout pauses the partitions it has read to their end; once it is
+// exhausted, Exhausted() itself keeps serving the consumer (rebalances,
+// commit results), because the executor no longer calls NextTuple. A record
+// arriving then (from a new assignment) is held until the next NextTuple.
+//
 // Properties:
 //   bootstrap.servers  string  brokers; default: kafka.bootstrap.servers
 //                              (usually -c kafka.bootstrap.servers=... on

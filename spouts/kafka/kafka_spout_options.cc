@@ -91,9 +91,10 @@ KafkaSpoutOptions KafkaSpoutOptions::FromConfig(const Config& config,
     o.group_id = FindProperty(o.librdkafka, "group.id");
     if (o.group_id.empty()) o.group_id = "gale-" + topology_name + "-" + component_id;
   }
-  for (const auto& [key, value] : o.librdkafka) {
-    if ((key == "enable.auto.commit" || key == "enable.auto.offset.store") && value != "false") {
-      throw ConfigError(ComponentName(config, kClass) + ": '" + key +
+  for (const LibrdkafkaSetting& s : o.librdkafka) {
+    if ((s.name == "enable.auto.commit" || s.name == "enable.auto.offset.store") &&
+        s.value != "false") {
+      throw ConfigError(ComponentName(config, kClass) + ": '" + s.key +
                         "' cannot be turned on: KafkaSpout commits an offset only after the "
                         "record and every earlier one of its partition were acked");
     }

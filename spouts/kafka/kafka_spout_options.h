@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "gale/gale.h"
+#include "spouts/kafka/kafka_properties.h"
 
 namespace gale::kafka {
 
@@ -34,7 +35,7 @@ struct KafkaSpoutOptions {
   Translator translator = Translator::kDefault;
   bool bytes = false;  // key and value as Bytes instead of strings
   // librdkafka consumer settings from kafka.* / kafka.consumer.*, in order.
-  std::vector<std::pair<std::string, std::string>> librdkafka;
+  LibrdkafkaSettings librdkafka;
   std::int64_t max_retries = -1;  // < 0: replay without limit
   bool bounded = false;
   std::int64_t max_records = -1;  // < 0: no limit

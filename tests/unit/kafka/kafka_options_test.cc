@@ -1,6 +1,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <functional>
+
 #include "bolts/kafka/kafka_bolt_options.h"
 #include "spouts/kafka/kafka_properties.h"
 #include "spouts/kafka/kafka_spout_options.h"
@@ -21,6 +23,12 @@ Config Layered(std::initializer_list<std::pair<std::string, Value>> topology,
   return config;
 }
 
+std::vector<std::pair<std::string, std::string>> Pairs(const LibrdkafkaSettings& settings) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const LibrdkafkaSetting& s : settings) out.emplace_back(s.name, s.value);
+  return out;
+}
+
 std::string ErrorOf(const std::function<void()>& f) {
   try {
     f();
@@ -37,12 +45,14 @@ TEST(LibrdkafkaProperties, StripsThePrefixAndKeepsTheRoleSpecificOnesLast) {
                       {"kafka.session.timeout.ms", std::int64_t{9000}},
                       {"topology.workers", std::int64_t{2}}},
                      {});
-  EXPECT_THAT(LibrdkafkaProperties(c, "KafkaSpout", "consumer"),
+  EXPECT_THAT(Pairs(LibrdkafkaProperties(c, "KafkaSpout", "consumer")),
               ElementsAre(Pair("bootstrap.servers", "h:1"), Pair("session.timeout.ms", "9000"),
                           Pair("session.timeout.ms", "6000")));
-  EXPECT_THAT(LibrdkafkaProperties(c, "KafkaBolt", "producer"),
+  EXPECT_THAT(Pairs(LibrdkafkaProperties(c, "KafkaBolt", "producer")),
               ElementsAre(Pair("bootstrap.servers", "h:1"), Pair("session.timeout.ms", "9000"),
                           Pair("linger.ms", "1")));
+  EXPECT_EQ(LibrdkafkaProperties(c, "KafkaSpout", "consumer").back().key,
+            "kafka.consumer.session.timeout.ms");
 }
 
 TEST(LibrdkafkaProperties, RejectsListsAndEmptyNames) {
