@@ -27,17 +27,12 @@ constexpr int kExitStartFailure = 3;
 // messages from it. Used only on the executor thread.
 class StmgrLink : public Outbox, public Inbox {
  public:
-  StmgrLink(zmq::socket_t* socket, Signals* signals) : socket_(socket), signals_(signals) {}
-
-  void Send(std::int32_t, std::string batch) override {
-    // The stream manager always reads, so a full pipe clears quickly; keep
-    // trying unless the process is stopping.
-    while (!transport::TrySend(*socket_, batch)) {
-      if (g_stop.load() || signals_->stop.load()) return;
-      zmq::pollitem_t item{static_cast<void*>(*socket_), 0, ZMQ_POLLOUT, 0};
-      transport::Poll(&item, 1, std::chrono::milliseconds(50));
-    }
+  StmgrLink(std::string endpoint, int task_id, Signals* signals)
+      : endpoint_(std::move(endpoint)), task_id_(task_id), signals_(signals) {
+    Connect();
   }
+
+  void Send(std::int32_t, std::string batch) override { SendBlocking(batch); }
 
   void Receive(std::vector<std::string>* out, std::chrono::nanoseconds timeout) override {
     if (g_stop.load()) signals_->stop.store(true);
@@ -46,22 +41,22 @@ class StmgrLink : public Outbox, public Inbox {
       // poll(2) per call.
       int events = 0;
       try {
-        events = socket_->get(zmq::sockopt::events);
+        events = socket_.get(zmq::sockopt::events);
       } catch (const zmq::error_t&) {
         return;  // interrupted; try again next call
       }
       if ((events & ZMQ_POLLIN) == 0) return;
     } else {
-      zmq::pollitem_t item{static_cast<void*>(*socket_), 0, ZMQ_POLLIN, 0};
+      zmq::pollitem_t item{static_cast<void*>(socket_), 0, ZMQ_POLLIN, 0};
       auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(timeout);
       if (ms.count() == 0) ms = std::chrono::milliseconds(1);
       transport::Poll(&item, 1, ms);
     }
-    // A few batches at a time for the same reason; acks are small, and a
-    // spout takes more of them.
+    // A few batches at a time: batches the task has not started on wait in
+    // the stream manager, where they count for backpressure.
     std::size_t limit = out->size() + 8;
     while (out->size() < limit) {
-      auto msg = transport::TryRecv(*socket_);
+      auto msg = transport::TryRecv(socket_);
       if (!msg) break;
       if (transport::IsControl(*msg)) {
         HandleControl(*msg);
@@ -76,15 +71,44 @@ class StmgrLink : public Outbox, public Inbox {
   void Done(std::size_t n) override {
     transport::ControlMessage m{transport::ControlType::kConsumed, {}};
     m.fields.Add("batches", std::to_string(n));
-    std::string bytes = transport::EncodeControl(m);
-    while (!transport::TrySend(*socket_, bytes)) {
-      if (g_stop.load() || signals_->stop.load()) return;
-      zmq::pollitem_t item{static_cast<void*>(*socket_), 0, ZMQ_POLLOUT, 0};
-      transport::Poll(&item, 1, std::chrono::milliseconds(50));
-    }
+    SendBlocking(transport::EncodeControl(m));
   }
 
  private:
+  // Short pipes in both directions: batches the task has not started on wait
+  // in the stream manager, where they count for backpressure, and a task
+  // producing faster than the stream manager routes waits here instead of
+  // piling up batches no queue counts. The hello makes the stream manager
+  // reset its count of batches in flight here and send the spout state.
+  void Connect() {
+    socket_ = transport::MakeSocket(zmq::socket_type::dealer, 2);
+    socket_.set(zmq::sockopt::sndhwm, 4);
+    socket_.set(zmq::sockopt::routing_id, "task-" + std::to_string(task_id_));
+    socket_.connect(endpoint_);
+    transport::ControlMessage hello{transport::ControlType::kRegister, {}};
+    hello.fields.Add("task", std::to_string(task_id_));
+    transport::TrySend(socket_, transport::EncodeControl(hello));
+  }
+
+  // The stream manager always reads, so a full pipe clears quickly. One that
+  // stays full means the pipe outlived a stream manager restart without
+  // draining; a fresh connection fixes that (what the old pipe held is lost
+  // and replayed by acking).
+  void SendBlocking(const std::string& bytes) {
+    auto blocked_since = std::chrono::steady_clock::now();
+    while (!transport::TrySend(socket_, bytes)) {
+      if (g_stop.load() || signals_->stop.load()) return;
+      zmq::pollitem_t item{static_cast<void*>(socket_), 0, ZMQ_POLLOUT, 0};
+      transport::Poll(&item, 1, std::chrono::milliseconds(50));
+      if (std::chrono::steady_clock::now() - blocked_since > kStuckAfter) {
+        Logger("instance")->warn("task {}: stream manager took nothing for {} ms; reconnecting",
+                                 task_id_, kStuckAfter.count());
+        Connect();
+        blocked_since = std::chrono::steady_clock::now();
+      }
+    }
+  }
+
   void HandleControl(const std::string& bytes) {
     auto m = transport::DecodeControl(bytes);
     if (!m.ok()) return;
@@ -97,8 +121,12 @@ class StmgrLink : public Outbox, public Inbox {
     }
   }
 
-  zmq::socket_t* socket_;
+  static constexpr std::chrono::milliseconds kStuckAfter{2000};
+
+  std::string endpoint_;
+  int task_id_;
   Signals* signals_;
+  zmq::socket_t socket_;
 };
 
 void WriteMetrics(state::StateManager& sm, const std::string& topology, int task_id,
@@ -159,29 +187,14 @@ int RunInstanceProcess(const InstanceProcessOptions& options) {
     return fail_start("task " + std::to_string(options.task_id) + " does not exist");
   }
 
-  // A short receive pipe: batches the task has not started on wait in the
-  // stream manager, where they count for backpressure.
-  // A short send pipe too: a task that produces faster than its stream
-  // manager routes waits in Send, instead of piling up batches no queue
-  // counts (which would let a fast spout overshoot the watermarks).
-  zmq::socket_t socket = transport::MakeSocket(zmq::socket_type::dealer, 2);
-  socket.set(zmq::sockopt::sndhwm, 4);
-  socket.set(zmq::sockopt::routing_id, "task-" + std::to_string(options.task_id));
-  socket.connect(StmgrLocalEndpoint(sm.TopologyDir(options.topology),
-                                    plan->container_of(options.task_id)));
-
-  // Says hello so the stream manager sends the spout state (active,
-  // throttled) at once instead of at its next heartbeat.
-  transport::ControlMessage hello{transport::ControlType::kRegister, {}};
-  hello.fields.Add("task", std::to_string(options.task_id));
-  transport::TrySend(socket, transport::EncodeControl(hello));
-
   Signals signals;
   // Spouts start inactive until the stream manager says otherwise, so a
   // deactivated topology stays quiet across restarts.
   signals.active.store(false);
   TaskMetrics metrics;
-  StmgrLink link(&socket, &signals);
+  StmgrLink link(StmgrLocalEndpoint(sm.TopologyDir(options.topology),
+                                    plan->container_of(options.task_id)),
+                 options.task_id, &signals);
   ExecutorOptions eo;
   eo.task_id = options.task_id;
   eo.plan = plan;
