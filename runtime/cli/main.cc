@@ -11,14 +11,17 @@
 #include <CLI/CLI.hpp>
 
 #include "bolts/builtins.h"
+#include "bolts/kafka/kafka_bolt_link.h"
 #include "cli/cluster_commands.h"
 #include "common/log.h"
 #include "executor/executor.h"
 #include "instance/instance_process.h"
+#include "kafka_broker/kafka_broker.h"
 #include "launch/topology_source.h"
 #include "local/local_runner.h"
 #include "scheduler/local_scheduler.h"
 #include "spouts/builtins.h"
+#include "spouts/kafka/kafka_spout_link.h"
 #include "state/state_manager.h"
 #include "stmgr/stmgr.h"
 #include "tmaster/tmaster.h"
@@ -90,6 +93,8 @@ int ValidateCommand(const gale::launch::TopologySource& src) {
 int main(int argc, char** argv) {
   gale_link_builtin_spouts();
   gale_link_builtin_bolts();
+  gale_link_kafka_spout();
+  gale_link_kafka_bolt();
 
   CLI::App app{"gale: a Storm/Heron-style stream processor"};
   app.require_subcommand(1);
@@ -155,6 +160,17 @@ int main(int argc, char** argv) {
   kill->add_option("--wait", kill_wait, "Seconds to let in-flight tuples drain");
   kill->add_flag("--force", force, "Kill every process at once");
 
+  gale::kafka_broker::KafkaBrokerOptions broker_options;
+  CLI::App* kafka_broker = app.add_subcommand(
+      "kafka-broker",
+      "Run a test Kafka broker (librdkafka mock cluster) on 127.0.0.1; prints "
+      "'bootstrap.servers=...' first, then reads commands on stdin (help)");
+  kafka_broker->add_option("--port", broker_options.port,
+                           "Listening port; only 0 (kernel-chosen) works with librdkafka 2.0.2");
+  kafka_broker->add_option("--brokers", broker_options.brokers, "Number of brokers (ids 1..N)");
+  kafka_broker->add_option("--topic", broker_options.topics,
+                           "Topic to create, NAME or NAME:PARTITIONS (repeatable)");
+
   app.add_subcommand("version", "Print the gale version");
 
   // Internal roles, started by the local scheduler and executors.
@@ -196,6 +212,7 @@ int main(int argc, char** argv) {
   if (logs->parsed()) return gale::cli::ShowLogs(state_root, name, logs_options);
   if (wait->parsed()) return gale::cli::Wait(state_root, name, wait_timeout);
   if (kill->parsed()) return gale::cli::Kill(state_root, name, kill_wait, force);
+  if (kafka_broker->parsed()) return gale::kafka_broker::RunKafkaBroker(broker_options);
   if (role_scheduler->parsed()) return gale::scheduler::RunLocalScheduler({state_root, name});
   if (role_tmaster->parsed()) return gale::tmaster::RunTopologyMaster({state_root, name});
   if (role_executor->parsed()) {
