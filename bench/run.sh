@@ -4,7 +4,8 @@
 #
 # Usage: bench/run.sh [--duration S] [--rate N] [--no-build] [--record]
 #   --duration S  seconds per run (default 15; the first 2 s are warm-up)
-#   --rate N      sentences/s of the fixed-load latency run (default 100000)
+#   --rate N      sentences/s of the fixed-load latency run (default: half the
+#                 rate the acking run with max.spout.pending 10000 reached)
 #   --no-build    use the existing build/ instead of configuring and building
 #   --record      also write the table into bench/RESULTS.md
 # Environment: BUILD_DIR (default build), JOBS (default nproc).
@@ -36,7 +37,7 @@ readonly OUT="$ROOT/bench/out"
 readonly WARMUP_S=2
 
 duration=15
-rate=100000
+rate=0
 build=1
 record=0
 while [[ $# -gt 0 ]]; do
@@ -53,10 +54,11 @@ if ! [[ "$duration" =~ ^[0-9]+$ ]] || (( duration <= WARMUP_S + 1 )); then
   echo "run.sh: --duration wants whole seconds > $((WARMUP_S + 1))" >&2
   exit 2
 fi
-if ! [[ "$rate" =~ ^[0-9]+$ ]] || (( rate == 0 )); then
+if ! [[ "$rate" =~ ^[0-9]+$ ]]; then
   echo "run.sh: --rate wants a positive whole number" >&2
   exit 2
 fi
+readonly rate_given=$rate
 
 readonly BUILD_DIR="${BUILD_DIR:-build}"
 readonly JOBS="${JOBS:-$(nproc)}"
@@ -267,6 +269,7 @@ run_gale() {
     status=1
   fi
   add_row "$name" "$desc" "$wps" "$dir" "$summary"
+  last_wps=$wps
 }
 
 # run_submit NAME DESCRIPTION GALE_ARGS...: the same topology with
@@ -328,6 +331,8 @@ run_gale gale-ack-on-p1k "gale local, acking on, max.spout.pending 1000" \
   -c topology.acking=true -c topology.max.spout.pending=1000
 run_gale gale-ack-on-p10k "gale local, acking on, max.spout.pending 10000" \
   -c topology.acking=true -c topology.max.spout.pending=10000
+# Latency at a fixed load: half the saturated acking rate unless --rate.
+if (( rate == 0 )); then rate=$(( ${last_wps:-2000000} / 20 )); fi
 run_gale "gale-ack-on-rate" \
   "gale local, acking on, max.spout.pending 10000, spout fixed at $rate sentences/s" \
   -c topology.acking=true -c topology.max.spout.pending=10000 -c "rate=$rate"
@@ -341,7 +346,8 @@ table=$(
   printf '%s\n' "${rows[@]}"
 )
 cpu_model=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
-command="bench/run.sh --duration $duration --rate $rate"
+command="bench/run.sh --duration $duration"
+if (( rate_given > 0 )); then command+=" --rate $rate"; fi
 date_utc=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 commit=$(git describe --always --dirty 2>/dev/null || echo unknown)
 

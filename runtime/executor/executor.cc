@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "common/log.h"
+#include "common/stop_signal.h"
 #include "common/process.h"
 #include "executor/supervisor.h"
 #include "launch/topology_source.h"
@@ -13,8 +14,7 @@
 namespace gale::executor {
 namespace {
 
-std::atomic<bool> g_stop{false};
-void OnSignal(int) { g_stop.store(true); }
+const std::atomic<bool>* g_stop = nullptr;  // set by InstallStopSignalHandlers
 
 }  // namespace
 
@@ -24,16 +24,10 @@ std::vector<std::string> RoleArgv(const std::string& state_root, const std::stri
 }
 
 int RunExecutorProcess(const ExecutorProcessOptions& options) {
-  ::signal(SIGTERM, OnSignal);
-  ::signal(SIGINT, OnSignal);
+  g_stop = &InstallStopSignalHandlers();
   auto log = Logger("executor");
   state::StateManager sm(options.state_root);
-  auto submit = sm.ReadKv(options.topology, "submit");
-  if (!submit) {
-    log->error("no submitted topology '{}' in {}", options.topology, sm.root());
-    return 3;
-  }
-  auto loaded = launch::LoadTopology(launch::TopologySource::FromKeyValues(*submit));
+  auto loaded = launch::LoadSubmittedTopology(sm, options.topology);
   if (!loaded.ok()) {
     log->error("{}", loaded.status().message());
     return 3;
@@ -55,7 +49,7 @@ int RunExecutorProcess(const ExecutorProcessOptions& options) {
   }
   log->info("container {} executor (pid {}): stream manager and {} instances", options.container,
             getpid(), plan.TasksIn(options.container).size());
-  while (!g_stop.load()) {
+  while (!g_stop->load()) {
     supervisor.Poll();
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }

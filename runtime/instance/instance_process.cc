@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "common/log.h"
+#include "common/stop_signal.h"
 #include "common/process.h"
 #include "instance/executor.h"
 #include "launch/topology_source.h"
@@ -18,8 +19,7 @@
 namespace gale::instance {
 namespace {
 
-std::atomic<bool> g_stop{false};
-void OnSignal(int) { g_stop.store(true); }
+const std::atomic<bool>* g_stop = nullptr;  // set by InstallStopSignalHandlers
 
 constexpr int kExitStartFailure = 3;
 
@@ -35,7 +35,7 @@ class StmgrLink : public Outbox, public Inbox {
   void Send(std::int32_t, std::string batch) override { SendBlocking(batch); }
 
   void Receive(std::vector<std::string>* out, std::chrono::nanoseconds timeout) override {
-    if (g_stop.load()) signals_->stop.store(true);
+    if (g_stop->load()) signals_->stop.store(true);
     if (timeout.count() <= 0) {
       // A busy spout asks often; reading the socket's event flags avoids a
       // poll(2) per call.
@@ -97,7 +97,7 @@ class StmgrLink : public Outbox, public Inbox {
   void SendBlocking(const std::string& bytes) {
     auto blocked_since = std::chrono::steady_clock::now();
     while (!transport::TrySend(socket_, bytes)) {
-      if (g_stop.load() || signals_->stop.load()) return;
+      if (g_stop->load() || signals_->stop.load()) return;
       zmq::pollitem_t item{static_cast<void*>(socket_), 0, ZMQ_POLLOUT, 0};
       transport::Poll(&item, 1, std::chrono::milliseconds(50));
       if (std::chrono::steady_clock::now() - blocked_since > kStuckAfter) {
@@ -167,8 +167,7 @@ std::string StmgrLocalEndpoint(const std::string& topology_dir, int container) {
 }
 
 int RunInstanceProcess(const InstanceProcessOptions& options) {
-  ::signal(SIGTERM, OnSignal);
-  ::signal(SIGINT, OnSignal);
+  g_stop = &InstallStopSignalHandlers();
   auto log = Logger("instance");
   state::StateManager sm(options.state_root);
   const std::string error_key = "errors/task-" + std::to_string(options.task_id);
@@ -178,9 +177,7 @@ int RunInstanceProcess(const InstanceProcessOptions& options) {
     return kExitStartFailure;
   };
 
-  auto submit = sm.ReadKv(options.topology, "submit");
-  if (!submit) return fail_start("no submitted topology '" + options.topology + "' in " + sm.root());
-  auto loaded = launch::LoadTopology(launch::TopologySource::FromKeyValues(*submit));
+  auto loaded = launch::LoadSubmittedTopology(sm, options.topology);
   if (!loaded.ok()) return fail_start(loaded.status().message());
   auto plan = loaded->plan;
   if (options.task_id < 1 || options.task_id > plan->max_task_id()) {

@@ -62,4 +62,11 @@ Result<LoadedTopology> LoadTopology(const TopologySource& source) {
   return LoadedTopology{std::move(spec).value(), std::move(plan).value()};
 }
 
+Result<LoadedTopology> LoadSubmittedTopology(const state::StateManager& sm,
+                                             const std::string& name) {
+  auto submit = sm.ReadKv(name, "submit");
+  if (!submit) return NotFound("no submitted topology '" + name + "' in " + sm.root());
+  return LoadTopology(TopologySource::FromKeyValues(*submit));
+}
+
 }  // namespace gale::launch

@@ -38,4 +38,9 @@ struct LoadedTopology {
 // kInvalidArgument/kNotFound (user input) with file:line:column messages.
 Result<LoadedTopology> LoadTopology(const TopologySource& source);
 
+// Loads the topology `name` as recorded in the state directory by `gale
+// submit` (every process of a submitted topology starts with this).
+Result<LoadedTopology> LoadSubmittedTopology(const state::StateManager& sm,
+                                             const std::string& name);
+
 }  // namespace gale::launch

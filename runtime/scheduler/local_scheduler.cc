@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "common/log.h"
+#include "common/stop_signal.h"
 #include "executor/executor.h"
 #include "executor/supervisor.h"
 #include "launch/topology_source.h"
@@ -13,23 +14,16 @@
 namespace gale::scheduler {
 namespace {
 
-std::atomic<bool> g_stop{false};
-void OnSignal(int) { g_stop.store(true); }
+const std::atomic<bool>* g_stop = nullptr;  // set by InstallStopSignalHandlers
 
 }  // namespace
 
 int RunLocalScheduler(const LocalSchedulerOptions& options) {
-  ::signal(SIGTERM, OnSignal);
-  ::signal(SIGINT, OnSignal);
+  g_stop = &InstallStopSignalHandlers();
   ::signal(SIGHUP, SIG_IGN);
   auto log = Logger("scheduler");
   state::StateManager sm(options.state_root);
-  auto submit = sm.ReadKv(options.topology, "submit");
-  if (!submit) {
-    log->error("no submitted topology '{}' in {}", options.topology, sm.root());
-    return 3;
-  }
-  auto loaded = launch::LoadTopology(launch::TopologySource::FromKeyValues(*submit));
+  auto loaded = launch::LoadSubmittedTopology(sm, options.topology);
   if (!loaded.ok()) {
     log->error("{}", loaded.status().message());
     return 3;
@@ -47,7 +41,7 @@ int RunLocalScheduler(const LocalSchedulerOptions& options) {
   }
   log->info("local scheduler (pid {}) running topology '{}' with {} containers", getpid(),
             options.topology, loaded->plan->workers());
-  while (!g_stop.load()) {
+  while (!g_stop->load()) {
     supervisor.Poll();
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "common/log.h"
+#include "common/stop_signal.h"
 #include "common/process.h"
 #include "instance/instance_process.h"
 #include "launch/topology_source.h"
@@ -23,8 +24,7 @@ using Clock = std::chrono::steady_clock;
 using transport::ControlMessage;
 using transport::ControlType;
 
-std::atomic<bool> g_stop{false};
-void OnSignal(int) { g_stop.store(true); }
+const std::atomic<bool>* g_stop = nullptr;  // set by InstallStopSignalHandlers
 
 // Batches waiting for one destination (an instance or a peer).
 struct Queue {
@@ -87,7 +87,7 @@ class StreamManager {
 
   void Run() {
     auto next_tick = Clock::now();
-    while (!g_stop.load()) {
+    while (!g_stop->load()) {
       zmq::pollitem_t items[] = {
           {static_cast<void*>(local_), 0, ZMQ_POLLIN, 0},
           {static_cast<void*>(data_in_), 0, ZMQ_POLLIN, 0},
@@ -429,15 +429,9 @@ class StreamManager {
 }  // namespace
 
 int RunStreamManager(const StmgrOptions& options) {
-  ::signal(SIGTERM, OnSignal);
-  ::signal(SIGINT, OnSignal);
+  g_stop = &InstallStopSignalHandlers();
   state::StateManager sm(options.state_root);
-  auto submit = sm.ReadKv(options.topology, "submit");
-  if (!submit) {
-    Logger("stmgr")->error("no submitted topology '{}' in {}", options.topology, sm.root());
-    return 3;
-  }
-  auto loaded = launch::LoadTopology(launch::TopologySource::FromKeyValues(*submit));
+  auto loaded = launch::LoadSubmittedTopology(sm, options.topology);
   if (!loaded.ok()) {
     Logger("stmgr")->error("{}", loaded.status().message());
     return 3;

@@ -7,6 +7,7 @@
 #include <random>
 
 #include "common/log.h"
+#include "common/stop_signal.h"
 #include "launch/topology_source.h"
 #include "state/state_manager.h"
 #include "transport/control.h"
@@ -19,8 +20,7 @@ using Clock = std::chrono::steady_clock;
 using transport::ControlMessage;
 using transport::ControlType;
 
-std::atomic<bool> g_stop{false};
-void OnSignal(int) { g_stop.store(true); }
+const std::atomic<bool>* g_stop = nullptr;  // set by InstallStopSignalHandlers
 
 struct StmgrInfo {
   std::string endpoint;
@@ -62,7 +62,7 @@ class TopologyMaster {
   }
 
   void Run() {
-    while (!g_stop.load()) {
+    while (!g_stop->load()) {
       zmq::pollitem_t item{static_cast<void*>(socket_), 0, ZMQ_POLLIN, 0};
       transport::Poll(&item, 1, std::chrono::milliseconds(100));
       while (auto m = transport::TryRecvRouted(socket_)) Handle(m->first, m->second);
@@ -164,8 +164,7 @@ class TopologyMaster {
 }  // namespace
 
 int RunTopologyMaster(const TmasterOptions& options) {
-  ::signal(SIGTERM, OnSignal);
-  ::signal(SIGINT, OnSignal);
+  g_stop = &InstallStopSignalHandlers();
   auto log = Logger("tmaster");
   state::StateManager sm(options.state_root);
   auto lock = sm.Lock(options.topology, "tmaster");
@@ -174,12 +173,7 @@ int RunTopologyMaster(const TmasterOptions& options) {
                options.topology, lock.status().message());
     return 4;
   }
-  auto submit = sm.ReadKv(options.topology, "submit");
-  if (!submit) {
-    log->error("no submitted topology '{}' in {}", options.topology, sm.root());
-    return 3;
-  }
-  auto loaded = launch::LoadTopology(launch::TopologySource::FromKeyValues(*submit));
+  auto loaded = launch::LoadSubmittedTopology(sm, options.topology);
   if (!loaded.ok()) {
     log->error("{}", loaded.status().message());
     return 3;
