@@ -69,16 +69,18 @@ class BenchSentenceSpout : public Spout {
     if (rate_per_s_ < 0) {
       throw ConfigError(config.owner() + ": property 'rate' must be >= 0");
     }
-    sentence_.reserve(kWordsPerSentence * (kMaxWordLength + 1));
+    std::get<std::string>(sentence_[0]).reserve(kWordsPerSentence * (kMaxWordLength + 1));
   }
 
   void NextTuple() override {
     if (rate_per_s_ > 0 && budget_ == 0 && !RefillBudget()) return;
-    generator_->Next(&sentence_);
+    // One Values reused for every emit: the collector encodes it during
+    // the call.
+    generator_->Next(&std::get<std::string>(sentence_[0]));
     if (acking_) {
-      collector_->Emit(Values{sentence_}, next_id_++);
+      collector_->Emit(sentence_, next_id_++);
     } else {
-      collector_->Emit(Values{sentence_});
+      collector_->Emit(sentence_);
     }
     if (budget_ > 0) --budget_;
   }
@@ -107,7 +109,7 @@ class BenchSentenceSpout : public Spout {
 
   SpoutOutputCollector* collector_ = nullptr;
   std::optional<SentenceGenerator> generator_;
-  std::string sentence_;
+  Values sentence_{std::string()};
   bool acking_ = true;
   MessageId next_id_ = 1;
   uint64_t acked_ = 0;

@@ -21,6 +21,7 @@ class SplitSentenceBolt : public Bolt {
 
  private:
   OutputCollector* collector_ = nullptr;
+  Values word_{std::string()};  // reused for every emitted word
   std::string field_;  // empty: the first field
 };
 

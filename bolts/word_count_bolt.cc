@@ -12,11 +12,17 @@ void WordCountBolt::Execute(const Tuple& tuple) {
     collector_->Ack(tuple);
     return;
   }
-  const std::string& word = tuple.GetString(tuple.Fields().IndexOf("word").value_or(0));
+  // Every tuple of one input stream shares one Fields object.
+  if (&tuple.Fields() != word_fields_) {
+    word_fields_ = &tuple.Fields();
+    word_index_ = word_fields_->IndexOf("word").value_or(0);
+  }
+  const std::string& word = tuple.GetString(word_index_);
   auto it = counts_.find(std::string_view(word));
   if (it == counts_.end()) it = counts_.emplace(word, 0).first;
-  std::int64_t count = ++it->second;
-  collector_->Emit(tuple, Values{word, count});
+  std::get<std::string>(out_[0]) = word;
+  out_[1] = ++it->second;
+  collector_->Emit(tuple, out_);  // out_ is reused: no allocation per emit
   collector_->Ack(tuple);
 }
 

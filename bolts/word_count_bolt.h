@@ -36,6 +36,9 @@ class WordCountBolt : public Bolt {
 
   OutputCollector* collector_ = nullptr;
   std::unordered_map<std::string, std::int64_t, TransparentHash, std::equal_to<>> counts_;
+  const Fields* word_fields_ = nullptr;  // the input stream's fields last seen
+  std::size_t word_index_ = 0;
+  Values out_{std::string(), std::int64_t{0}};  // reused for every emit
 };
 
 }  // namespace gale::builtin

@@ -30,7 +30,9 @@ inline std::uint64_t HashBytes(std::string_view bytes, std::uint64_t h) {
     h ^= h >> 29;
   }
   std::uint64_t tail = 0;
-  std::memcpy(&tail, p, n);
+  for (std::size_t i = 0; i < n; ++i) {
+    tail |= static_cast<std::uint64_t>(static_cast<unsigned char>(p[i])) << (8 * i);
+  }
   h = (h ^ tail ^ (static_cast<std::uint64_t>(n) << 56)) * kMul;
   return h ^ (h >> 29);
 }
@@ -123,7 +125,7 @@ std::uint64_t HashKey(const RoutingInput& in, const std::vector<std::size_t>& ke
   for (std::size_t k : key_indexes) {
     if (in.spans != nullptr && k < in.spans->size()) {
       const wire::Span& s = (*in.spans)[k];
-      h = HashBytes(in.encoded_values.substr(s.offset, s.size), h);
+      h = HashBytes(std::string_view(in.encoded_values.data() + s.offset, s.size), h);
     }
     h = (h ^ 0x1f) * 0x100000001b3ULL;  // separator so ("ab","c") and ("a","bc") differ
   }

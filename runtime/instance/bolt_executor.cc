@@ -70,7 +70,7 @@ void BoltExecutor::ReportError(std::string_view message) {
 }
 
 void BoltExecutor::DoEmit(std::string_view stream, const Tuple* const* anchors,
-                          std::size_t anchor_count, Values&& values, int direct_task) {
+                          std::size_t anchor_count, const Values& values, int direct_task) {
   const auto& targets = emitter_.Prepare(stream, values, direct_task);
   options_.metrics->emitted.Add();
   bool tracked = false;

@@ -22,7 +22,7 @@ class BoltExecutor : public Executor, private OutputCollector {
 
  private:
   void DoEmit(std::string_view stream, const Tuple* const* anchors, std::size_t anchor_count,
-              Values&& values, int direct_task) override;
+              const Values& values, int direct_task) override;
   void Ack(const Tuple& tuple) override;
   void Fail(const Tuple& tuple) override;
   void ResetTimeout(const Tuple& tuple) override;

@@ -72,7 +72,7 @@ void SpoutExecutor::ReportError(std::string_view message) {
   }
 }
 
-void SpoutExecutor::DoEmit(std::string_view stream, Values&& values, std::optional<MessageId> id,
+void SpoutExecutor::DoEmit(std::string_view stream, const Values& values, std::optional<MessageId> id,
                            int direct_task) {
   const auto& targets = emitter_.Prepare(stream, values, direct_task);
   ++emits_in_call_;

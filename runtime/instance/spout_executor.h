@@ -23,7 +23,7 @@ class SpoutExecutor : public Executor, private SpoutOutputCollector {
   void Run() override;
 
  private:
-  void DoEmit(std::string_view stream, Values&& values, std::optional<MessageId> id,
+  void DoEmit(std::string_view stream, const Values& values, std::optional<MessageId> id,
               int direct_task) override;
   void ReportError(std::string_view message) override;
 

@@ -70,9 +70,9 @@ class FakeSpoutCollector : public SpoutOutputCollector {
   std::vector<std::string> errors;
 
  protected:
-  void DoEmit(std::string_view stream, Values&& values, std::optional<MessageId> id,
+  void DoEmit(std::string_view stream, const Values& values, std::optional<MessageId> id,
               int direct_task) override {
-    emits.push_back(Emit{std::string(stream), std::move(values), id, direct_task});
+    emits.push_back(Emit{std::string(stream), values, id, direct_task});
     if (ack_immediately_ != nullptr && id) ack_immediately_->Ack(*id);
   }
 
@@ -137,8 +137,8 @@ class FakeOutputCollector : public OutputCollector {
 
  protected:
   void DoEmit(std::string_view stream, const Tuple* const* anchors, std::size_t anchor_count,
-              Values&& values, int direct_task) override {
-    emits.push_back(Emit{std::string(stream), std::move(values),
+              const Values& values, int direct_task) override {
+    emits.push_back(Emit{std::string(stream), values,
                          std::vector<const Tuple*>(anchors, anchors + anchor_count), direct_task});
   }
 

@@ -17,36 +17,37 @@ void CheckDirectTask(int task);
 }  // namespace internal
 
 // Emits for a spout. Owned by the runtime; valid from Open until Close and
-// used only on the spout's executor thread. Emit with a message id to have
+// used only on the spout's executor thread. Values are encoded during the
+// call, so a component may reuse one Values object for every emit. Emit with a message id to have
 // the tuple tree tracked (Ack/Fail come back with that id when acking is on).
 class SpoutOutputCollector {
  public:
   virtual ~SpoutOutputCollector() = default;
 
-  void Emit(Values values) { DoEmit(kDefaultStream, std::move(values), std::nullopt, -1); }
-  void Emit(Values values, MessageId id) { DoEmit(kDefaultStream, std::move(values), id, -1); }
-  void Emit(std::string_view stream, Values values) {
-    DoEmit(stream, std::move(values), std::nullopt, -1);
+  void Emit(const Values& values) { DoEmit(kDefaultStream, values, std::nullopt, -1); }
+  void Emit(const Values& values, MessageId id) { DoEmit(kDefaultStream, values, id, -1); }
+  void Emit(std::string_view stream, const Values& values) {
+    DoEmit(stream, values, std::nullopt, -1);
   }
-  void Emit(std::string_view stream, Values values, MessageId id) {
-    DoEmit(stream, std::move(values), id, -1);
+  void Emit(std::string_view stream, const Values& values, MessageId id) {
+    DoEmit(stream, values, id, -1);
   }
   // To one task of a component subscribed with DIRECT grouping.
-  void EmitDirect(int task, Values values) {
+  void EmitDirect(int task, const Values& values) {
     internal::CheckDirectTask(task);
-    DoEmit(kDefaultStream, std::move(values), std::nullopt, task);
+    DoEmit(kDefaultStream, values, std::nullopt, task);
   }
-  void EmitDirect(int task, Values values, MessageId id) {
+  void EmitDirect(int task, const Values& values, MessageId id) {
     internal::CheckDirectTask(task);
-    DoEmit(kDefaultStream, std::move(values), id, task);
+    DoEmit(kDefaultStream, values, id, task);
   }
-  void EmitDirect(int task, std::string_view stream, Values values) {
+  void EmitDirect(int task, std::string_view stream, const Values& values) {
     internal::CheckDirectTask(task);
-    DoEmit(stream, std::move(values), std::nullopt, task);
+    DoEmit(stream, values, std::nullopt, task);
   }
-  void EmitDirect(int task, std::string_view stream, Values values, MessageId id) {
+  void EmitDirect(int task, std::string_view stream, const Values& values, MessageId id) {
     internal::CheckDirectTask(task);
-    DoEmit(stream, std::move(values), id, task);
+    DoEmit(stream, values, id, task);
   }
 
   // Logs the error and counts it for the component; the spout keeps running.
@@ -54,12 +55,13 @@ class SpoutOutputCollector {
 
  protected:
   // direct_task < 0 means "by grouping".
-  virtual void DoEmit(std::string_view stream, Values&& values, std::optional<MessageId> id,
+  virtual void DoEmit(std::string_view stream, const Values& values, std::optional<MessageId> id,
                       int direct_task) = 0;
 };
 
 // Emits, acks and fails for a bolt. Owned by the runtime; valid from Prepare
-// until Cleanup and used only on the bolt's executor thread.
+// until Cleanup and used only on the bolt's executor thread. Values are
+// encoded during the call, so a component may reuse one Values object.
 class OutputCollector {
  public:
   using Anchors = std::vector<const Tuple*>;
@@ -67,45 +69,45 @@ class OutputCollector {
   virtual ~OutputCollector() = default;
 
   // Anchored: the new tuple joins the trees of its anchors.
-  void Emit(const Tuple& anchor, Values values) {
+  void Emit(const Tuple& anchor, const Values& values) {
     const Tuple* a[] = {&anchor};
-    DoEmit(kDefaultStream, a, 1, std::move(values), -1);
+    DoEmit(kDefaultStream, a, 1, values, -1);
   }
-  void Emit(std::string_view stream, const Tuple& anchor, Values values) {
+  void Emit(std::string_view stream, const Tuple& anchor, const Values& values) {
     const Tuple* a[] = {&anchor};
-    DoEmit(stream, a, 1, std::move(values), -1);
+    DoEmit(stream, a, 1, values, -1);
   }
-  void Emit(const Anchors& anchors, Values values) {
-    DoEmit(kDefaultStream, anchors.data(), anchors.size(), std::move(values), -1);
+  void Emit(const Anchors& anchors, const Values& values) {
+    DoEmit(kDefaultStream, anchors.data(), anchors.size(), values, -1);
   }
-  void Emit(std::string_view stream, const Anchors& anchors, Values values) {
-    DoEmit(stream, anchors.data(), anchors.size(), std::move(values), -1);
+  void Emit(std::string_view stream, const Anchors& anchors, const Values& values) {
+    DoEmit(stream, anchors.data(), anchors.size(), values, -1);
   }
   // Unanchored: not tracked.
-  void Emit(Values values) { DoEmit(kDefaultStream, nullptr, 0, std::move(values), -1); }
-  void Emit(std::string_view stream, Values values) {
-    DoEmit(stream, nullptr, 0, std::move(values), -1);
+  void Emit(const Values& values) { DoEmit(kDefaultStream, nullptr, 0, values, -1); }
+  void Emit(std::string_view stream, const Values& values) {
+    DoEmit(stream, nullptr, 0, values, -1);
   }
   // To one task of a component subscribed with DIRECT grouping.
-  void EmitDirect(int task, const Tuple& anchor, Values values) {
+  void EmitDirect(int task, const Tuple& anchor, const Values& values) {
     const Tuple* a[] = {&anchor};
-    DoEmit(kDefaultStream, a, 1, std::move(values), task);
+    DoEmit(kDefaultStream, a, 1, values, task);
   }
-  void EmitDirect(int task, std::string_view stream, const Tuple& anchor, Values values) {
+  void EmitDirect(int task, std::string_view stream, const Tuple& anchor, const Values& values) {
     const Tuple* a[] = {&anchor};
-    DoEmit(stream, a, 1, std::move(values), task);
+    DoEmit(stream, a, 1, values, task);
   }
-  void EmitDirect(int task, const Anchors& anchors, Values values) {
+  void EmitDirect(int task, const Anchors& anchors, const Values& values) {
     internal::CheckDirectTask(task);
-    DoEmit(kDefaultStream, anchors.data(), anchors.size(), std::move(values), task);
+    DoEmit(kDefaultStream, anchors.data(), anchors.size(), values, task);
   }
-  void EmitDirect(int task, Values values) {
+  void EmitDirect(int task, const Values& values) {
     internal::CheckDirectTask(task);
-    DoEmit(kDefaultStream, nullptr, 0, std::move(values), task);
+    DoEmit(kDefaultStream, nullptr, 0, values, task);
   }
-  void EmitDirect(int task, std::string_view stream, Values values) {
+  void EmitDirect(int task, std::string_view stream, const Values& values) {
     internal::CheckDirectTask(task);
-    DoEmit(stream, nullptr, 0, std::move(values), task);
+    DoEmit(stream, nullptr, 0, values, task);
   }
 
   // Every tuple handed to Execute must be acked or failed exactly once when
@@ -119,7 +121,7 @@ class OutputCollector {
 
  protected:
   virtual void DoEmit(std::string_view stream, const Tuple* const* anchors,
-                      std::size_t anchor_count, Values&& values, int direct_task) = 0;
+                      std::size_t anchor_count, const Values& values, int direct_task) = 0;
 };
 
 }  // namespace gale
