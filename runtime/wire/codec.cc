@@ -157,6 +157,7 @@ void BatchWriter::Reset() {
   PutFixed32(&buf_, static_cast<std::uint32_t>(dest_task_));
   PutFixed32(&buf_, 0);
   count_ = 0;
+  last_is_mergeable_ = false;
 }
 
 void BatchWriter::AddData(std::uint32_t stream, std::int32_t source_task,
@@ -176,6 +177,18 @@ void BatchWriter::AddData(std::uint32_t stream, std::int32_t source_task,
 }
 
 void BatchWriter::AddAck(const AckRecord& ack) {
+  if (ack.kind == AckKind::kAck && last_is_mergeable_ && ack.root == last_root_) {
+    last_value_ ^= ack.value;
+    for (int i = 0; i < 8; ++i) {
+      buf_[last_ack_offset_ + 8 + static_cast<std::size_t>(i)] =
+          static_cast<char>(last_value_ >> (8 * i));
+    }
+    return;
+  }
+  last_ack_offset_ = buf_.size();
+  last_is_mergeable_ = ack.kind == AckKind::kAck;
+  last_root_ = ack.root;
+  last_value_ = ack.value;
   PutFixed64(&buf_, ack.root);
   PutFixed64(&buf_, ack.value);
   PutU8(&buf_, static_cast<std::uint8_t>(ack.kind));

@@ -79,6 +79,9 @@ class BatchWriter {
 
   void AddData(std::uint32_t stream, std::int32_t source_task, const internal::Anchor* anchors,
                std::size_t anchor_count, std::string_view encoded_values);
+  // Appends an ack record; an ack for the same root as the record just
+  // before it is XORed into that record instead (a bolt acking the words of
+  // one sentence sends one record, not ten).
   void AddAck(const AckRecord& ack);
 
   std::uint32_t count() const { return count_; }
@@ -94,6 +97,10 @@ class BatchWriter {
   std::int32_t dest_task_;
   std::uint32_t count_ = 0;
   std::string buf_;
+  std::size_t last_ack_offset_ = 0;  // where the last ack record starts
+  bool last_is_mergeable_ = false;   // it is a kAck record
+  std::uint64_t last_root_ = 0;
+  std::uint64_t last_value_ = 0;
 };
 
 // Reads a batch written by BatchWriter.

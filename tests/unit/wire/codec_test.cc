@@ -215,3 +215,36 @@ TEST(BatchFuzz, RandomAndMutatedInputsAreHandled) {
 
 }  // namespace
 }  // namespace gale::wire
+
+namespace gale::wire {
+namespace {
+
+TEST(Batch, ConsecutiveAcksOfOneRootMergeByXor) {
+  BatchWriter w(BatchKind::kAck, 1);
+  w.AddAck({7, 0x0f, AckKind::kAck});
+  w.AddAck({7, 0xf0, AckKind::kAck});
+  w.AddAck({8, 0x01, AckKind::kAck});
+  w.AddAck({8, 0x00, AckKind::kFail});  // a fail is never merged
+  w.AddAck({8, 0x02, AckKind::kAck});
+  EXPECT_EQ(w.count(), 4u);
+  std::string batch = w.Take();
+  auto r = BatchReader::Open(batch);
+  ASSERT_TRUE(r.ok());
+  AckRecord a;
+  ASSERT_TRUE(r->NextAck(&a));
+  EXPECT_EQ(a.root, 7u);
+  EXPECT_EQ(a.value, 0xffu);
+  ASSERT_TRUE(r->NextAck(&a));
+  EXPECT_EQ(a.value, 0x01u);
+  ASSERT_TRUE(r->NextAck(&a));
+  EXPECT_EQ(a.kind, AckKind::kFail);
+  ASSERT_TRUE(r->NextAck(&a));
+  EXPECT_EQ(a.value, 0x02u);
+  EXPECT_FALSE(r->NextAck(&a));
+  // After Take nothing merges into the previous batch's last record.
+  w.AddAck({8, 0x04, AckKind::kAck});
+  EXPECT_EQ(w.count(), 1u);
+}
+
+}  // namespace
+}  // namespace gale::wire
