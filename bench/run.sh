@@ -317,6 +317,7 @@ run_submit() {
         sed -n 's/.*"complete_latency_ms":\([0-9.]*\).*/\1/p')
   local acked
   acked=$(grep -o '"id":"sentences"[^}]*' "$dir/status.json" | sed -n 's/.*"acked":\([0-9]*\).*/\1/p')
+  if [[ -z "$acked" || "$acked" == 0 ]]; then lat=-; fi
   add_row "$name" "$desc" "$wps" "$dir" "lat-mean=${lat:--} acked=${acked:--}"
 }
 
