@@ -291,3 +291,65 @@ streams:
 
 }  // namespace
 }  // namespace gale
+
+namespace gale {
+namespace {
+
+TEST(Cluster, KillingAnExecutorTakesItsContainerDownAndTheSchedulerRestartsIt) {
+  testing::ScratchDir dir;
+  testing::Cluster cluster(kGale, dir);
+  constexpr int kCount = 20000;
+  std::string yaml = R"(name: exec-kill
+config:
+  topology.workers: 2
+  topology.message.timeout.secs: 3
+  topology.max.spout.pending: 1000
+spouts:
+  - {id: ids, className: SequenceSpout, properties: [{name: count, value: )" +
+                     std::to_string(kCount) + R"(}]}
+bolts:
+  - id: relay
+    className: SlowBolt
+    parallelism: 2
+    properties: [{name: sleep.us, value: 200}]
+  - id: sink
+    className: FileSinkBolt
+    parallelism: 2
+    properties: [{name: path, value: ")" + dir.Join("sink.tsv") + R"("}]
+streams:
+  - {from: ids, to: relay, grouping: {type: SHUFFLE}}
+  - {from: relay, to: sink, grouping: {type: SHUFFLE}}
+)";
+  cluster.Track("exec-kill");
+  auto submit = cluster.Gale("submit " + dir.Write("exec.yaml", yaml));
+  ASSERT_EQ(submit.exit_code, 0) << submit.err;
+  std::this_thread::sleep_for(std::chrono::milliseconds(800));
+  // Container 1 runs the stream manager stmgr-1 and tasks 2 and 4.
+  int executor = cluster.Pid("exec-kill", "pids/executor-1");
+  std::vector<int> container = {cluster.Pid("exec-kill", "pids/stmgr-1"),
+                                cluster.Pid("exec-kill", "pids/task-2"),
+                                cluster.Pid("exec-kill", "pids/task-4")};
+  ASSERT_GT(executor, 0);
+  ASSERT_EQ(::kill(executor, SIGKILL), 0);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  for (int pid : container) {
+    ASSERT_GT(pid, 0);
+    while (Alive(pid)) {
+      ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "pid " << pid << " outlived its executor";
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  }
+  while (cluster.Pid("exec-kill", "pids/executor-1") == executor) {
+    ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "executor-1 was not restarted";
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  auto wait = cluster.Gale("wait exec-kill --timeout 90");
+  EXPECT_EQ(wait.exit_code, 0) << wait.err << cluster.Gale("status exec-kill").out;
+  ASSERT_EQ(cluster.Gale("kill exec-kill").exit_code, 0);
+  std::set<std::int64_t> seen;
+  for (const std::string& line : testing::ReadLines(dir, "sink.tsv")) seen.insert(std::stoll(line));
+  EXPECT_EQ(seen.size(), static_cast<std::size_t>(kCount));
+}
+
+}  // namespace
+}  // namespace gale
