@@ -6,7 +6,7 @@ BUILD_DIR ?= build
 TEST_BUILD_DIR ?= build-test
 DEMO_SECONDS ?= 10
 
-.PHONY: all deps build demo test bench clean
+.PHONY: all deps build demo demo-kafka test bench clean
 
 all: build
 
@@ -19,6 +19,9 @@ build: deps
 
 demo: build
 	$(BUILD_DIR)/runtime/cli/gale local topologies/wordcount.yaml --duration $(DEMO_SECONDS)
+
+demo-kafka: build
+	deploy/demo-kafka.sh
 
 test: deps
 	cmake -S . -B $(TEST_BUILD_DIR) -DCMAKE_BUILD_TYPE=Release -DGALE_WERROR=ON
