@@ -9,6 +9,7 @@
 #include <map>
 #include <thread>
 
+#include "cli/topology_snapshot.h"
 #include "common/process.h"
 #include "instance/instance_process.h"
 #include "state/state_manager.h"
@@ -22,30 +23,7 @@ using Clock = std::chrono::steady_clock;
 using state::KeyValues;
 using state::StateManager;
 
-constexpr int kExitOk = 0;
-constexpr int kExitFailure = 1;
-constexpr int kExitInvalid = 2;
 constexpr std::size_t kMaxUnixSocketPath = 107;
-
-void Error(const std::string& m) { std::fprintf(stderr, "gale: %s\n", m.c_str()); }
-
-int PidOf(const StateManager& sm, const std::string& name, const std::string& key) {
-  auto kv = sm.ReadKv(name, key);
-  if (!kv) return 0;
-  try {
-    return std::stoi(kv->GetOr("pid", "0"));
-  } catch (...) {
-    return 0;
-  }
-}
-
-std::uint64_t U64(const KeyValues& kv, const std::string& key) {
-  try {
-    return std::stoull(kv.GetOr(key, "0"));
-  } catch (...) {
-    return 0;
-  }
-}
 
 // Every pid the topology's processes have recorded.
 std::vector<int> AllPids(const StateManager& sm, const std::string& name) {
@@ -88,76 +66,6 @@ void ForceKill(StateManager& sm, const std::string& name) {
   sm.RemoveTopology(name);
 }
 
-struct Totals {
-  std::string id, kind;
-  int tasks = 0;
-  std::uint64_t emitted = 0, executed = 0, acked = 0, failed = 0, timed_out = 0,
-                complete_ns = 0, execute_ns = 0, execute_samples = 0, user_errors = 0,
-                throttled_ns = 0;
-  bool drained = true;
-  std::int64_t pending = 0;
-};
-
-struct Snapshot {
-  std::vector<Totals> components;  // in packing order
-  std::uint64_t progress = 0;      // emitted + acked + failed over everything
-  bool spouts_drained = true;
-  std::uint64_t queued_bytes = 0;
-  int tasks_reporting = 0;
-  int tasks_total = 0;
-  std::map<int, KeyValues> stmgrs;
-};
-
-Snapshot TakeSnapshot(const StateManager& sm, const std::string& name) {
-  Snapshot s;
-  std::map<std::string, std::size_t> index;
-  if (auto packing = sm.ReadKv(name, "packing")) {
-    for (const std::string& entry : packing->GetAll("task")) {
-      // "<task> <container> <component>"
-      auto last = entry.rfind(' ');
-      std::string component = entry.substr(last + 1);
-      if (!index.count(component)) {
-        index[component] = s.components.size();
-        s.components.push_back({});
-        s.components.back().id = component;
-      }
-      s.components[index[component]].tasks++;
-      s.tasks_total++;
-    }
-  }
-  for (const std::string& key : sm.List(name, "metrics")) {
-    auto kv = sm.ReadKv(name, "metrics/" + key);
-    if (!kv) continue;
-    if (key.rfind("stmgr-", 0) == 0) {
-      s.queued_bytes += U64(*kv, "queued_bytes");
-      s.stmgrs[std::stoi(key.substr(6))] = *kv;
-      continue;
-    }
-    std::string component = kv->GetOr("component", "");
-    if (!index.count(component)) continue;
-    Totals& t = s.components[index[component]];
-    t.kind = kv->GetOr("kind", "");
-    t.emitted += U64(*kv, "emitted");
-    t.executed += U64(*kv, "executed");
-    t.acked += U64(*kv, "acked");
-    t.failed += U64(*kv, "failed");
-    t.timed_out += U64(*kv, "timed_out");
-    t.complete_ns += U64(*kv, "complete_ns");
-    t.execute_ns += U64(*kv, "execute_ns");
-    t.execute_samples += U64(*kv, "execute_samples");
-    t.user_errors += U64(*kv, "user_errors");
-    t.throttled_ns += U64(*kv, "throttled_ns");
-    t.pending += static_cast<std::int64_t>(U64(*kv, "pending"));
-    bool drained = kv->GetOr("drained", "0") == "1";
-    t.drained = t.drained && drained;
-    if (t.kind == "spout") s.spouts_drained = s.spouts_drained && drained;
-    // Not `executed`: tick tuples keep it moving in an idle topology.
-    s.progress += U64(*kv, "emitted") + U64(*kv, "acked") + U64(*kv, "failed");
-    s.tasks_reporting++;
-  }
-  return s;
-}
-
 Result<transport::ControlMessage> RequestTmaster(const StateManager& sm, const std::string& name,
                                                  const std::string& command) {
   auto tm = sm.ReadKv(name, "tmaster");
@@ -172,37 +80,6 @@ Result<transport::ControlMessage> RequestTmaster(const StateManager& sm, const s
   auto reply = transport::TryRecv(s);
   if (!reply) return IoError("the topology master of '" + name + "' did not answer");
   return transport::DecodeControl(*reply);
-}
-
-// Peak resident set size of a live process, from /proc (0 if unknown).
-std::uint64_t PeakRssKbOf(int pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("VmHWM:", 0) == 0) return std::strtoull(line.c_str() + 6, nullptr, 10);
-  }
-  return 0;
-}
-
-bool SchedulerAlive(const StateManager& sm, const std::string& name) {
-  return state::ProcessAlive(PidOf(sm, name, "scheduler"));
-}
-
-std::string JsonString(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", c);
-      out += buf;
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
 }
 
 // Waits until nothing is in flight: no spout has a pending tree, no stream
@@ -329,138 +206,6 @@ int List(const std::string& root) {
     std::printf("%-24s %-8s %-8s %d\n", name.c_str(),
                 state::ProcessAlive(pid) ? "running" : "dead",
                 (!act || act->GetOr("active", "1") == "1") ? "yes" : "no", pid);
-  }
-  return kExitOk;
-}
-
-int ShowStatus(const std::string& root, const std::string& name, bool json) {
-  StateManager sm(root);
-  if (!sm.Exists(name)) {
-    Error("no topology '" + name + "' in " + root + " (see 'gale list')");
-    return kExitFailure;
-  }
-  Snapshot s = TakeSnapshot(sm, name);
-  bool running = SchedulerAlive(sm, name);
-  auto act = sm.ReadKv(name, "activation");
-  bool active = !act || act->GetOr("active", "1") == "1";
-  double bp_secs = 0;
-  std::uint64_t bp_episodes = 0;
-  std::string culprits, last_culprits;
-  for (const auto& [c, kv] : s.stmgrs) {
-    bp_secs += static_cast<double>(U64(kv, "backpressure_ns")) / 1e9;
-    bp_episodes += U64(kv, "backpressure_episodes");
-    std::string last = kv.GetOr("last_backpressure_culprit", "");
-    if (!last.empty()) last_culprits += (last_culprits.empty() ? "" : ",") + last;
-    if (kv.GetOr("backpressure", "0") == "1") {
-      culprits += (culprits.empty() ? "" : ",") + kv.GetOr("backpressure_culprit", "");
-    }
-  }
-  // Processes: role, container, component, tasks, pid, log.
-  struct Proc {
-    std::string role, component, log, name;
-    int container = -1, task = 0, pid = 0, restarts = 0;
-  };
-  std::vector<Proc> procs;
-  std::map<int, std::pair<int, std::string>> task_info;  // task -> container, component
-  if (auto packing = sm.ReadKv(name, "packing")) {
-    for (const std::string& e : packing->GetAll("task")) {
-      int task = 0, container = 0;
-      char component[256] = {0};
-      if (std::sscanf(e.c_str(), "%d %d %255s", &task, &container, component) == 3) {
-        task_info[task] = {container, component};
-      }
-    }
-  }
-  for (const std::string& key : sm.List(name, "pids")) {
-    auto kv = sm.ReadKv(name, "pids/" + key);
-    if (!kv) continue;
-    Proc p;
-    p.name = key;
-    p.pid = static_cast<int>(U64(*kv, "pid"));
-    p.restarts = static_cast<int>(U64(*kv, "restarts"));
-    p.log = sm.Path(name, "logs/" + key + ".log");
-    auto dash = key.rfind('-');
-    std::string prefix = dash == std::string::npos ? key : key.substr(0, dash);
-    int num = dash == std::string::npos ? -1 : std::atoi(key.c_str() + dash + 1);
-    if (prefix == "task") {
-      p.role = "instance";
-      p.task = num;
-      p.container = task_info[num].first;
-      p.component = task_info[num].second;
-    } else {
-      p.role = prefix;
-      p.container = num;
-    }
-    procs.push_back(p);
-  }
-  if (json) {
-    std::string out = "{\"name\":" + JsonString(name) + ",\"state\":" +
-                      JsonString(running ? "running" : "dead") +
-                      ",\"active\":" + (active ? "true" : "false") + ",\"components\":[";
-    for (std::size_t i = 0; i < s.components.size(); ++i) {
-      const Totals& t = s.components[i];
-      char buf[512];
-      std::snprintf(buf, sizeof buf,
-                    "%s{\"id\":%s,\"kind\":%s,\"parallelism\":%d,\"emitted\":%" PRIu64
-                    ",\"executed\":%" PRIu64 ",\"acked\":%" PRIu64 ",\"failed\":%" PRIu64
-                    ",\"timed_out\":%" PRIu64 ",\"complete_latency_ms\":%.3f"
-                    ",\"execute_latency_us\":%.3f,\"user_errors\":%" PRIu64
-                    ",\"throttled_secs\":%.3f}",
-                    i ? "," : "", JsonString(t.id).c_str(), JsonString(t.kind).c_str(), t.tasks,
-                    t.emitted, t.executed, t.acked, t.failed, t.timed_out,
-                    t.acked ? t.complete_ns / 1e6 / t.acked : 0.0,
-                    t.execute_samples ? t.execute_ns / 1e3 / t.execute_samples : 0.0,
-                    t.user_errors, static_cast<double>(t.throttled_ns) / 1e9);
-      out += buf;
-    }
-    out += "],\"processes\":[";
-    for (std::size_t i = 0; i < procs.size(); ++i) {
-      const Proc& p = procs[i];
-      out += std::string(i ? "," : "") + "{\"role\":" + JsonString(p.role) +
-             ",\"container\":" + std::to_string(p.container);
-      if (p.role == "instance") {
-        out += ",\"component\":" + JsonString(p.component) + ",\"tasks\":[" +
-               std::to_string(p.task) + "]";
-      }
-      out += ",\"pid\":" + std::to_string(p.pid) +
-             ",\"alive\":" + (state::ProcessAlive(p.pid) ? "true" : "false") +
-             ",\"peak_rss_kb\":" + std::to_string(PeakRssKbOf(p.pid)) +
-             ",\"restarts\":" + std::to_string(p.restarts) + ",\"log\":" + JsonString(p.log) + "}";
-    }
-    char bp[512];
-    std::snprintf(bp, sizeof bp,
-                  "],\"backpressure\":{\"active\":%s,\"culprits\":%s,\"last_culprits\":%s,"
-                  "\"episodes\":%" PRIu64 ",\"secs\":%.3f}}",
-                  culprits.empty() ? "false" : "true", JsonString(culprits).c_str(),
-                  JsonString(last_culprits).c_str(), bp_episodes, bp_secs);
-    out += bp;
-    std::printf("%s\n", out.c_str());
-    return kExitOk;
-  }
-  std::printf("topology %s: %s, %s, %d/%d tasks reporting\n", name.c_str(),
-              running ? "running" : "dead", active ? "active" : "inactive", s.tasks_reporting,
-              s.tasks_total);
-  std::printf("%-16s %-5s %5s %12s %12s %10s %8s %9s %10s %10s\n", "component", "kind", "tasks",
-              "emitted", "executed", "acked", "failed", "timed-out", "lat-mean", "exec-mean");
-  for (const Totals& t : s.components) {
-    char lat[32] = "-", exec[32] = "-";
-    if (t.kind == "spout" && t.acked) std::snprintf(lat, sizeof lat, "%.2fms", t.complete_ns / 1e6 / t.acked);
-    if (t.execute_samples) std::snprintf(exec, sizeof exec, "%.2fus", t.execute_ns / 1e3 / t.execute_samples);
-    std::printf("%-16s %-5s %5d %12" PRIu64 " %12" PRIu64 " %10" PRIu64 " %8" PRIu64 " %9" PRIu64
-                " %10s %10s\n",
-                t.id.c_str(), t.kind.c_str(), t.tasks, t.emitted, t.executed, t.acked, t.failed,
-                t.timed_out, lat, exec);
-  }
-  std::printf("backpressure: %s; %" PRIu64 " episodes, %.2f s in total%s\n",
-              culprits.empty() ? "none now" : ("held by " + culprits).c_str(), bp_episodes,
-              bp_secs, last_culprits.empty() ? "" : (", last caused by " + last_culprits).c_str());
-  std::printf("%-12s %-9s %-12s %8s %8s %9s  %s\n", "process", "container", "component", "pid",
-              "restarts", "peak-rss", "log");
-  for (const Proc& p : procs) {
-    std::printf("%-12s %-9d %-12s %8d %8d %7.1fMB  %s%s\n", p.name.c_str(), p.container,
-                p.component.empty() ? "-" : p.component.c_str(), p.pid, p.restarts,
-                static_cast<double>(PeakRssKbOf(p.pid)) / 1024, p.log.c_str(),
-                state::ProcessAlive(p.pid) ? "" : "  (not running)");
   }
   return kExitOk;
 }
