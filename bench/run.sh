@@ -74,6 +74,9 @@ if (( build )); then
     echo "run.sh: build failed" >&2
     exit 1
   fi
+  # The micro-benchmarks exist only where Google Benchmark is installed.
+  cmake --build "$BUILD_DIR" -j "$JOBS" --target gale_micro_bench \
+    >>"$BUILD_DIR/bench-build.log" 2>&1 || true
 fi
 readonly GALE="$BUILD_DIR/runtime/cli/gale"
 readonly BASELINE="$BUILD_DIR/bench/gale_bench_baseline"
@@ -355,6 +358,15 @@ commit=$(git describe --always --dirty 2>/dev/null || echo unknown)
 echo "$table"
 echo "lat-* in ms; rate run: $rate sentences/s = $((rate * 10)) words/s offered."
 
+# The per-tuple pieces of the data path, one at a time.
+micro=""
+if [[ -x "$BUILD_DIR/bench/gale_micro_bench" ]]; then
+  echo "run.sh: micro-benchmarks" >&2
+  "$BUILD_DIR/bench/gale_micro_bench" --benchmark_min_time=0.2 >"$OUT/micro.txt" 2>/dev/null || true
+  micro=$(grep '^BM_' "$OUT/micro.txt" || true)
+  echo "$micro"
+fi
+
 json_escape() { sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' <<<"$1"; }
 cat >"$OUT/results.json" <<EOF
 {
@@ -384,6 +396,14 @@ if (( record )); then
     echo '```'
     echo "$table"
     echo '```'
+    if [[ -n "$micro" ]]; then
+      echo
+      echo "Micro-benchmarks (\`$BUILD_DIR/bench/gale_micro_bench\`, Google Benchmark):"
+      echo
+      echo '```'
+      echo "$micro"
+      echo '```'
+    fi
     echo '<!-- results:end -->'
   )
   if [[ -f "$results" ]] && grep -q '<!-- results:begin' "$results"; then
