@@ -36,7 +36,17 @@ std::atomic<bool> g_interrupted{false};
 void OnSignal(int) { g_interrupted.store(true); }
 
 void AddTopologyArgs(CLI::App* cmd, gale::launch::TopologySource* src) {
-  cmd->add_option("file", src->file, "Topology YAML file (Flux format)")->required();
+  auto* file = cmd->add_option("file", src->file, "Topology YAML file (Flux format)");
+  auto* topology = cmd->add_option(
+      "--topology", src->topology,
+      "Instead of a file: a topology built in C++ and registered by a --lib plugin");
+  file->excludes(topology);
+  topology->excludes(file);
+  cmd->callback([cmd, file, topology] {
+    if (file->count() == 0 && topology->count() == 0) {
+      throw CLI::RequiredError(cmd->get_name() + ": a topology FILE or --topology NAME");
+    }
+  });
   cmd->add_option("--lib", src->libs, "Plugin shared library with components (repeatable)");
   cmd->add_option("--filter", src->filters,
                   "Properties file whose key=value pairs replace ${key} in the YAML");
@@ -82,7 +92,7 @@ int ValidateCommand(const gale::launch::TopologySource& src) {
     return kExitInvalid;
   }
   std::printf("%s: topology '%s' is valid (%zu spouts, %zu bolts, %zu streams, %d tasks)\n",
-              src.file.c_str(), loaded->spec.name.c_str(), loaded->spec.spouts.size(),
+              src.file.empty() ? src.topology.c_str() : src.file.c_str(), loaded->spec.name.c_str(), loaded->spec.spouts.size(),
               loaded->spec.bolts.size(), loaded->spec.streams.size(),
               loaded->plan->max_task_id());
   return kExitOk;

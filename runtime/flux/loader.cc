@@ -270,6 +270,12 @@ Result<TopologySpec> Load(const std::string& text, const std::string& shown,
 
 }  // namespace
 
+Status ApplyConfigOverrides(const std::vector<std::string>& overrides, Config* config) {
+  std::vector<std::string> errors;
+  ApplyOverrides(overrides, config, &errors);
+  return errors.empty() ? Status::Ok() : ErrorsToStatus(errors);
+}
+
 Result<TopologySpec> LoadTopologyFile(const std::string& path, const LoadOptions& options) {
   Result<std::string> text = ReadFile(path);
   if (!text.ok()) return text.status();

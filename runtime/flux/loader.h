@@ -45,4 +45,8 @@ Result<TopologySpec> LoadTopologyFile(const std::string& path, const LoadOptions
 Result<TopologySpec> LoadTopologyString(const std::string& text, const std::string& file_name,
                                         const LoadOptions& options);
 
+// Applies `-c key=value` overrides (typed as in LoadOptions::overrides) to
+// a config, e.g. of a topology built in C++.
+Status ApplyConfigOverrides(const std::vector<std::string>& overrides, Config* config);
+
 }  // namespace gale::flux

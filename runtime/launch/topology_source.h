@@ -17,7 +17,8 @@
 namespace gale::launch {
 
 struct TopologySource {
-  std::string file;
+  std::string file;       // a YAML topology, or
+  std::string topology;   // the name of a topology a plugin built in C++ (GALE_REGISTER_TOPOLOGY)
   std::vector<std::string> libs;
   std::vector<std::string> filters;
   bool env_filter = false;

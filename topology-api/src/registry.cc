@@ -53,6 +53,21 @@ std::vector<std::string> Names(const Table& table) {
 
 }  // namespace
 
+bool Registry::AddTopology(std::string name, TopologyFactory factory) {
+  return Add(topologies_, "topology", std::move(name), std::move(factory));
+}
+
+Registry::TopologyFactory Registry::FindTopology(std::string_view name) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = topologies_.find(name);
+  return it == topologies_.end() ? TopologyFactory() : it->second.first;
+}
+
+std::vector<std::string> Registry::TopologyNames() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return Names(topologies_);
+}
+
 std::unique_ptr<Spout> Registry::NewSpout(std::string_view name) const {
   std::lock_guard<std::mutex> lock(mu_);
   return Create(spouts_, name);

@@ -353,3 +353,23 @@ streams:
 
 }  // namespace
 }  // namespace gale
+
+namespace gale {
+namespace {
+
+TEST(Cluster, SubmitsATopologyBuiltInCpp) {
+  testing::ScratchDir dir;
+  testing::Cluster cluster(kGale, dir);
+  cluster.Track("cpp-sequence");
+  auto submit = cluster.Gale("submit --topology cpp-sequence --lib " + kPlugin +
+                             " -c topology.workers=2 -c path=" + dir.Join("sink.tsv"));
+  ASSERT_EQ(submit.exit_code, 0) << submit.err;
+  ASSERT_EQ(cluster.Gale("wait cpp-sequence --timeout 60").exit_code, 0);
+  ASSERT_EQ(cluster.Gale("kill cpp-sequence").exit_code, 0);
+  std::set<std::int64_t> ids;
+  for (const std::string& line : testing::ReadLines(dir, "sink.tsv")) ids.insert(std::stoll(line));
+  EXPECT_EQ(ids.size(), 1000u);
+}
+
+}  // namespace
+}  // namespace gale

@@ -312,6 +312,25 @@ streams:
   EXPECT_NE(r.err.find("/nonexistent-dir/x/out.tsv"), std::string::npos) << r.err;
 }
 
+TEST(Cli, RunsATopologyBuiltInCpp) {
+  ScratchDir dir;
+  std::string out = RunGale("local --topology cpp-sequence --lib " + kPlugin + " -c path=" +
+                                dir.Join("sink.tsv") + " --quiet",
+                            dir, 0);
+  EXPECT_NE(out.find("completed"), std::string::npos) << out;
+  std::set<std::int64_t> ids;
+  for (const auto& row : ReadTsvFiles(dir, "sink.tsv")) ids.insert(std::stoll(row.at(0)));
+  EXPECT_EQ(ids.size(), 1000u);
+  EXPECT_EQ(*ids.rbegin(), 1000);
+
+  testing::CommandResult r;
+  RunGale("validate --topology no-such --lib " + kPlugin, dir, 2, &r);
+  EXPECT_NE(r.err.find("no topology 'no-such' is registered (known: cpp-sequence)"),
+            std::string::npos)
+      << r.err;
+  RunGale("validate " + dir.Write("x.yaml", "name: x\n") + " --topology cpp-sequence", dir, 2, &r);
+}
+
 TEST(Cli, DurationStopsAnUnboundedTopologyWithProgressAndSummary) {
   ScratchDir dir;
   testing::CommandResult r;

@@ -174,4 +174,16 @@ class LoopBolt : public gale::Bolt {
 };
 GALE_REGISTER_BOLT(LoopBolt);
 
+// A topology built in C++, run with `--topology cpp-sequence`: ids 1..1000
+// through two relays into a FileSinkBolt whose `path` comes from the
+// topology config (`-c path=...`).
+gale::TopologySpec CppSequence() {
+  gale::TopologyBuilder b("cpp-sequence");
+  b.SetSpout("ids", "SequenceSpout").SetProperty("count", std::int64_t{1000});
+  b.SetBolt("relay", "RelayBolt", 2).ShuffleGrouping("ids");
+  b.SetBolt("sink", "FileSinkBolt").FieldsGrouping("relay", gale::Fields{"id"});
+  return b.Build();
+}
+GALE_REGISTER_TOPOLOGY("cpp-sequence", CppSequence);
+
 }  // namespace

@@ -10,6 +10,7 @@
 
 #include "gale/component.h"
 #include "gale/grouping.h"
+#include "gale/topology.h"
 
 namespace gale {
 
@@ -21,6 +22,8 @@ class Registry {
   using SpoutFactory = std::function<std::unique_ptr<Spout>()>;
   using BoltFactory = std::function<std::unique_ptr<Bolt>()>;
   using GroupingFactory = std::function<std::unique_ptr<CustomGrouping>()>;
+  // Builds a whole topology in C++ (see GALE_REGISTER_TOPOLOGY).
+  using TopologyFactory = std::function<TopologySpec()>;
 
   static Registry& Global();
 
@@ -29,11 +32,15 @@ class Registry {
   bool AddSpout(std::string name, SpoutFactory factory);
   bool AddBolt(std::string name, BoltFactory factory);
   bool AddGrouping(std::string name, GroupingFactory factory);
+  bool AddTopology(std::string name, TopologyFactory factory);
 
   // nullptr for an unknown name.
   std::unique_ptr<Spout> NewSpout(std::string_view name) const;
   std::unique_ptr<Bolt> NewBolt(std::string_view name) const;
   std::unique_ptr<CustomGrouping> NewGrouping(std::string_view name) const;
+  // The factory of a registered topology, or an empty function.
+  TopologyFactory FindTopology(std::string_view name) const;
+  std::vector<std::string> TopologyNames() const;
 
   bool HasSpout(std::string_view name) const;
   bool HasBolt(std::string_view name) const;
@@ -56,6 +63,7 @@ class Registry {
   std::map<std::string, std::pair<SpoutFactory, std::string>, std::less<>> spouts_;
   std::map<std::string, std::pair<BoltFactory, std::string>, std::less<>> bolts_;
   std::map<std::string, std::pair<GroupingFactory, std::string>, std::less<>> groupings_;
+  std::map<std::string, std::pair<TopologyFactory, std::string>, std::less<>> topologies_;
   std::string loading_library_;
   std::vector<std::string> conflicts_;
 };
@@ -78,6 +86,18 @@ class Registry {
   [[maybe_unused]] static const bool GALE_INTERNAL_CONCAT(gale_registered_, __COUNTER__) = \
       ::gale::Registry::Global().AddGrouping(                                            \
           Name, [] { return std::unique_ptr<::gale::CustomGrouping>(new Class()); })
+
+// Registers a topology built in C++ under `Name`, run with
+// `gale local --topology Name --lib plugin.so` (or validate/submit):
+//   gale::TopologySpec WordCount() {
+//     gale::TopologyBuilder b("wordcount");
+//     ...
+//     return b.Build();
+//   }
+//   GALE_REGISTER_TOPOLOGY("wordcount-cpp", WordCount);
+#define GALE_REGISTER_TOPOLOGY(Name, Function)                                             \
+  [[maybe_unused]] static const bool GALE_INTERNAL_CONCAT(gale_registered_, __COUNTER__) = \
+      ::gale::Registry::Global().AddTopology(Name, Function)
 
 // Registers `Class` under its own name, e.g. "SplitSentenceBolt".
 #define GALE_REGISTER_SPOUT(Class) GALE_REGISTER_SPOUT_AS(Class, #Class)
