@@ -47,13 +47,17 @@ void AddTopologyArgs(CLI::App* cmd, gale::launch::TopologySource* src) {
       throw CLI::RequiredError(cmd->get_name() + ": a topology FILE or --topology NAME");
     }
   });
-  cmd->add_option("--lib", src->libs, "Plugin shared library with components (repeatable)");
+  // One value per flag, so a FILE after `--lib X` is not taken as a plugin.
+  cmd->add_option("--lib", src->libs, "Plugin shared library with components (repeatable)")
+      ->allow_extra_args(false);
   cmd->add_option("--filter", src->filters,
-                  "Properties file whose key=value pairs replace ${key} in the YAML");
+                  "Properties file whose key=value pairs replace ${key} in the YAML")
+      ->allow_extra_args(false);
   cmd->add_flag("--env-filter", src->env_filter,
                 "Replace ${ENV-NAME} in the YAML with environment variable NAME");
   cmd->add_option("-c,--config", src->overrides,
-                  "Topology config override key=value (repeatable)");
+                  "Topology config override key=value (repeatable)")
+      ->allow_extra_args(false);
 }
 
 void PrintError(const std::string& message) { std::fprintf(stderr, "gale: %s\n", message.c_str()); }
