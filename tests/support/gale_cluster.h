@@ -69,16 +69,4 @@ inline double JsonComponentField(const std::string& json, const std::string& com
   return 0;
 }
 
-// Lines of every file in `dir` whose name starts with `prefix`.
-inline std::vector<std::string> ReadLines(const ScratchDir& dir, const std::string& prefix) {
-  std::vector<std::string> lines;
-  for (const auto& entry : std::filesystem::directory_iterator(dir.path())) {
-    if (entry.path().filename().string().rfind(prefix, 0) != 0) continue;
-    std::istringstream in(ReadFile(entry.path().string()));
-    std::string line;
-    while (std::getline(in, line)) lines.push_back(line);
-  }
-  return lines;
-}
-
 }  // namespace gale::testing

@@ -10,6 +10,7 @@
 #include <random>
 #include <sstream>
 #include <string>
+#include <vector>
 
 namespace gale::testing {
 
@@ -45,6 +46,32 @@ inline std::string ReadFile(const std::string& path) {
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
+}
+
+// Lines of every file in `dir` whose name starts with `prefix`.
+inline std::vector<std::string> ReadLines(const ScratchDir& dir, const std::string& prefix) {
+  std::vector<std::string> lines;
+  for (const auto& entry : std::filesystem::directory_iterator(dir.path())) {
+    if (entry.path().filename().string().rfind(prefix, 0) != 0) continue;
+    std::istringstream in(ReadFile(entry.path().string()));
+    std::string line;
+    while (std::getline(in, line)) lines.push_back(line);
+  }
+  return lines;
+}
+
+// The same lines split on tabs (FileSinkBolt's format).
+inline std::vector<std::vector<std::string>> ReadTsvFiles(const ScratchDir& dir,
+                                                          const std::string& prefix) {
+  std::vector<std::vector<std::string>> rows;
+  for (const std::string& line : ReadLines(dir, prefix)) {
+    std::vector<std::string> cols;
+    std::istringstream f(line);
+    std::string col;
+    while (std::getline(f, col, '\t')) cols.push_back(col);
+    rows.push_back(cols);
+  }
+  return rows;
 }
 
 struct CommandResult {

@@ -59,24 +59,6 @@ inline SummaryRow FindSummaryRow(const std::string& out, const std::string& comp
   return {};
 }
 
-// Tab-separated rows of every file in `dir` whose name starts with `prefix`.
-inline std::vector<std::vector<std::string>> ReadTsvFiles(const ScratchDir& dir,
-                                                          const std::string& prefix) {
-  std::vector<std::vector<std::string>> rows;
-  for (const auto& entry : std::filesystem::directory_iterator(dir.path())) {
-    if (entry.path().filename().string().rfind(prefix, 0) != 0) continue;
-    std::istringstream in(ReadFile(entry.path().string()));
-    std::string line;
-    while (std::getline(in, line)) {
-      std::vector<std::string> cols;
-      std::istringstream f(line);
-      std::string col;
-      while (std::getline(f, col, '\t')) cols.push_back(col);
-      rows.push_back(cols);
-    }
-  }
-  return rows;
-}
 
 // Replaces the first occurrence of `from` in `text` (which must contain it).
 inline std::string ReplaceOnce(std::string text, const std::string& from, const std::string& to) {

@@ -16,6 +16,7 @@ namespace gale {
 namespace {
 
 using testing::ReadFile;
+using testing::ReadTsvFiles;
 using testing::RunCommand;
 using testing::ScratchDir;
 
@@ -44,22 +45,6 @@ Row SummaryRow(const std::string& out, const std::string& component) {
   return {};
 }
 
-std::vector<std::vector<std::string>> ReadTsvFiles(const ScratchDir& dir, const std::string& prefix) {
-  std::vector<std::vector<std::string>> rows;
-  for (const auto& entry : std::filesystem::directory_iterator(dir.path())) {
-    if (entry.path().filename().string().rfind(prefix, 0) != 0) continue;
-    std::istringstream in(ReadFile(entry.path().string()));
-    std::string line;
-    while (std::getline(in, line)) {
-      std::vector<std::string> cols;
-      std::istringstream f(line);
-      std::string col;
-      while (std::getline(f, col, '\t')) cols.push_back(col);
-      rows.push_back(cols);
-    }
-  }
-  return rows;
-}
 
 std::string RunGale(const std::string& args, const ScratchDir& dir, int expect_exit,
                 testing::CommandResult* result = nullptr) {
