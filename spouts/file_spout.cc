@@ -55,38 +55,28 @@ bool FileSpout::ReadOwnLine() {
 }
 
 void FileSpout::EmitLine(MessageId id, const std::string& line) {
-  // Callers create the pending_ entry first: with acking off the runtime
-  // calls Ack(id) from inside Emit (Storm's behaviour), which erases the
-  // entry holding `line`; Values copies it before the call.
+  // Callers record the line in pending_ first: with acking off the runtime
+  // acks it right after NextTuple (Storm's behaviour).
   collector_->Emit(Values{line}, id);
 }
 
 void FileSpout::NextTuple() {
   for (std::int64_t i = 0; i < batch_; ++i) {
-    if (!replay_.empty()) {
-      MessageId id = replay_.front();
-      replay_.pop_front();
-      auto it = pending_.find(id);
-      if (it == pending_.end()) continue;  // acked after it failed
-      it->second.queued = false;
-      EmitLine(id, it->second.line);
+    MessageId id;
+    const std::string* line;
+    if (pending_.NextReplay(&id, &line)) {
+      EmitLine(id, *line);
       continue;
     }
     if (!ReadOwnLine()) return;
-    MessageId id = line_no_;
-    auto [it, inserted] = pending_.emplace(id, Pending{line_, false});
-    EmitLine(id, it->second.line);
+    id = line_no_;
+    EmitLine(id, pending_.Add(id, line_));
   }
 }
 
-void FileSpout::Ack(MessageId id) { pending_.erase(id); }
+void FileSpout::Ack(MessageId id) { pending_.Ack(id); }
 
-void FileSpout::Fail(MessageId id) {
-  auto it = pending_.find(id);
-  if (it == pending_.end() || it->second.queued) return;
-  it->second.queued = true;
-  replay_.push_back(id);
-}
+void FileSpout::Fail(MessageId id) { pending_.Queue(id); }
 
 void FileSpout::Close() {
   if (in_.is_open()) in_.close();

@@ -1,12 +1,11 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <fstream>
 #include <string>
-#include <unordered_map>
 
 #include "gale/gale.h"
+#include "spouts/spout_support.h"
 
 namespace gale::builtin {
 
@@ -34,11 +33,6 @@ class FileSpout : public Spout {
   void DeclareOutputFields(OutputFieldsDeclarer& declarer) const override;
 
  private:
-  struct Pending {
-    std::string line;
-    bool queued = false;  // waiting in replay_
-  };
-
   // Reads up to the next line of this task into `line_`; false at the end.
   bool ReadOwnLine();
   void EmitLine(MessageId id, const std::string& line);
@@ -52,8 +46,7 @@ class FileSpout : public Spout {
   std::uint64_t index_ = 0;    // task index
   std::int64_t batch_ = 1;
   std::string line_;
-  std::unordered_map<MessageId, Pending> pending_;
-  std::deque<MessageId> replay_;
+  ReplayBuffer<std::string> pending_;  // lines emitted, not yet acked
 };
 
 }  // namespace gale::builtin

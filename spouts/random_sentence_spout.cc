@@ -31,40 +31,34 @@ void RandomSentenceSpout::Open(const Config& config, const TopologyContext& cont
 }
 
 void RandomSentenceSpout::NextTuple() {
+  std::string& text = std::get<std::string>(out_[0]);
   for (std::int64_t i = 0; i < batch_; ++i) {
-    if (!replay_.empty()) {
-      MessageId id = replay_.front();
-      replay_.pop_front();
-      auto it = pending_.find(id);
-      if (it == pending_.end()) continue;  // acked after it failed
-      it->second.queued = false;
-      collector_->Emit(Values{std::string(kSentences[it->second.sentence])}, id);
+    MessageId id;
+    const std::uint32_t* replayed;
+    if (pending_.NextReplay(&id, &replayed)) {
+      text = kSentences[*replayed];
+      collector_->Emit(out_, id);
       continue;
     }
     if (limit_ && emitted_ >= *limit_) return;
     ++emitted_;
     std::uint32_t sentence = rng_.Below(static_cast<std::uint32_t>(kSentenceCount));
-    Values values{std::string(kSentences[sentence])};
+    text = kSentences[sentence];
     if (!reliable_) {
-      collector_->Emit(std::move(values));
+      collector_->Emit(out_);
       continue;
     }
-    // With acking off the runtime calls Ack(id) from inside Emit (Storm's
-    // behaviour), so the entry must exist before the call.
-    MessageId id = next_id_++;
-    pending_.emplace(id, Pending{sentence, false});
-    collector_->Emit(std::move(values), id);
+    // Recorded before the emit: with acking off the runtime acks it right
+    // after NextTuple (Storm's behaviour).
+    id = next_id_++;
+    pending_.Add(id, sentence);
+    collector_->Emit(out_, id);
   }
 }
 
-void RandomSentenceSpout::Ack(MessageId id) { pending_.erase(id); }
+void RandomSentenceSpout::Ack(MessageId id) { pending_.Ack(id); }
 
-void RandomSentenceSpout::Fail(MessageId id) {
-  auto it = pending_.find(id);
-  if (it == pending_.end() || it->second.queued) return;
-  it->second.queued = true;
-  replay_.push_back(id);
-}
+void RandomSentenceSpout::Fail(MessageId id) { pending_.Queue(id); }
 
 bool RandomSentenceSpout::Exhausted() const {
   // Every failed sentence is still in pending_ until it is acked.

@@ -1,9 +1,7 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <optional>
-#include <unordered_map>
 
 #include "gale/gale.h"
 #include "spouts/spout_support.h"
@@ -36,11 +34,6 @@ class RandomSentenceSpout : public Spout {
   void DeclareOutputFields(OutputFieldsDeclarer& declarer) const override;
 
  private:
-  struct Pending {
-    std::uint32_t sentence = 0;  // index into kSentences
-    bool queued = false;         // waiting in replay_
-  };
-
   SpoutOutputCollector* collector_ = nullptr;
   SplitMix64 rng_{42};
   std::optional<std::uint64_t> limit_;  // `count`
@@ -48,8 +41,9 @@ class RandomSentenceSpout : public Spout {
   bool reliable_ = true;
   std::int64_t batch_ = 1;
   MessageId next_id_ = 1;
-  std::unordered_map<MessageId, Pending> pending_;  // emitted, not yet acked
-  std::deque<MessageId> replay_;                    // failed, to emit again
+  // Emitted, not yet acked: the index of each sentence in kSentences.
+  ReplayBuffer<std::uint32_t> pending_;
+  Values out_{std::string()};  // reused for every emit
 };
 
 }  // namespace gale::builtin

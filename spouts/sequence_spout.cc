@@ -23,37 +23,34 @@ void SequenceSpout::Open(const Config& config, const TopologyContext& context,
 }
 
 void SequenceSpout::EmitId(MessageId id) {
-  // Callers create the in_flight_ entry first: with acking off the runtime
-  // calls Ack(id) from inside Emit (Storm's behaviour).
+  // Callers record the id in in_flight_ first: with acking off the runtime
+  // acks it right after NextTuple (Storm's behaviour).
   collector_->Emit(Values{static_cast<std::int64_t>(id)}, id);
 }
 
 void SequenceSpout::NextTuple() {
   for (std::int64_t i = 0; i < batch_; ++i) {
-    if (!replay_.empty()) {
-      MessageId id = replay_.front();
-      replay_.pop_front();
-      auto it = in_flight_.find(id);
-      if (it == in_flight_.end()) continue;  // acked after it failed
-      it->second.queued = false;
+    MessageId id;
+    const std::int64_t* replays;
+    if (in_flight_.NextReplay(&id, &replays)) {
       EmitId(id);
       continue;
     }
     if (next_offset_ >= count_) return;
-    auto id = static_cast<MessageId>(start_ + static_cast<std::int64_t>(next_offset_));
+    id = static_cast<MessageId>(start_ + static_cast<std::int64_t>(next_offset_));
     next_offset_ += stride_;
-    in_flight_.emplace(id, InFlight{});
+    in_flight_.Add(id, 0);
     EmitId(id);
   }
 }
 
-void SequenceSpout::Ack(MessageId id) { in_flight_.erase(id); }
+void SequenceSpout::Ack(MessageId id) { in_flight_.Ack(id); }
 
 void SequenceSpout::Fail(MessageId id) {
-  auto it = in_flight_.find(id);
-  if (it == in_flight_.end() || it->second.queued) return;
-  if (max_replays_ >= 0 && it->second.replays >= max_replays_) {
-    in_flight_.erase(it);
+  std::int64_t* replays = in_flight_.FailedPayload(id);
+  if (replays == nullptr) return;
+  if (max_replays_ >= 0 && *replays >= max_replays_) {
+    in_flight_.Drop(id);
     ++dropped_;
     collector_->ReportError(std::string(kName) + ": id " +
                             std::to_string(static_cast<std::int64_t>(id)) + " failed after " +
@@ -61,9 +58,8 @@ void SequenceSpout::Fail(MessageId id) {
                             std::to_string(dropped_) + " dropped so far)");
     return;
   }
-  ++it->second.replays;
-  it->second.queued = true;
-  replay_.push_back(id);
+  ++*replays;
+  in_flight_.Queue(id);
 }
 
 bool SequenceSpout::Exhausted() const {

@@ -1,10 +1,9 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
-#include <unordered_map>
 
 #include "gale/gale.h"
+#include "spouts/spout_support.h"
 
 namespace gale::builtin {
 
@@ -38,10 +37,6 @@ class SequenceSpout : public Spout {
   std::uint64_t dropped() const { return dropped_; }
 
  private:
-  struct InFlight {
-    std::int64_t replays = 0;
-    bool queued = false;  // waiting in replay_
-  };
 
   void EmitId(MessageId id);
 
@@ -53,8 +48,7 @@ class SequenceSpout : public Spout {
   std::int64_t max_replays_ = -1;
   std::int64_t batch_ = 1;
   std::uint64_t dropped_ = 0;
-  std::unordered_map<MessageId, InFlight> in_flight_;
-  std::deque<MessageId> replay_;
+  ReplayBuffer<std::int64_t> in_flight_;  // emitted, not yet acked: replays so far
 };
 
 }  // namespace gale::builtin

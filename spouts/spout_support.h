@@ -3,8 +3,10 @@
 // Small helpers shared by the built-in spouts. Not installed.
 
 #include <cstdint>
+#include <deque>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "gale/gale.h"
 
@@ -46,5 +48,58 @@ inline std::int64_t CheckAtLeast(const Config& config, std::string_view class_na
   }
   return value;
 }
+
+// The reliable spouts' bookkeeping: messages emitted and not yet acked, each
+// with the payload needed to emit it again, and the failed ones waiting to be
+// replayed (each queued once, however often it fails meanwhile).
+template <typename Payload>
+class ReplayBuffer {
+ public:
+  // Records a message; call it before emitting (with acking off the runtime
+  // acks right after NextTuple).
+  Payload& Add(MessageId id, Payload payload) {
+    return pending_.insert_or_assign(id, Entry{std::move(payload), false}).first->second.payload;
+  }
+  void Ack(MessageId id) { pending_.erase(id); }
+  // The payload of a pending message that is not queued yet, or nullptr.
+  Payload* FailedPayload(MessageId id) {
+    auto it = pending_.find(id);
+    return it == pending_.end() || it->second.queued ? nullptr : &it->second.payload;
+  }
+  // Queues a pending message for replay; false when unknown or queued.
+  bool Queue(MessageId id) {
+    auto it = pending_.find(id);
+    if (it == pending_.end() || it->second.queued) return false;
+    it->second.queued = true;
+    replay_.push_back(id);
+    return true;
+  }
+  // Forgets a message for good (given up on).
+  void Drop(MessageId id) { pending_.erase(id); }
+  // The next message to emit again, skipping ones acked since they failed;
+  // false when none waits.
+  bool NextReplay(MessageId* id, const Payload** payload) {
+    while (!replay_.empty()) {
+      MessageId next = replay_.front();
+      replay_.pop_front();
+      auto it = pending_.find(next);
+      if (it == pending_.end()) continue;
+      it->second.queued = false;
+      *id = next;
+      *payload = &it->second.payload;
+      return true;
+    }
+    return false;
+  }
+  bool empty() const { return pending_.empty(); }
+
+ private:
+  struct Entry {
+    Payload payload;
+    bool queued;
+  };
+  std::unordered_map<MessageId, Entry> pending_;
+  std::deque<MessageId> replay_;
+};
 
 }  // namespace gale::builtin
