@@ -18,7 +18,7 @@ build: deps
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
 demo: build
-	$(BUILD_DIR)/runtime/cli/gale local topologies/wordcount.yaml --duration $(DEMO_SECONDS)
+	$(BUILD_DIR)/bin/gale local topologies/wordcount.yaml --duration $(DEMO_SECONDS)
 
 demo-kafka: build
 	deploy/demo-kafka.sh

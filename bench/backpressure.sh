@@ -10,7 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 duration="${1:-600}"
-readonly GALE="${BUILD_DIR:-build}/runtime/cli/gale"
+readonly GALE="${BUILD_DIR:-build}/bin/gale"
 readonly OUT="bench/out/backpressure"
 rm -rf "$OUT"
 mkdir -p "$OUT"

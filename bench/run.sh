@@ -78,7 +78,7 @@ if (( build )); then
   cmake --build "$BUILD_DIR" -j "$JOBS" --target gale_micro_bench \
     >>"$BUILD_DIR/bench-build.log" 2>&1 || true
 fi
-readonly GALE="$BUILD_DIR/runtime/cli/gale"
+readonly GALE="$BUILD_DIR/bin/gale"
 readonly BASELINE="$BUILD_DIR/bench/gale_bench_baseline"
 readonly PLUGIN="$BUILD_DIR/bench/libgale_bench.so"
 readonly TOPOLOGY="bench/wordcount-bench.yaml"

@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 B="${BUILD_DIR:-build}"
-GALE="$B/runtime/cli/gale"
+GALE="$B/bin/gale"
 LIBS=(--lib "$B/spouts/kafka/libgale_kafka_spout.so" --lib "$B/bolts/kafka/libgale_kafka_bolt.so"
       --lib "$B/topologies/ip_fraud/libgale_examples.so")
 work=$(mktemp -d)

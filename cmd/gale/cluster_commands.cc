@@ -1,4 +1,4 @@
-#include "cli/cluster_commands.h"
+#include "cluster_commands.h"
 
 #include <signal.h>
 #include <unistd.h>
@@ -9,9 +9,8 @@
 #include <map>
 #include <thread>
 
-#include "cli/topology_snapshot.h"
+#include "topology_snapshot.h"
 #include "common/process.h"
-#include "instance/instance_process.h"
 #include "state/state_manager.h"
 #include "transport/control.h"
 #include "transport/zmq_util.h"
@@ -118,7 +117,7 @@ int Submit(const std::string& root, const launch::TopologySource& source, double
   StateManager sm(root);
   // ipc:// endpoints live under the state directory; Unix socket paths are
   // limited to 107 bytes.
-  std::string endpoint = instance::StmgrLocalEndpoint(sm.TopologyDir(name),
+  std::string endpoint = transport::StmgrLocalEndpoint(sm.TopologyDir(name),
                                                       loaded->plan->workers() - 1);
   if (endpoint.size() - 6 > kMaxUnixSocketPath) {
     Error("the state directory '" + root + "' is too deep: the stream manager socket " +

@@ -3,7 +3,11 @@
 // internal roles the local scheduler starts (_scheduler, _tmaster,
 // _executor, _stmgr, _instance).
 
+#include <unistd.h>
+
 #include <csignal>
+#include <cerrno>
+#include <cstring>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -12,11 +16,12 @@
 
 #include "bolts/builtins.h"
 #include "bolts/kafka/kafka_bolt_link.h"
-#include "cli/cluster_commands.h"
+#include "cluster_commands.h"
+#include "common/exit_code.h"
 #include "common/log.h"
+#include "common/process.h"
 #include "executor/executor.h"
 #include "instance/instance_process.h"
-#include "kafka_broker/kafka_broker.h"
 #include "launch/topology_source.h"
 #include "local/local_runner.h"
 #include "scheduler/local_scheduler.h"
@@ -28,9 +33,9 @@
 
 namespace {
 
-constexpr int kExitOk = 0;
-constexpr int kExitFailure = 1;
-constexpr int kExitInvalid = 2;
+using gale::kExitFailure;
+using gale::kExitInvalid;
+using gale::kExitOk;
 
 std::atomic<bool> g_interrupted{false};
 void OnSignal(int) { g_interrupted.store(true); }
@@ -87,6 +92,30 @@ int RunLocalCommand(const gale::launch::TopologySource& src, double duration, bo
   std::fputs(gale::local::FormatSummary(*report).c_str(), stdout);
   std::fflush(stdout);
   return kExitOk;
+}
+
+// `gale kafka-broker ARGS...` runs the gale-kafka-broker program installed
+// next to gale (the test broker is a tool, not part of the runtime).
+int ExecKafkaBroker(const std::vector<std::string>& args) {
+  std::string self = gale::SelfExe();
+  std::string dir = self.substr(0, self.rfind('/') + 1);
+  std::string program = dir + "gale-kafka-broker";
+  std::vector<char*> argv;
+  argv.push_back(program.data());
+  std::vector<std::string> copy = args;
+  for (std::string& a : copy) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  ::execv(program.c_str(), argv.data());
+  PrintError("cannot run " + program + ": " + std::strerror(errno) +
+             " (the test broker is built as gale-kafka-broker next to gale; rebuild or "
+             "reinstall gale)");
+  return kExitFailure;
+}
+
+// Runs one of the internal roles and turns its status into the exit code.
+int RunRole(const char* role, const gale::Status& status) {
+  if (!status.ok()) gale::Logger(role)->error("{}", status.message());
+  return gale::RoleExitCode(status);
 }
 
 int ValidateCommand(const gale::launch::TopologySource& src) {
@@ -174,16 +203,14 @@ int main(int argc, char** argv) {
   kill->add_option("--wait", kill_wait, "Seconds to let in-flight tuples drain");
   kill->add_flag("--force", force, "Kill every process at once");
 
-  gale::kafka_broker::KafkaBrokerOptions broker_options;
   CLI::App* kafka_broker = app.add_subcommand(
       "kafka-broker",
       "Run a test Kafka broker (librdkafka mock cluster) on 127.0.0.1; prints "
-      "'bootstrap.servers=...' first, then reads commands on stdin (help)");
-  kafka_broker->add_option("--port", broker_options.port,
-                           "Listening port; only 0 (kernel-chosen) works with librdkafka 2.0.2");
-  kafka_broker->add_option("--brokers", broker_options.brokers, "Number of brokers (ids 1..N)");
-  kafka_broker->add_option("--topic", broker_options.topics,
-                           "Topic to create, NAME or NAME:PARTITIONS (repeatable)");
+      "'bootstrap.servers=...' first, then reads commands on stdin (help). "
+      "Runs the gale-kafka-broker program; see 'gale kafka-broker --help'");
+  // Everything after the command goes to gale-kafka-broker, --help included.
+  kafka_broker->prefix_command();
+  kafka_broker->set_help_flag();
 
   app.add_subcommand("version", "Print the gale version");
 
@@ -226,15 +253,21 @@ int main(int argc, char** argv) {
   if (logs->parsed()) return gale::cli::ShowLogs(state_root, name, logs_options);
   if (wait->parsed()) return gale::cli::Wait(state_root, name, wait_timeout);
   if (kill->parsed()) return gale::cli::Kill(state_root, name, kill_wait, force);
-  if (kafka_broker->parsed()) return gale::kafka_broker::RunKafkaBroker(broker_options);
-  if (role_scheduler->parsed()) return gale::scheduler::RunLocalScheduler({state_root, name});
-  if (role_tmaster->parsed()) return gale::tmaster::RunTopologyMaster({state_root, name});
-  if (role_executor->parsed()) {
-    return gale::executor::RunExecutorProcess({state_root, name, role_id});
+  if (kafka_broker->parsed()) return ExecKafkaBroker(kafka_broker->remaining());
+  if (role_scheduler->parsed()) {
+    return RunRole("scheduler", gale::scheduler::RunLocalScheduler({state_root, name}));
   }
-  if (role_stmgr->parsed()) return gale::stmgr::RunStreamManager({state_root, name, role_id});
+  if (role_tmaster->parsed()) {
+    return RunRole("tmaster", gale::tmaster::RunTopologyMaster({state_root, name}));
+  }
+  if (role_executor->parsed()) {
+    return RunRole("executor", gale::executor::RunExecutorProcess({state_root, name, role_id}));
+  }
+  if (role_stmgr->parsed()) {
+    return RunRole("stmgr", gale::stmgr::RunStreamManager({state_root, name, role_id}));
+  }
   if (role_instance->parsed()) {
-    return gale::instance::RunInstanceProcess({state_root, name, role_id});
+    return RunRole("instance", gale::instance::RunInstanceProcess({state_root, name, role_id}));
   }
   std::printf("gale %s\n", GALE_VERSION);
   return kExitOk;

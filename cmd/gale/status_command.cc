@@ -5,8 +5,8 @@
 #include <fstream>
 #include <map>
 
-#include "cli/cluster_commands.h"
-#include "cli/topology_snapshot.h"
+#include "cluster_commands.h"
+#include "topology_snapshot.h"
 
 namespace gale::cli {
 namespace {

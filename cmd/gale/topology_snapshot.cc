@@ -1,4 +1,4 @@
-#include "cli/topology_snapshot.h"
+#include "topology_snapshot.h"
 
 #include <cstdio>
 

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "common/exit_code.h"
 #include "state/state_manager.h"
 
 namespace gale::cli {
@@ -19,10 +20,10 @@ int PidOf(const state::StateManager& sm, const std::string& name, const std::str
 std::uint64_t U64(const state::KeyValues& kv, const std::string& key);
 bool SchedulerAlive(const state::StateManager& sm, const std::string& name);
 
-// Exit codes of the commands.
-inline constexpr int kExitOk = 0;
-inline constexpr int kExitFailure = 1;
-inline constexpr int kExitInvalid = 2;
+// Exit codes of the commands (common/exit_code.h).
+using gale::kExitFailure;
+using gale::kExitInvalid;
+using gale::kExitOk;
 
 // Prints "gale: MESSAGE" on stderr.
 void Error(const std::string& message);

@@ -23,15 +23,12 @@ std::vector<std::string> RoleArgv(const std::string& state_root, const std::stri
   return {SelfExe(), "--state-dir", state_root, "_" + role, topology};
 }
 
-int RunExecutorProcess(const ExecutorProcessOptions& options) {
+Status RunExecutorProcess(const ExecutorProcessOptions& options) {
   g_stop = &InstallStopSignalHandlers();
   auto log = Logger("executor");
   state::StateManager sm(options.state_root);
   auto loaded = launch::LoadSubmittedTopology(sm, options.topology);
-  if (!loaded.ok()) {
-    log->error("{}", loaded.status().message());
-    return 3;
-  }
+  if (!loaded.ok()) return loaded.status();
   const auto& plan = *loaded->plan;
   std::string logs = sm.TopologyDir(options.topology) + "/logs/";
   std::string c = std::to_string(options.container);
@@ -55,7 +52,7 @@ int RunExecutorProcess(const ExecutorProcessOptions& options) {
   }
   log->info("container {} stopping", options.container);
   supervisor.Stop(std::chrono::seconds(15));
-  return 0;
+  return Status::Ok();
 }
 
 }  // namespace gale::executor

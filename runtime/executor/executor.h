@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "common/status.h"
+
 namespace gale::executor {
 
 struct ExecutorProcessOptions {
@@ -17,7 +19,7 @@ struct ExecutorProcessOptions {
   int container = 0;
 };
 
-int RunExecutorProcess(const ExecutorProcessOptions& options);
+Status RunExecutorProcess(const ExecutorProcessOptions& options);
 
 // argv prefix for running another gale role: {gale, --state-dir, root}.
 std::vector<std::string> RoleArgv(const std::string& state_root, const std::string& role,

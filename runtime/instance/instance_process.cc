@@ -10,7 +10,7 @@
 #include "common/log.h"
 #include "common/stop_signal.h"
 #include "common/process.h"
-#include "instance/executor.h"
+#include "task/executor.h"
 #include "launch/topology_source.h"
 #include "state/state_manager.h"
 #include "transport/control.h"
@@ -19,9 +19,15 @@
 namespace gale::instance {
 namespace {
 
-const std::atomic<bool>* g_stop = nullptr;  // set by InstallStopSignalHandlers
+using task::Executor;
+using task::ExecutorOptions;
+using task::Inbox;
+using task::MakeExecutor;
+using task::Outbox;
+using task::Signals;
+using task::TaskMetrics;
 
-constexpr int kExitStartFailure = 3;
+const std::atomic<bool>* g_stop = nullptr;  // set by InstallStopSignalHandlers
 
 // Sends batches to the stream manager and receives batches and control
 // messages from it. Used only on the executor thread.
@@ -162,19 +168,17 @@ void WriteMetrics(state::StateManager& sm, const std::string& topology, int task
 
 }  // namespace
 
-std::string StmgrLocalEndpoint(const std::string& topology_dir, int container) {
-  return "ipc://" + topology_dir + "/sock/stmgr-" + std::to_string(container);
-}
-
-int RunInstanceProcess(const InstanceProcessOptions& options) {
+Status RunInstanceProcess(const InstanceProcessOptions& options) {
   g_stop = &InstallStopSignalHandlers();
   auto log = Logger("instance");
   state::StateManager sm(options.state_root);
   const std::string error_key = "errors/task-" + std::to_string(options.task_id);
+  // Why the task could not start goes to errors/task-N, where submit and
+  // status find it.
   auto fail_start = [&](const std::string& message) {
-    log->error("task {} cannot start: {}", options.task_id, message);
     (void)sm.Write(options.topology, error_key, message + "\n");
-    return kExitStartFailure;
+    return Status(ErrorCode::kFailedPrecondition,
+                  "task " + std::to_string(options.task_id) + " cannot start: " + message);
   };
 
   auto loaded = launch::LoadSubmittedTopology(sm, options.topology);
@@ -189,7 +193,7 @@ int RunInstanceProcess(const InstanceProcessOptions& options) {
   // deactivated topology stays quiet across restarts.
   signals.active.store(false);
   TaskMetrics metrics;
-  StmgrLink link(StmgrLocalEndpoint(sm.TopologyDir(options.topology),
+  StmgrLink link(transport::StmgrLocalEndpoint(sm.TopologyDir(options.topology),
                                     plan->container_of(options.task_id)),
                  options.task_id, &signals);
   ExecutorOptions eo;
@@ -221,7 +225,7 @@ int RunInstanceProcess(const InstanceProcessOptions& options) {
   reporter.join();
   WriteMetrics(sm, options.topology, options.task_id, *plan, metrics, *executor, signals);
   log->info("task {} stopped", options.task_id);
-  return 0;
+  return Status::Ok();
 }
 
 }  // namespace gale::instance

@@ -9,6 +9,8 @@
 
 #include <string>
 
+#include "common/status.h"
+
 namespace gale::instance {
 
 struct InstanceProcessOptions {
@@ -17,11 +19,8 @@ struct InstanceProcessOptions {
   int task_id = 0;
 };
 
-// Exit codes: 0 after a clean stop (SIGTERM), 3 when the task could not start
-// (the reason is in errors/task-<id>), 1 on other failures.
-int RunInstanceProcess(const InstanceProcessOptions& options);
-
-// ipc:// endpoint of a container's stream manager for local instances.
-std::string StmgrLocalEndpoint(const std::string& topology_dir, int container);
+// Returns ok after a clean stop (SIGTERM); when the task could not start, a
+// kFailedPrecondition status whose reason is also in errors/task-<id>.
+Status RunInstanceProcess(const InstanceProcessOptions& options);
 
 }  // namespace gale::instance

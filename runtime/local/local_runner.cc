@@ -7,7 +7,7 @@
 
 #include "common/log.h"
 #include "common/process.h"
-#include "instance/executor.h"
+#include "task/executor.h"
 #include "local/task_queue.h"
 
 namespace gale::local {
@@ -17,7 +17,7 @@ using Clock = std::chrono::steady_clock;
 constexpr auto kPollInterval = std::chrono::milliseconds(20);
 
 // Delivers a task's outgoing batches straight into the destination's queue.
-class LocalOutbox : public instance::Outbox {
+class LocalOutbox : public task::Outbox {
  public:
   explicit LocalOutbox(std::vector<std::unique_ptr<TaskQueue>>* queues) : queues_(queues) {}
   void Send(std::int32_t dest_task, std::string batch) override {
@@ -30,8 +30,8 @@ class LocalOutbox : public instance::Outbox {
 
 struct Task {
   std::int32_t id = 0;
-  instance::TaskMetrics metrics;
-  std::unique_ptr<instance::Executor> executor;
+  task::TaskMetrics metrics;
+  std::unique_ptr<task::Executor> executor;
   Status start_status;
   std::thread thread;
 };
@@ -88,7 +88,7 @@ std::string Backpressure(const plan::TopologyPlan& plan,
 
 Result<RunReport> RunLocal(std::shared_ptr<const plan::TopologyPlan> plan,
                            const LocalOptions& options) {
-  instance::Signals signals;
+  task::Signals signals;
   InFlight in_flight;
   const plan::Watermarks& watermarks = plan->watermarks();
 
@@ -102,14 +102,14 @@ Result<RunReport> RunLocal(std::shared_ptr<const plan::TopologyPlan> plan,
     auto task = std::make_unique<Task>();
     task->id = id;
     outboxes.push_back(std::make_unique<LocalOutbox>(&queues));
-    instance::ExecutorOptions eo;
+    task::ExecutorOptions eo;
     eo.task_id = id;
     eo.plan = plan;
     eo.outbox = outboxes.back().get();
     eo.inbox = queues[static_cast<std::size_t>(id)].get();
     eo.signals = &signals;
     eo.metrics = &task->metrics;
-    task->executor = instance::MakeExecutor(eo);
+    task->executor = task::MakeExecutor(eo);
     tasks.push_back(std::move(task));
   }
 

@@ -21,7 +21,7 @@ std::int64_t NowNs() {
 
 }  // namespace
 
-TaskQueue::TaskQueue(instance::Signals* signals, InFlight* in_flight,
+TaskQueue::TaskQueue(task::Signals* signals, InFlight* in_flight,
                      plan::Watermarks watermarks)
     : signals_(signals), in_flight_(in_flight), watermarks_(watermarks) {}
 

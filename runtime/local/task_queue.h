@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "instance/task_io.h"
+#include "task/task_io.h"
 #include "plan/plan.h"
 
 namespace gale::local {
@@ -26,11 +26,11 @@ struct InFlight {
 // blocks, so a cycle in the topology cannot deadlock; instead, while the
 // queue is above a high watermark, it raises Signals::backpressure (spouts
 // stop) until it falls below the low watermarks.
-class TaskQueue : public instance::Inbox {
+class TaskQueue : public task::Inbox {
  public:
   static constexpr std::size_t kMaxTuplesPerReceive = 2048;
 
-  TaskQueue(instance::Signals* signals, InFlight* in_flight, plan::Watermarks watermarks);
+  TaskQueue(task::Signals* signals, InFlight* in_flight, plan::Watermarks watermarks);
 
   // Any thread.
   void Push(std::string batch);
@@ -49,7 +49,7 @@ class TaskQueue : public instance::Inbox {
  private:
   void UpdateBackpressure();  // with mu_ held
 
-  instance::Signals* signals_;
+  task::Signals* signals_;
   InFlight* in_flight_;
   plan::Watermarks watermarks_;
   std::mutex mu_;

@@ -18,16 +18,13 @@ const std::atomic<bool>* g_stop = nullptr;  // set by InstallStopSignalHandlers
 
 }  // namespace
 
-int RunLocalScheduler(const LocalSchedulerOptions& options) {
+Status RunLocalScheduler(const LocalSchedulerOptions& options) {
   g_stop = &InstallStopSignalHandlers();
   ::signal(SIGHUP, SIG_IGN);
   auto log = Logger("scheduler");
   state::StateManager sm(options.state_root);
   auto loaded = launch::LoadSubmittedTopology(sm, options.topology);
-  if (!loaded.ok()) {
-    log->error("{}", loaded.status().message());
-    return 3;
-  }
+  if (!loaded.ok()) return loaded.status();
   std::string logs = sm.TopologyDir(options.topology) + "/logs/";
   executor::Supervisor supervisor(&sm, options.topology, "scheduler");
   supervisor.Add({"tmaster", executor::RoleArgv(options.state_root, "tmaster", options.topology),
@@ -48,7 +45,7 @@ int RunLocalScheduler(const LocalSchedulerOptions& options) {
   log->info("stopping topology '{}'", options.topology);
   supervisor.Stop(std::chrono::seconds(20));
   log->info("stopped");
-  return 0;
+  return Status::Ok();
 }
 
 }  // namespace gale::scheduler

@@ -8,6 +8,8 @@
 
 #include <string>
 
+#include "common/status.h"
+
 namespace gale::scheduler {
 
 struct LocalSchedulerOptions {
@@ -15,6 +17,6 @@ struct LocalSchedulerOptions {
   std::string topology;
 };
 
-int RunLocalScheduler(const LocalSchedulerOptions& options);
+Status RunLocalScheduler(const LocalSchedulerOptions& options);
 
 }  // namespace gale::scheduler

@@ -10,7 +10,6 @@
 #include "common/log.h"
 #include "common/stop_signal.h"
 #include "common/process.h"
-#include "instance/instance_process.h"
 #include "launch/topology_source.h"
 #include "state/state_manager.h"
 #include "transport/control.h"
@@ -68,7 +67,7 @@ class StreamManager {
   }
 
   Status Start() {
-    std::string local = instance::StmgrLocalEndpoint(sm_.TopologyDir(options_.topology),
+    std::string local = transport::StmgrLocalEndpoint(sm_.TopologyDir(options_.topology),
                                                      options_.container);
     try {
       local_.bind(local);
@@ -428,22 +427,15 @@ class StreamManager {
 
 }  // namespace
 
-int RunStreamManager(const StmgrOptions& options) {
+Status RunStreamManager(const StmgrOptions& options) {
   g_stop = &InstallStopSignalHandlers();
   state::StateManager sm(options.state_root);
   auto loaded = launch::LoadSubmittedTopology(sm, options.topology);
-  if (!loaded.ok()) {
-    Logger("stmgr")->error("{}", loaded.status().message());
-    return 3;
-  }
+  if (!loaded.ok()) return loaded.status();
   StreamManager stmgr(options, loaded->plan);
-  Status s = stmgr.Start();
-  if (!s.ok()) {
-    Logger("stmgr")->error("{}", s.message());
-    return 1;
-  }
+  GALE_RETURN_IF_ERROR(stmgr.Start());
   stmgr.Run();
-  return 0;
+  return Status::Ok();
 }
 
 }  // namespace gale::stmgr

@@ -21,6 +21,8 @@
 
 #include <string>
 
+#include "common/status.h"
+
 namespace gale::stmgr {
 
 struct StmgrOptions {
@@ -29,6 +31,6 @@ struct StmgrOptions {
   int container = 0;
 };
 
-int RunStreamManager(const StmgrOptions& options);
+Status RunStreamManager(const StmgrOptions& options);
 
 }  // namespace gale::stmgr

@@ -1,12 +1,12 @@
-#include "instance/bolt_executor.h"
+#include "task/bolt_executor.h"
 
-#include "instance/spout_executor.h"
+#include "task/spout_executor.h"
 
 #include "common/log.h"
 #include "gale/internal/tuple_access.h"
 #include "gale/registry.h"
 
-namespace gale::instance {
+namespace gale::task {
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -260,4 +260,4 @@ std::string TaskName(const plan::TopologyPlan& plan, std::int32_t task_id) {
   return "component '" + plan.component_of(task_id).id + "' task " + std::to_string(task_id);
 }
 
-}  // namespace gale::instance
+}  // namespace gale::task

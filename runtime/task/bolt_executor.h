@@ -5,11 +5,11 @@
 #include <vector>
 
 #include "gale/component.h"
-#include "instance/emitter.h"
-#include "instance/executor.h"
-#include "instance/random.h"
+#include "task/emitter.h"
+#include "task/executor.h"
+#include "task/random.h"
 
-namespace gale::instance {
+namespace gale::task {
 
 // Runs one bolt task: decodes each arriving batch into tuples, calls Execute,
 // sends tick tuples when configured, and turns Ack/Fail into ack records for
@@ -52,4 +52,4 @@ class BoltExecutor : public Executor, private OutputCollector {
   std::uint64_t misuse_logged_ = 0;
 };
 
-}  // namespace gale::instance
+}  // namespace gale::task

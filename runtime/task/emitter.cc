@@ -1,8 +1,8 @@
-#include "instance/emitter.h"
+#include "task/emitter.h"
 
 #include <stdexcept>
 
-namespace gale::instance {
+namespace gale::task {
 
 Emitter::Emitter(std::shared_ptr<const plan::TopologyPlan> plan, std::int32_t task_id,
                  Outbox* outbox, TaskMetrics* metrics, EmitterOptions options, std::uint64_t seed)
@@ -154,4 +154,4 @@ void Emitter::Flush() {
   dirty_.clear();
 }
 
-}  // namespace gale::instance
+}  // namespace gale::task

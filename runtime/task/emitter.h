@@ -15,12 +15,12 @@
 #include "gale/tuple.h"
 #include "gale/value.h"
 #include "grouping/grouping.h"
-#include "instance/task_io.h"
-#include "instance/task_metrics.h"
+#include "task/task_io.h"
+#include "task/task_metrics.h"
 #include "plan/plan.h"
 #include "wire/codec.h"
 
-namespace gale::instance {
+namespace gale::task {
 
 struct EmitterOptions {
   std::size_t batch_max_tuples = 1024;
@@ -93,4 +93,4 @@ class Emitter {
   std::vector<Dirty> dirty_;
 };
 
-}  // namespace gale::instance
+}  // namespace gale::task

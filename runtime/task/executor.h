@@ -10,11 +10,11 @@
 #include <string>
 
 #include "common/status.h"
-#include "instance/task_io.h"
-#include "instance/task_metrics.h"
+#include "task/task_io.h"
+#include "task/task_metrics.h"
 #include "plan/plan.h"
 
-namespace gale::instance {
+namespace gale::task {
 
 struct ExecutorOptions {
   std::int32_t task_id = 0;
@@ -56,4 +56,4 @@ std::unique_ptr<Executor> MakeExecutor(const ExecutorOptions& options);
 // "component 'split' task 3"
 std::string TaskName(const plan::TopologyPlan& plan, std::int32_t task_id);
 
-}  // namespace gale::instance
+}  // namespace gale::task

@@ -3,7 +3,7 @@
 #include <cstdint>
 #include <random>
 
-namespace gale::instance {
+namespace gale::task {
 
 // splitmix64: fast, good enough for tree and edge ids.
 class Random64 {
@@ -31,4 +31,4 @@ class Random64 {
   std::uint64_t state_;
 };
 
-}  // namespace gale::instance
+}  // namespace gale::task

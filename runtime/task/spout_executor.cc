@@ -1,11 +1,11 @@
-#include "instance/spout_executor.h"
+#include "task/spout_executor.h"
 
 #include <thread>
 
 #include "common/log.h"
 #include "gale/registry.h"
 
-namespace gale::instance {
+namespace gale::task {
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -282,4 +282,4 @@ void SpoutExecutor::Run() {
   }
 }
 
-}  // namespace gale::instance
+}  // namespace gale::task

@@ -7,11 +7,11 @@
 
 #include "acking/xor_tracker.h"
 #include "gale/component.h"
-#include "instance/emitter.h"
-#include "instance/executor.h"
-#include "instance/random.h"
+#include "task/emitter.h"
+#include "task/executor.h"
+#include "task/random.h"
 
-namespace gale::instance {
+namespace gale::task {
 
 // Runs one spout task: calls NextTuple while the topology is active, no
 // backpressure holds and fewer than topology.max.spout.pending trees are in
@@ -55,4 +55,4 @@ class SpoutExecutor : public Executor, private SpoutOutputCollector {
   std::int64_t throttled_since_ns_ = 0;
 };
 
-}  // namespace gale::instance
+}  // namespace gale::task

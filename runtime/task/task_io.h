@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-namespace gale::instance {
+namespace gale::task {
 
 // Sends finished batches towards their destination task. Called only on the
 // owning executor thread.
@@ -39,4 +39,4 @@ struct Signals {
   std::atomic<int> backpressure{0};     // > 0: some queue is above its high watermark
 };
 
-}  // namespace gale::instance
+}  // namespace gale::task

@@ -6,7 +6,7 @@
 #include "metrics/counter.h"
 #include "metrics/histogram.h"
 
-namespace gale::instance {
+namespace gale::task {
 
 // Counters of one task. Written only by the task's executor thread; the
 // counters may be read by any thread at any time, the histograms only after
@@ -30,4 +30,4 @@ struct TaskMetrics {
   metrics::Histogram execute_latency;
 };
 
-}  // namespace gale::instance
+}  // namespace gale::task

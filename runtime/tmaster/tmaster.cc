@@ -163,29 +163,21 @@ class TopologyMaster {
 
 }  // namespace
 
-int RunTopologyMaster(const TmasterOptions& options) {
+Status RunTopologyMaster(const TmasterOptions& options) {
   g_stop = &InstallStopSignalHandlers();
-  auto log = Logger("tmaster");
   state::StateManager sm(options.state_root);
   auto lock = sm.Lock(options.topology, "tmaster");
   if (!lock.ok()) {
-    log->error("another topology master of '{}' is live ({}); refusing to start",
-               options.topology, lock.status().message());
-    return 4;
+    return Status(lock.status().code(), "another topology master of '" + options.topology +
+                                            "' is live (" + lock.status().message() +
+                                            "); refusing to start");
   }
   auto loaded = launch::LoadSubmittedTopology(sm, options.topology);
-  if (!loaded.ok()) {
-    log->error("{}", loaded.status().message());
-    return 3;
-  }
+  if (!loaded.ok()) return loaded.status();
   TopologyMaster master(options, loaded->plan);
-  Status s = master.Start();
-  if (!s.ok()) {
-    log->error("{}", s.message());
-    return 1;
-  }
+  GALE_RETURN_IF_ERROR(master.Start());
   master.Run();
-  return 0;
+  return Status::Ok();
 }
 
 }  // namespace gale::tmaster

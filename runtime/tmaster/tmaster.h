@@ -16,6 +16,8 @@
 
 #include <string>
 
+#include "common/status.h"
+
 namespace gale::tmaster {
 
 struct TmasterOptions {
@@ -23,6 +25,6 @@ struct TmasterOptions {
   std::string topology;
 };
 
-int RunTopologyMaster(const TmasterOptions& options);
+Status RunTopologyMaster(const TmasterOptions& options);
 
 }  // namespace gale::tmaster
