@@ -3,14 +3,20 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cinttypes>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
+#include <optional>
+#include <sstream>
 #include <thread>
 
 #include "topology_snapshot.h"
 #include "common/process.h"
+#include "state/log_archive.h"
 #include "state/state_manager.h"
 #include "transport/control.h"
 #include "transport/zmq_util.h"
@@ -19,7 +25,10 @@ namespace gale::cli {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+using gale::kExitNoTopology;
+using state::ArchivedRun;
 using state::KeyValues;
+using state::LogArchive;
 using state::StateManager;
 
 constexpr std::size_t kMaxUnixSocketPath = 107;
@@ -54,15 +63,131 @@ bool WaitDead(const std::vector<int>& pids, std::chrono::milliseconds limit) {
   return true;
 }
 
-// Kills every process of the topology at once and removes its state.
-void ForceKill(StateManager& sm, const std::string& name) {
+std::string NoTopologyMessage(const std::string& root, const std::string& name) {
+  return "no topology '" + name + "' in " + root + " (see 'gale list')";
+}
+
+LogArchive Archive(const StateManager& sm) {
+  return LogArchive(sm.root(), LogArchive::KeepRunsFromEnv());
+}
+
+// Moves the topology's logs into the archive (state/log_archive.h), then
+// removes its state directory. The archived run, if there was one.
+std::optional<ArchivedRun> RemoveState(StateManager& sm, const std::string& name,
+                                       const std::string& reason) {
+  Result<ArchivedRun> run = Archive(sm).Archive(name, sm.TopologyDir(name), reason);
+  sm.RemoveTopology(name);
+  if (run.ok()) return *run;
+  if (run.status().code() != ErrorCode::kNotFound &&
+      run.status().code() != ErrorCode::kFailedPrecondition) {
+    Error("the logs of '" + name + "' were not archived: " + run.status().message());
+  }
+  return std::nullopt;
+}
+
+// "logs of run 3 kept in DIR (gale logs NAME --run 3)", or "" without a run.
+std::string KeptLogs(const std::string& name, const std::optional<ArchivedRun>& run) {
+  if (!run) return "";
+  std::string n = std::to_string(run->run);
+  return "logs of run " + n + " kept in " + run->dir + " ('gale logs " + name + " --run " + n +
+         "')";
+}
+
+// Kills every process of the topology at once, archives its logs and
+// removes its state.
+std::optional<ArchivedRun> ForceKill(StateManager& sm, const std::string& name,
+                                     const std::string& reason) {
   std::vector<int> pids = AllPids(sm, name);
   int scheduler = PidOf(sm, name, "scheduler");
   // The scheduler leads its own session and process group.
   if (scheduler > 0) ::kill(-scheduler, SIGKILL);
   for (int pid : pids) ::kill(pid, SIGKILL);
   WaitDead(pids, std::chrono::seconds(10));
-  sm.RemoveTopology(name);
+  return RemoveState(sm, name, reason);
+}
+
+// task -> component, from the packing record.
+std::map<int, std::string> TaskComponents(const std::optional<KeyValues>& packing) {
+  std::map<int, std::string> components;
+  if (packing) {
+    for (const std::string& e : packing->GetAll("task")) {
+      int task = 0, container = 0;
+      char component[256] = {0};
+      if (std::sscanf(e.c_str(), "%d %d %255s", &task, &container, component) == 3) {
+        components[task] = component;
+      }
+    }
+  }
+  return components;
+}
+
+// The log files in `logs_dir` that `options` select, sorted by name.
+std::vector<std::string> MatchingLogs(const std::string& logs_dir,
+                                      const std::map<int, std::string>& components,
+                                      const LogsOptions& options) {
+  std::vector<std::string> names;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(logs_dir, ec)) {
+    std::string f = e.path().filename().string();
+    if (f.find(".tmp") != std::string::npos) continue;
+    int task = f.rfind("task-", 0) == 0 ? std::atoi(f.c_str() + 5) : 0;
+    if (options.task > 0 && task != options.task) continue;
+    if (!options.component.empty()) {
+      auto it = components.find(task);
+      if (task == 0 || it == components.end() || it->second != options.component) continue;
+    }
+    names.push_back(f);
+  }
+  std::sort(names.begin(), names.end());
+  std::vector<std::string> files;
+  for (const std::string& f : names) files.push_back(logs_dir + "/" + f);
+  return files;
+}
+
+// Prints `files` (each under a header when there are several), then, while
+// `follow()` says so, what is appended to them.
+void PrintLogs(const std::vector<std::string>& files, const std::function<bool()>& follow) {
+  std::map<std::string, std::streamoff> offsets;
+  bool again = false;
+  do {
+    for (const std::string& f : files) {
+      std::ifstream in(f);
+      in.seekg(0, std::ios::end);
+      std::streamoff size = in.tellg();
+      std::streamoff& off = offsets[f];
+      if (size < off) off = 0;
+      if (size == off) continue;
+      in.seekg(off);
+      std::string chunk(static_cast<std::size_t>(size - off), '\0');
+      in.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+      if (files.size() > 1) std::printf("==> %s <==\n", f.c_str());
+      std::fwrite(chunk.data(), 1, chunk.size(), stdout);
+      off = size;
+    }
+    std::fflush(stdout);
+    again = follow();
+    if (again) std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  } while (again);
+}
+
+// `gale logs NAME --runs`.
+int ListArchivedRuns(const StateManager& sm, const std::string& name) {
+  std::vector<ArchivedRun> runs = Archive(sm).Runs(name);
+  if (runs.empty()) {
+    if (!sm.Exists(name)) {
+      Error(NoTopologyMessage(sm.root(), name));
+      return kExitNoTopology;
+    }
+    std::printf("topology '%s' has no archived runs yet (its live logs: 'gale logs %s')\n",
+                name.c_str(), name.c_str());
+    return kExitOk;
+  }
+  std::printf("%-5s %-21s %5s  %-28s %s\n", "run", "archived", "files", "reason", "directory");
+  for (const ArchivedRun& r : runs) {
+    std::printf("%-5d %-21s %5d  %-28s %s\n", r.run, r.archived.c_str(), r.log_files,
+                r.reason.c_str(), r.dir.c_str());
+  }
+  return kExitOk;
 }
 
 Result<transport::ControlMessage> RequestTmaster(const StateManager& sm, const std::string& name,
@@ -132,7 +257,7 @@ int Submit(const std::string& root, const launch::TopologySource& source, double
             "); run 'gale kill " + name + "' first");
       return kExitFailure;
     }
-    ForceKill(sm, name);  // leftovers of a dead run
+    (void)ForceKill(sm, name, "dead, replaced by a new submit");  // leftovers of a dead run
   }
   Status s = sm.Create(name);
   if (s.ok()) s = sm.WriteKv(name, "submit", src.ToKeyValues());
@@ -148,7 +273,7 @@ int Submit(const std::string& root, const launch::TopologySource& source, double
   auto pid = Spawn(o);
   if (!pid.ok()) {
     Error(pid.status().message());
-    sm.RemoveTopology(name);
+    (void)RemoveState(sm, name, "submit failed");
     return kExitFailure;
   }
   KeyValues kv;
@@ -163,14 +288,16 @@ int Submit(const std::string& root, const launch::TopologySource& source, double
       std::string message = sm.Read(name, "errors/" + errors.front()).value_or("");
       while (!message.empty() && message.back() == '\n') message.pop_back();
       Error("topology '" + name + "' failed to start: " + errors.front() + ": " + message);
-      ForceKill(sm, name);
+      std::string kept = KeptLogs(name, ForceKill(sm, name, "submit failed: " + errors.front()));
+      if (!kept.empty()) Error(kept);
       return kExitFailure;
     }
     if (!state::ProcessAlive(*pid)) {
       Error("the scheduler of topology '" + name + "' exited; see " +
             sm.Path(name, "logs/scheduler.log"));
       std::fputs(sm.Read(name, "logs/scheduler.log").value_or("").c_str(), stderr);
-      ForceKill(sm, name);
+      std::string kept = KeptLogs(name, ForceKill(sm, name, "submit failed: scheduler exited"));
+      if (!kept.empty()) Error(kept);
       return kExitFailure;
     }
     Snapshot snap = TakeSnapshot(sm, name);
@@ -182,9 +309,9 @@ int Submit(const std::string& root, const launch::TopologySource& source, double
       return kExitOk;
     }
     if (Clock::now() >= deadline) {
+      std::string kept = KeptLogs(name, ForceKill(sm, name, "submit timed out"));
       Error("topology '" + name + "' did not start within " + std::to_string(timeout_secs) +
-            " s; logs are in " + sm.Path(name, "logs"));
-      ForceKill(sm, name);
+            " s" + (kept.empty() ? "" : "; " + kept));
       return kExitFailure;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
@@ -210,8 +337,9 @@ int List(const std::string& root) {
 }
 
 int SetActive(const std::string& root, const std::string& name, bool active) {
+  if (int code = RequireTopology(root, name); code != kExitOk) return code;
   StateManager sm(root);
-  if (!sm.Exists(name) || !SchedulerAlive(sm, name)) {
+  if (!SchedulerAlive(sm, name)) {
     Error("topology '" + name + "' is not running (see 'gale list')");
     return kExitFailure;
   }
@@ -227,52 +355,50 @@ int SetActive(const std::string& root, const std::string& name, bool active) {
 
 int ShowLogs(const std::string& root, const std::string& name, const LogsOptions& options) {
   StateManager sm(root);
-  if (!sm.Exists(name)) {
-    Error("no topology '" + name + "' in " + root);
-    return kExitFailure;
-  }
-  std::vector<std::string> files;
-  std::map<int, std::string> components;
-  if (auto packing = sm.ReadKv(name, "packing")) {
-    for (const std::string& e : packing->GetAll("task")) {
-      int task = 0, container = 0;
-      char component[256] = {0};
-      if (std::sscanf(e.c_str(), "%d %d %255s", &task, &container, component) == 3) {
-        components[task] = component;
+  if (options.list_runs) return ListArchivedRuns(sm, name);
+  std::string logs_dir;
+  std::optional<KeyValues> packing;
+  std::function<bool()> follow = [] { return false; };
+  if (options.run.empty()) {
+    if (!sm.Exists(name)) {
+      std::string message = NoTopologyMessage(root, name);
+      if (std::size_t runs = Archive(sm).Runs(name).size(); runs > 0) {
+        message += "; the logs of " + std::to_string(runs) +
+                   " earlier run(s) are archived: 'gale logs " + name +
+                   " --runs' lists them, 'gale logs " + name + " --run latest' prints the last";
       }
+      Error(message);
+      return kExitNoTopology;
     }
-  }
-  for (const std::string& f : sm.List(name, "logs")) {
-    int task = f.rfind("task-", 0) == 0 ? std::atoi(f.c_str() + 5) : 0;
-    if (options.task > 0 && task != options.task) continue;
-    if (!options.component.empty() && (task == 0 || components[task] != options.component)) {
-      continue;
+    logs_dir = sm.Path(name, "logs");
+    packing = sm.ReadKv(name, "packing");
+    if (options.follow) follow = [&sm, &name] { return sm.Exists(name); };
+  } else {
+    Result<ArchivedRun> run = Archive(sm).Find(name, options.run);
+    if (!run.ok()) {
+      if (run.status().code() == ErrorCode::kInvalidArgument) {
+        Error(run.status().message());
+        return kExitInvalid;
+      }
+      if (Archive(sm).Runs(name).empty() && !sm.Exists(name)) {
+        Error(NoTopologyMessage(root, name));
+        return kExitNoTopology;
+      }
+      Error(run.status().message());
+      return kExitFailure;
     }
-    files.push_back(sm.Path(name, "logs/" + f));
+    logs_dir = run->LogsDir();
+    std::ifstream in(run->dir + "/packing");
+    std::stringstream text;
+    text << in.rdbuf();
+    packing = KeyValues::Parse(text.str());
   }
+  std::vector<std::string> files = MatchingLogs(logs_dir, TaskComponents(packing), options);
   if (files.empty()) {
     Error("no log files match");
     return kExitFailure;
   }
-  std::map<std::string, std::streamoff> offsets;
-  do {
-    for (const std::string& f : files) {
-      std::ifstream in(f);
-      in.seekg(0, std::ios::end);
-      std::streamoff size = in.tellg();
-      std::streamoff& off = offsets[f];
-      if (size < off) off = 0;
-      if (size == off) continue;
-      in.seekg(off);
-      std::string chunk(static_cast<std::size_t>(size - off), '\0');
-      in.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
-      if (files.size() > 1) std::printf("==> %s <==\n", f.c_str());
-      std::fwrite(chunk.data(), 1, chunk.size(), stdout);
-      off = size;
-    }
-    std::fflush(stdout);
-    if (options.follow) std::this_thread::sleep_for(std::chrono::milliseconds(250));
-  } while (options.follow && sm.Exists(name));
+  PrintLogs(files, follow);
   return kExitOk;
 }
 
@@ -290,16 +416,22 @@ int Wait(const std::string& root, const std::string& name, double timeout_secs) 
   return kExitFailure;
 }
 
+int RequireTopology(const std::string& root, const std::string& name) {
+  if (StateManager(root).Exists(name)) return kExitOk;
+  Error(NoTopologyMessage(root, name));
+  return kExitNoTopology;
+}
+
 int Kill(const std::string& root, const std::string& name, double wait_secs, bool force) {
+  if (int code = RequireTopology(root, name); code != kExitOk) return code;
   StateManager sm(root);
-  if (!sm.Exists(name)) {
-    Error("no topology '" + name + "' in " + root + " (see 'gale list')");
-    return kExitFailure;
-  }
-  if (force || !SchedulerAlive(sm, name)) {
-    ForceKill(sm, name);
+  auto killed = [&name](const std::optional<ArchivedRun>& run) {
     std::printf("topology '%s' killed\n", name.c_str());
+    if (run) std::printf("%s\n", KeptLogs(name, run).c_str());
     return kExitOk;
+  };
+  if (force || !SchedulerAlive(sm, name)) {
+    return killed(ForceKill(sm, name, force ? "killed (--force)" : "killed (was dead)"));
   }
   // Spouts stop, in-flight tuples drain, then every task closes cleanly.
   (void)RequestTmaster(sm, name, "deactivate");
@@ -310,9 +442,7 @@ int Kill(const std::string& root, const std::string& name, double wait_secs, boo
   if (!WaitDead(pids, std::chrono::seconds(40))) {
     Error("processes of '" + name + "' did not stop in time; killing them");
   }
-  ForceKill(sm, name);
-  std::printf("topology '%s' killed\n", name.c_str());
-  return kExitOk;
+  return killed(ForceKill(sm, name, "killed"));
 }
 
 }  // namespace gale::cli

@@ -2,7 +2,8 @@
 
 // `gale submit | list | status | activate | deactivate | logs | wait | kill`:
 // operate topologies running as processes under the local scheduler. All of
-// them find the topology through the state directory.
+// them find the topology through the state directory. Removing a topology's
+// state (kill, a failed submit) first archives its logs (state/log_archive.h).
 
 #include <string>
 
@@ -14,7 +15,15 @@ struct LogsOptions {
   std::string component;
   int task = 0;
   bool follow = false;
+  std::string run;         // an archived run: a number or "latest"; "" = the live topology
+  bool list_runs = false;  // list the archived runs instead of printing logs
 };
+
+// The one check of every command that takes a topology name: when `root`
+// holds no topology `name`, prints
+//   gale: no topology 'NAME' in ROOT (see 'gale list')
+// and returns kExitNoTopology; otherwise returns kExitOk.
+int RequireTopology(const std::string& root, const std::string& name);
 
 int Submit(const std::string& root, const launch::TopologySource& source, double timeout_secs);
 int List(const std::string& root);

@@ -1,7 +1,8 @@
 // The gale command line: develop (local, validate), deploy and operate
-// (submit, list, status, activate, deactivate, logs, wait, kill), and the
-// internal roles the local scheduler starts (_scheduler, _tmaster,
-// _executor, _stmgr, _instance).
+// (submit, list, status, activate, deactivate, logs, wait, kill), help and
+// version, and the internal roles the local scheduler starts (_scheduler,
+// _tmaster, _executor, _stmgr, _instance). Global options (--state-dir,
+// --log-level) are accepted before or after the command name.
 
 #include <unistd.h>
 
@@ -24,6 +25,7 @@
 #include "instance/instance_process.h"
 #include "launch/topology_source.h"
 #include "local/local_runner.h"
+#include "local_header.h"
 #include "scheduler/local_scheduler.h"
 #include "spouts/builtins.h"
 #include "spouts/kafka/kafka_spout_link.h"
@@ -53,16 +55,20 @@ void AddTopologyArgs(CLI::App* cmd, gale::launch::TopologySource* src) {
     }
   });
   // One value per flag, so a FILE after `--lib X` is not taken as a plugin.
+  // Repeatable options start empty: no "=[]" default in --help.
   cmd->add_option("--lib", src->libs, "Plugin shared library with components (repeatable)")
-      ->allow_extra_args(false);
+      ->allow_extra_args(false)
+      ->default_str("");
   cmd->add_option("--filter", src->filters,
                   "Properties file whose key=value pairs replace ${key} in the YAML")
-      ->allow_extra_args(false);
+      ->allow_extra_args(false)
+      ->default_str("");
   cmd->add_flag("--env-filter", src->env_filter,
                 "Replace ${ENV-NAME} in the YAML with environment variable NAME");
   cmd->add_option("-c,--config", src->overrides,
                   "Topology config override key=value (repeatable)")
-      ->allow_extra_args(false);
+      ->allow_extra_args(false)
+      ->default_str("");
 }
 
 void PrintError(const std::string& message) { std::fprintf(stderr, "gale: %s\n", message.c_str()); }
@@ -82,7 +88,7 @@ int RunLocalCommand(const gale::launch::TopologySource& src, double duration, bo
   if (!quiet) {
     std::fprintf(stderr, "gale: running topology '%s' in local mode (%d tasks)%s\n",
                  loaded->spec.name.c_str(), loaded->plan->max_task_id(),
-                 duration > 0 ? "" : " until its spouts are exhausted");
+                 gale::cli::DescribeLocalRunEnd(*loaded->plan, duration).c_str());
   }
   auto report = gale::local::RunLocal(loaded->plan, options);
   if (!report.ok()) {
@@ -131,6 +137,40 @@ int ValidateCommand(const gale::launch::TopologySource& src) {
   return kExitOk;
 }
 
+// Options every command takes, before or after the command name (the
+// subcommands fall through to the app for options they do not know). A
+// cluster file option (--cluster) belongs here too.
+struct GlobalOptions {
+  std::string log_level = "info";
+  std::string state_root;  // "" = StateManager::DefaultRoot()
+};
+
+void AddGlobalOptions(CLI::App* app, GlobalOptions* global) {
+  app->add_option("--log-level", global->log_level, "debug, info, warn or error")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
+  app->add_option("--state-dir", global->state_root,
+                  "State directory of submitted topologies (default $GALE_STATE_DIR or ~/.gale)");
+}
+
+// `gale help [COMMAND]`.
+int HelpCommand(CLI::App& app, const std::string& topic) {
+  if (topic.empty()) {
+    // app.help() would describe the selected subcommand, `help` itself.
+    std::fputs(app.get_formatter()->make_help(&app, "gale", CLI::AppFormatMode::Normal).c_str(),
+               stdout);
+    return kExitOk;
+  }
+  if (topic == "kafka-broker") return ExecKafkaBroker({"--help"});
+  for (CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) {
+    if (sub->get_name() == topic && !sub->get_group().empty()) {
+      std::fputs(sub->help("gale").c_str(), stdout);
+      return kExitOk;
+    }
+  }
+  PrintError("no command '" + topic + "'; 'gale help' lists the commands");
+  return kExitInvalid;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -139,14 +179,18 @@ int main(int argc, char** argv) {
   gale_link_kafka_spout();
   gale_link_kafka_bolt();
 
-  CLI::App app{"gale: a Storm/Heron-style stream processor"};
+  CLI::App app{"gale: a Storm/Heron-style stream processor", "gale"};
   app.require_subcommand(1);
-  std::string log_level = "info";
-  std::string state_root;
-  app.add_option("--log-level", log_level, "debug, info, warn or error")
-      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
-  app.add_option("--state-dir", state_root,
-                 "State directory of submitted topologies (default $GALE_STATE_DIR or ~/.gale)");
+  // Set before any subcommand exists: subcommands inherit both.
+  app.fallthrough();
+  app.option_defaults()->always_capture_default();
+  app.footer(
+      "Global options (--state-dir, --log-level) may come before or after the command.\n"
+      "'gale help COMMAND' or 'gale COMMAND --help' shows a command's options.");
+  app.set_version_flag("-v,--version", std::string("gale ") + GALE_VERSION,
+                       "Print the gale version and exit");
+  GlobalOptions global;
+  AddGlobalOptions(&app, &global);
 
   gale::launch::TopologySource local_src;
   double duration = 0;
@@ -154,7 +198,7 @@ int main(int argc, char** argv) {
   CLI::App* local = app.add_subcommand("local", "Run a topology in this process (threads)");
   AddTopologyArgs(local, &local_src);
   local->add_option("--duration", duration,
-                    "Stop after this many seconds (default: when the spouts are exhausted)")
+                    "Stop after this many seconds; 0: when the spouts are exhausted (or Ctrl-C)")
       ->check(CLI::NonNegativeNumber);
   local->add_flag("--quiet", quiet, "Print only errors and the final summary");
 
@@ -187,8 +231,12 @@ int main(int argc, char** argv) {
   CLI::App* logs = app.add_subcommand("logs", "Show the logs of a topology's processes");
   logs->add_option("name", name, "Topology name")->required();
   logs->add_option("--component", logs_options.component, "Only this component's instances");
-  logs->add_option("--task", logs_options.task, "Only this task");
+  logs->add_option("--task", logs_options.task, "Only this task (0: every task)");
   logs->add_flag("-f,--follow", logs_options.follow, "Keep printing new lines");
+  logs->add_option("--run", logs_options.run,
+                   "An archived run of the topology (killed or failed to start): its number "
+                   "or 'latest'; works after the topology is gone");
+  logs->add_flag("--runs", logs_options.list_runs, "List the archived runs of the topology");
 
   double wait_timeout = 60;
   CLI::App* wait = app.add_subcommand(
@@ -205,14 +253,18 @@ int main(int argc, char** argv) {
 
   CLI::App* kafka_broker = app.add_subcommand(
       "kafka-broker",
-      "Run a test Kafka broker (librdkafka mock cluster) on 127.0.0.1; prints "
-      "'bootstrap.servers=...' first, then reads commands on stdin (help). "
-      "Runs the gale-kafka-broker program; see 'gale kafka-broker --help'");
+      "Run a test Kafka broker (librdkafka mock cluster) on 127.0.0.1 until SIGINT or SIGTERM; "
+      "prints 'bootstrap.servers=...' first, then reads commands (help) from stdin when it is "
+      "a terminal, a pipe or a file (--stdin). Runs the gale-kafka-broker program; see "
+      "'gale kafka-broker --help'");
   // Everything after the command goes to gale-kafka-broker, --help included.
   kafka_broker->prefix_command();
   kafka_broker->set_help_flag();
 
-  app.add_subcommand("version", "Print the gale version");
+  CLI::App* version = app.add_subcommand("version", "Print the gale version");
+  std::string help_topic;
+  CLI::App* help = app.add_subcommand("help", "Show help for gale or for one COMMAND");
+  help->add_option("command", help_topic, "A command name");
 
   // Internal roles, started by the local scheduler and executors.
   int role_id = 0;
@@ -237,11 +289,23 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForAllHelp& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    app.exit(e);
-    return kExitInvalid;
+    // --version is a ParseError with exit code 0.
+    return app.exit(e) == 0 ? kExitOk : kExitInvalid;
   }
-  gale::SetLogLevel(log_level);
+  gale::SetLogLevel(global.log_level);
+  std::string state_root = global.state_root;
   if (state_root.empty()) state_root = gale::state::StateManager::DefaultRoot();
+  if (help->parsed()) return HelpCommand(app, help_topic);
+  if (version->parsed()) {
+    std::printf("gale %s\n", GALE_VERSION);
+    return kExitOk;
+  }
+  // Every command that takes a topology name fails alike when there is none
+  // (logs also looks in the log archive, so it checks by itself).
+  for (CLI::App* named : {status, activate, deactivate, wait, kill}) {
+    if (!named->parsed()) continue;
+    if (int code = gale::cli::RequireTopology(state_root, name); code != kExitOk) return code;
+  }
 
   if (local->parsed()) return RunLocalCommand(local_src, duration, quiet);
   if (validate->parsed()) return ValidateCommand(validate_src);
@@ -269,6 +333,5 @@ int main(int argc, char** argv) {
   if (role_instance->parsed()) {
     return RunRole("instance", gale::instance::RunInstanceProcess({state_root, name, role_id}));
   }
-  std::printf("gale %s\n", GALE_VERSION);
-  return kExitOk;
+  return kExitInvalid;  // require_subcommand(1): not reached
 }
