@@ -14,6 +14,7 @@
 
 #include "common/log.h"
 #include "kafka_broker/broker_command.h"
+#include "kafka_broker/stdin_policy.h"
 
 namespace gale::kafka_broker {
 namespace {
@@ -188,28 +189,42 @@ LineResult HandleLine(MockCluster& cluster, std::string_view line) {
   return LineResult::kContinue;
 }
 
-// Reads commands from stdin until EOF, quit or a stop signal.
-void ServeCommands(MockCluster& cluster) {
+// Whether this process is in the foreground process group of its terminal
+// (reading the terminal from the background would stop it with SIGTTIN).
+bool InForeground() { return ::tcgetpgrp(STDIN_FILENO) == ::getpgrp(); }
+
+// Serves until a stop signal or `quit`; reads commands from stdin as
+// `policy` says, and returns at its EOF only when the policy says EOF quits.
+void ServeCommands(MockCluster& cluster, const StdinPolicy& policy) {
   std::string pending;
   char buf[4096];
+  bool reading = policy.read_commands;
   while (g_stop_signal == 0) {
-    pollfd pfd{STDIN_FILENO, POLLIN, 0};
+    const bool poll_stdin = reading && (!policy.foreground_only || InForeground());
+    // poll ignores a negative fd: then this only waits for a signal.
+    pollfd pfd{poll_stdin ? STDIN_FILENO : -1, POLLIN, 0};
     int ready = ::poll(&pfd, 1, kSignalCheckMs);
     if (ready < 0) {
       if (errno == EINTR) continue;
       Logger("kafka_broker")->error("waiting for stdin failed: {}", std::strerror(errno));
       return;
     }
-    if (ready == 0) continue;
+    if (ready == 0 || !poll_stdin) continue;
     ssize_t n = ::read(STDIN_FILENO, buf, sizeof buf);
     if (n < 0) {
       if (errno == EINTR || errno == EAGAIN) continue;
       Logger("kafka_broker")->error("reading stdin failed: {}", std::strerror(errno));
-      return;
+      if (policy.eof_quits) return;
+      reading = false;
+      continue;
     }
     if (n == 0) {  // EOF: a last line without newline still counts
-      if (!pending.empty()) HandleLine(cluster, pending);
-      return;
+      if (!pending.empty() && HandleLine(cluster, pending) == LineResult::kQuit) return;
+      pending.clear();
+      if (policy.eof_quits) return;
+      Logger("kafka_broker")->info("end of stdin; running until SIGINT or SIGTERM");
+      reading = false;
+      continue;
     }
     pending.append(buf, static_cast<std::size_t>(n));
     std::size_t newline;
@@ -265,7 +280,9 @@ int RunKafkaBroker(const KafkaBrokerOptions& options) {
   Logger("kafka_broker")
       ->info("mock Kafka cluster up: brokers={} bootstrap.servers={} topics={}", options.brokers,
              bootstraps, options.topics.size());
-  ServeCommands(**cluster);
+  const StdinPolicy policy = DecideStdinPolicy(options.stdin_mode, ClassifyStdin(STDIN_FILENO));
+  Logger("kafka_broker")->info("{}", policy.description);
+  ServeCommands(**cluster, policy);
   if (g_stop_signal != 0) {
     Logger("kafka_broker")->info("stopping on signal {}", static_cast<int>(g_stop_signal));
   }

@@ -1,8 +1,9 @@
 #pragma once
 
 // The test Kafka broker (gale-kafka-broker) as a child process on
-// 127.0.0.1 with kernel-chosen ports; stopped (EOF on stdin) or killed when
-// the object goes away.
+// 127.0.0.1 with kernel-chosen ports, reading commands from a pipe
+// (--stdin commands); stopped (EOF on stdin) or killed when the object goes
+// away.
 
 #include <gtest/gtest.h>
 
@@ -24,6 +25,9 @@ class TestBroker {
                                            const std::string& stderr_file) {
     ChildProcess::Options o;
     o.argv.push_back(program);
+    // The tests drive it through the stdin pipe and stop it with EOF.
+    o.argv.push_back("--stdin");
+    o.argv.push_back("commands");
     o.argv.insert(o.argv.end(), args.begin(), args.end());
     o.pipe_stdin = true;
     o.pipe_stdout = true;
