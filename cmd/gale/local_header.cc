@@ -34,10 +34,11 @@ SpoutEndInfo ClassifySpout(const plan::ComponentInfo& spout) {
   return {SpoutEnd::kUnknown, ""};
 }
 
-std::string DescribeLocalRunEnd(const plan::TopologyPlan& plan, double duration_secs) {
+std::string DescribeLocalRunEnd(const std::vector<plan::ComponentInfo>& components,
+                                double duration_secs) {
   bool all_bounded = true;
   std::string unbounded;  // "spout 'x' (why)" of the first unbounded spout
-  for (const plan::ComponentInfo& c : plan.components()) {
+  for (const plan::ComponentInfo& c : components) {
     if (c.kind != ComponentKind::kSpout) continue;
     SpoutEndInfo info = ClassifySpout(c);
     if (info.end != SpoutEnd::kBounded) all_bounded = false;

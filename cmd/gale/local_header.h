@@ -7,6 +7,7 @@
 // not ever report Exhausted(), so its end is unknown until it happens.
 
 #include <string>
+#include <vector>
 
 #include "plan/plan.h"
 
@@ -27,8 +28,10 @@ struct SpoutEndInfo {
 SpoutEndInfo ClassifySpout(const plan::ComponentInfo& spout);
 
 // The end of the header line, after "(N tasks)": e.g. " for 10 s, or until
-// Ctrl-C" or " until its spouts are exhausted or Ctrl-C". `duration_secs` 0
+// Ctrl-C" or " until its spouts are exhausted or Ctrl-C", from the
+// topology's components (TopologyPlan::components()). `duration_secs` 0
 // means no --duration.
-std::string DescribeLocalRunEnd(const plan::TopologyPlan& plan, double duration_secs);
+std::string DescribeLocalRunEnd(const std::vector<plan::ComponentInfo>& components,
+                                double duration_secs);
 
 }  // namespace gale::cli

@@ -88,7 +88,7 @@ int RunLocalCommand(const gale::launch::TopologySource& src, double duration, bo
   if (!quiet) {
     std::fprintf(stderr, "gale: running topology '%s' in local mode (%d tasks)%s\n",
                  loaded->spec.name.c_str(), loaded->plan->max_task_id(),
-                 gale::cli::DescribeLocalRunEnd(*loaded->plan, duration).c_str());
+                 gale::cli::DescribeLocalRunEnd(loaded->plan->components(), duration).c_str());
   }
   auto report = gale::local::RunLocal(loaded->plan, options);
   if (!report.ok()) {
@@ -260,6 +260,7 @@ int main(int argc, char** argv) {
   // Everything after the command goes to gale-kafka-broker, --help included.
   kafka_broker->prefix_command();
   kafka_broker->set_help_flag();
+  kafka_broker->fallthrough(false);
 
   CLI::App* version = app.add_subcommand("version", "Print the gale version");
   std::string help_topic;
