@@ -8,8 +8,10 @@
 //   2  invalid input      bad arguments, topology or name; nothing was started
 //   3  cannot start       a role could not load its topology or open its task
 //   4  already running    another live process holds the role's lock
-//   5  no such topology   a command named a topology the state directory
-//                         does not hold (status, kill, logs, wait, ...)
+//
+// A command naming a topology the state directory does not hold (status,
+// kill, logs, wait, ...) exits 1 with one message for every command
+// (kExitNoTopology), as these commands always did.
 
 #include "common/status.h"
 
@@ -20,7 +22,7 @@ inline constexpr int kExitFailure = 1;
 inline constexpr int kExitInvalid = 2;
 inline constexpr int kExitStartFailure = 3;
 inline constexpr int kExitAlreadyRunning = 4;
-inline constexpr int kExitNoTopology = 5;
+inline constexpr int kExitNoTopology = kExitFailure;
 
 // The exit code of a role (_tmaster, _stmgr, ...) that returned `status`.
 inline int RoleExitCode(const Status& status) {

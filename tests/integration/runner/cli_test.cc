@@ -19,7 +19,7 @@ using testing::RunCommand;
 using testing::ScratchDir;
 
 const std::string kGale = GALE_BIN;
-constexpr int kExitNoTopology = 5;  // common/exit_code.h
+constexpr int kExitNoTopology = 1;  // common/exit_code.h
 
 CommandResult Gale(const std::string& args, const ScratchDir& dir, int timeout_secs = 60) {
   return RunCommand(kGale + " " + args, dir, timeout_secs);
