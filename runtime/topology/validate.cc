@@ -368,8 +368,8 @@ class Validator {
       if (guess.empty() || guess == key) continue;
       SourceLocation where = ValueWhere(c, key);
       Error(where, label,
-            label + ": property '" + key + "' is not a key class '" + c.class_name +
-                "' reads (did you mean '" + guess + "'?); it reads: " + Join(names));
+            label + ": property '" + key + "' is not read by class '" + c.class_name +
+                "' (did you mean '" + guess + "'?); it reads: " + Join(names));
     }
   }
 

@@ -639,9 +639,8 @@ TEST(ValidateTest, PropertyNearADeclaredKeyIsATypo) {
   Status s = Validate(spec);
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.message(),
-            "wc.yaml:21:16: bolt 'sink': property 'min.lenght' is not a key class "
-            "'ValidateDeclaringBolt' reads (did you mean 'min.length'?); it reads: "
-            "min.length, "
+            "wc.yaml:21:16: bolt 'sink': property 'min.lenght' is not read by class "
+            "'ValidateDeclaringBolt' (did you mean 'min.length'?); it reads: min.length, "
             "ratio, verbose, path");
 }
 
