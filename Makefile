@@ -1,5 +1,7 @@
 # The two set-up commands: `make demo` and `make test`. Both install missing
 # Debian packages first, then configure and build with CMake (Release).
+# build/ (make, make demo, make bench, make demo-kafka) is configured without
+# the tests; make test builds them in build-test/.
 
 JOBS ?= $(shell nproc)
 BUILD_DIR ?= build
@@ -13,11 +15,19 @@ all: build
 deps:
 	@deploy/install-deps.sh
 
+CONFIGURE_BUILD = cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=Release -DGALE_BUILD_TESTS=OFF
+
 build: deps
-	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=Release
+	$(CONFIGURE_BUILD)
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
-demo: build
+# Builds only the gale program (and the small test Kafka broker it runs), with
+# CMake's progress lines, warnings and errors but no configure chatter or
+# make's directory lines; the configure log is shown only when it fails.
+demo: deps
+	@echo "demo: building gale in $(BUILD_DIR)/ (the first build takes a few minutes)"
+	@mkdir -p $(BUILD_DIR) && $(CONFIGURE_BUILD) > $(BUILD_DIR)/configure.log 2>&1 || { cat $(BUILD_DIR)/configure.log; exit 1; }
+	@cmake --build $(BUILD_DIR) -j $(JOBS) --target gale -- --no-print-directory
 	$(BUILD_DIR)/bin/gale local topologies/wordcount.yaml --duration $(DEMO_SECONDS)
 
 demo-kafka: build

@@ -24,6 +24,11 @@ class FailingBolt : public Bolt {
                OutputCollector& collector) override;
   void Execute(const Tuple& tuple) override;
   void DeclareOutputFields(OutputFieldsDeclarer& declarer) const override;
+  void DeclareConfig(ConfigDeclarer& declarer) const override {
+    declarer.Double("fail.fraction", 0.0, "share of tuples failed, 0 to 1")
+        .Int("seed", 42, "task i decides with seed + i")
+        .Declare("fields", ConfigType::kList, "output field names");
+  }
 
   std::uint64_t failed() const { return failed_; }
 

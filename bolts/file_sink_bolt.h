@@ -44,6 +44,10 @@ class FileSinkBolt : public Bolt {
                OutputCollector& collector) override;
   void Execute(const Tuple& tuple) override;
   void Cleanup() override;
+  void DeclareConfig(ConfigDeclarer& declarer) const override {
+    declarer.Declare("path", ConfigType::kString, "the file to append to (required)")
+        .Bool("buffered", false, "write through a buffer flushed on ticks and at the end");
+  }
 
   // The file being written, after "{task}" was replaced.
   const std::string& path() const { return path_; }

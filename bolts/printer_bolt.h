@@ -23,6 +23,9 @@ class PrinterBolt : public Bolt {
                OutputCollector& collector) override;
   void Execute(const Tuple& tuple) override;
   void Cleanup() override;
+  void DeclareConfig(ConfigDeclarer& declarer) const override {
+    declarer.String("prefix", "", "text printed before each tuple");
+  }
 
  private:
   std::FILE* out_;

@@ -24,6 +24,11 @@ class SlowBolt : public Bolt {
                OutputCollector& collector) override;
   void Execute(const Tuple& tuple) override;
   void DeclareOutputFields(OutputFieldsDeclarer& declarer) const override;
+  void DeclareConfig(ConfigDeclarer& declarer) const override {
+    declarer.Int("sleep.us", 1000, "microseconds per tuple; set this or sleep.ms")
+        .Declare("sleep.ms", ConfigType::kInt, "milliseconds per tuple; set this or sleep.us")
+        .Declare("fields", ConfigType::kList, "output field names");
+  }
 
   std::int64_t sleep_us() const { return sleep_us_; }
 

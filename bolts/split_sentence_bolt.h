@@ -18,6 +18,9 @@ class SplitSentenceBolt : public Bolt {
                OutputCollector& collector) override;
   void Execute(const Tuple& tuple) override;
   void DeclareOutputFields(OutputFieldsDeclarer& declarer) const override;
+  void DeclareConfig(ConfigDeclarer& declarer) const override {
+    declarer.String("field", "", "input field to split; default the first");
+  }
 
  private:
   OutputCollector* collector_ = nullptr;

@@ -31,6 +31,10 @@ class FileSpout : public Spout {
   void Close() override;
   bool Exhausted() const override;
   void DeclareOutputFields(OutputFieldsDeclarer& declarer) const override;
+  void DeclareConfig(ConfigDeclarer& declarer) const override {
+    declarer.Declare("path", ConfigType::kString, "file to read (required)")
+        .Int("batch", 1, "lines per NextTuple call");
+  }
 
  private:
   // Reads up to the next line of this task into `line_`; false at the end.

@@ -32,6 +32,12 @@ class RandomSentenceSpout : public Spout {
   void Fail(MessageId id) override;
   bool Exhausted() const override;
   void DeclareOutputFields(OutputFieldsDeclarer& declarer) const override;
+  void DeclareConfig(ConfigDeclarer& declarer) const override {
+    declarer.Int("seed", 42, "task i draws with seed + i")
+        .Declare("count", ConfigType::kInt, "sentences per task; unset: without end")
+        .Bool("reliable", true, "emit with message ids")
+        .Int("batch", 1, "sentences per NextTuple call");
+  }
 
  private:
   SpoutOutputCollector* collector_ = nullptr;

@@ -32,6 +32,12 @@ class SequenceSpout : public Spout {
   void Fail(MessageId id) override;
   bool Exhausted() const override;
   void DeclareOutputFields(OutputFieldsDeclarer& declarer) const override;
+  void DeclareConfig(ConfigDeclarer& declarer) const override {
+    declarer.Declare("count", ConfigType::kInt, "numbers per task (required)")
+        .Int("start", 1, "first number")
+        .Int("max.replays", -1, "replays per number; -1: no limit")
+        .Int("batch", 1, "numbers per NextTuple call");
+  }
 
   // Ids given up on after max.replays.
   std::uint64_t dropped() const { return dropped_; }

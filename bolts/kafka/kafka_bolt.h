@@ -52,6 +52,15 @@ class KafkaBolt : public Bolt {
                OutputCollector& collector) override;
   void Execute(const Tuple& tuple) override;
   void Cleanup() override;
+  void DeclareConfig(ConfigDeclarer& declarer) const override {
+    declarer.Declare("topic", ConfigType::kString, "a fixed topic")
+        .Declare("topic.field", ConfigType::kString, "field holding the topic")
+        .Declare("key.field", ConfigType::kString, "field holding the record key")
+        .Declare("value.field", ConfigType::kString, "field holding the record value")
+        .Declare("bootstrap.servers", ConfigType::kString, "HOST:PORT,...")
+        .String("value.format", "text", "text or json")
+        .Int("flush.timeout.ms", 10000, "milliseconds Cleanup waits for deliveries");
+  }
 
   // Tuples waiting for their delivery report.
   std::size_t pending() const { return pending_.size(); }

@@ -7,16 +7,16 @@
 #include <map>
 #include <utility>
 
+#include "flux/component_values.h"
 #include "flux/yaml_reader.h"
 #include "topology/validate.h"
 
 namespace gale::flux {
 namespace {
 
-constexpr std::string_view kNoRef =
-    "references to Flux 'components' are not available; give the value inline";
 constexpr std::string_view kNoFactory =
-    "components are created from their registered 'className'; pass arguments with "
+    "components are created from their registered 'className'; pass arguments "
+    "with "
     "'constructorArgs'";
 constexpr std::string_view kGroupingTypes =
     "SHUFFLE, FIELDS, ALL, GLOBAL, NONE, DIRECT, LOCAL_OR_SHUFFLE, CUSTOM";
@@ -40,10 +40,6 @@ void ForEachItem(const MapEntry& entry, const std::string& must_be, Diagnostics&
   for (const YAML::Node& item : entry.value) f(item, index++);
 }
 
-bool HasKey(const YAML::Node& node, const char* key) {
-  return node.IsMap() && node[key].IsDefined();
-}
-
 // The text of `node[key]` when node is a map holding a non-empty scalar there.
 std::optional<std::string> ScalarAt(const YAML::Node& node, const char* key) {
   if (!node.IsMap()) return std::nullopt;
@@ -63,62 +59,34 @@ std::optional<GroupingType> ParseGroupingType(std::string name) {
   return std::nullopt;
 }
 
-void ReadValueList(const MapEntry& entry, const std::string& place, std::vector<Value>* out,
-                   Diagnostics& diag) {
-  const std::string what = "'" + entry.name + "' of " + place;
-  ForEachItem(entry, what + " must be a list of values", diag, [&](const YAML::Node& item, auto) {
-    if (HasKey(item, "ref") || HasKey(item, "reflist")) {
-      diag.Error(item.Mark(), "gale does not support the Flux key 'ref' (in " + what +
-                                  "): " + std::string(kNoRef));
-    } else if (item.IsMap() || item.IsSequence()) {
-      diag.Error(item.Mark(), what + " may only hold single values, got " + DescribeNode(item));
-    } else if (std::optional<Value> v = ReadScalar(item, what, diag)) {
-      out->push_back(std::move(*v));
-    }
-  });
-}
-
-void ReadProperties(const MapEntry& entry, const std::string& place, Config* out,
-                    Diagnostics& diag) {
-  std::map<std::string, int> lines;
-  ForEachItem(
-      entry, "'properties' of " + place + " must be a list of '- name: ...' / '  value: ...'", diag,
-      [&](const YAML::Node& item, std::size_t index) {
-        const std::string where = "property #" + std::to_string(index + 1) + " of " + place;
-        MapReader p(item, where, {"name", "value"}, {{"ref", kNoRef}, {"reflist", kNoRef}}, diag);
-        if (!p.is_map()) return;
-        const MapEntry* name = p.Find("name");
-        const MapEntry* value = p.Find("value");
-        if (name == nullptr) {
-          diag.Error(item.Mark(), where + " is missing the required key 'name'");
-          return;
-        }
-        std::optional<std::string> key = ReadString(*name, "the 'name' of " + where, diag);
-        if (!key) return;
-        if (value == nullptr) {
-          if (!HasKey(item, "ref") && !HasKey(item, "reflist")) {
-            diag.Error(item.Mark(), "property " + Quoted(*key) + " of " + place +
-                                        " is missing the required key 'value'");
-          }
-          return;
-        }
-        SourceLocation name_where = diag.Locate(name->value.Mark());
-        auto [first, inserted] = lines.emplace(*key, name_where.line);
-        if (!inserted) {
-          diag.Error(name_where, "property " + Quoted(*key) + " of " + place +
-                                     " is set twice (first at line " +
-                                     std::to_string(first->second) + ")");
-          return;
-        }
-        std::optional<ConfigValue> v =
-            ReadConfigValue(value->value, "property " + Quoted(*key), diag);
-        if (!v) return;
-        if (Status s = topology::CheckConfigEntry(*key, *v); !s.ok()) {
-          diag.Error(ValueMark(*value), s.message());
-          return;
-        }
-        out->SetValue(*key, std::move(*v));
-      });
+// Flux `numTasks`: the number of tasks, at least `parallelism` (Storm runs
+// numTasks tasks on parallelism executors; gale runs one executor per task,
+// so the component runs numTasks tasks).
+void ReadNumTasks(const MapEntry& entry, const std::string& place, const MapReader& map,
+                  ComponentSpec* c, Diagnostics& diag) {
+  std::optional<std::int64_t> n = ReadInt(entry, "the 'numTasks' of " + place, diag);
+  if (!n) return;
+  if (*n < 1) {
+    diag.Error(ValueMark(entry),
+               "the 'numTasks' of " + place + " must be at least 1, got " + std::to_string(*n));
+    return;
+  }
+  if (*n > INT_MAX) {
+    diag.Error(ValueMark(entry),
+               "the 'numTasks' of " + place + " is too large (" + std::to_string(*n) + ")");
+    return;
+  }
+  const MapEntry* parallelism = map.Find("parallelism");
+  if (parallelism != nullptr && *n < c->parallelism) {
+    diag.Error(ValueMark(entry), "the 'numTasks' of " + place + " (" + std::to_string(*n) +
+                                     ") is less than its 'parallelism' (" +
+                                     std::to_string(c->parallelism) +
+                                     "); a component needs at least one task per executor: "
+                                     "raise numTasks or lower parallelism");
+    return;
+  }
+  c->parallelism = static_cast<int>(*n);
+  c->parallelism_where = diag.Locate(ValueMark(entry));
 }
 
 struct ReadComponentResult {
@@ -127,18 +95,16 @@ struct ReadComponentResult {
 };
 
 std::optional<ReadComponentResult> ReadComponent(const YAML::Node& node, ComponentKind kind,
-                                                 std::size_t index, Diagnostics& diag) {
+                                                 std::size_t index, const SharedComponents& shared,
+                                                 Diagnostics& diag) {
   std::string place = std::string(KindName(kind)) + " #" + std::to_string(index + 1);
   if (std::optional<std::string> id = ScalarAt(node, "id")) {
     place = std::string(KindName(kind)) + " " + Quoted(*id);
   }
   MapReader map(node, place,
-                {"id", "className", "parallelism", "properties", "constructorArgs", "config"},
-                {{"configMethods", "set values with 'properties' instead"},
-                 {"factory", kNoFactory},
-                 {"factoryArgs", kNoFactory},
-                 {"numTasks", "a component runs 'parallelism' tasks"}},
-                diag);
+                {"id", "className", "parallelism", "numTasks", "properties", "constructorArgs",
+                 "configMethods", "config"},
+                {{"factory", kNoFactory}, {"factoryArgs", kNoFactory}}, diag);
   if (!map.is_map()) return std::nullopt;
   ReadComponentResult result;
   ComponentSpec& c = result.spec;
@@ -178,13 +144,19 @@ std::optional<ReadComponentResult> ReadComponent(const YAML::Node& node, Compone
       }
     }
   }
-  if (const MapEntry* p = map.Find("properties")) ReadProperties(*p, place, &c.properties, diag);
+  if (const MapEntry* t = map.Find("numTasks")) ReadNumTasks(*t, place, map, &c, diag);
+  ValueLocations property_where;
+  ValueSink properties{&c.properties, &property_where};
+  if (const MapEntry* p = map.Find("properties"))
+    ReadProperties(*p, place, shared, properties, diag);
+  if (const MapEntry* m = map.Find("configMethods")) ReadConfigMethods(*m, place, properties, diag);
   if (const MapEntry* a = map.Find("constructorArgs")) {
-    ReadValueList(*a, place, &c.constructor_args, diag);
+    ReadValueList(*a, place, &shared, &c.constructor_args, properties, diag);
   }
   if (const MapEntry* conf = map.Find("config")) {
-    ReadConfigMap(conf->value, "the config of " + place, &c.config, diag);
+    ReadConfigMap(conf->value, "the config of " + place, &c.config, diag, &c.value_where);
   }
+  for (auto& [key, where] : property_where) c.value_where[key] = where;  // properties win
   return result;
 }
 
@@ -214,7 +186,7 @@ void ReadCustomClass(const MapEntry& entry, const std::string& place, bool have_
                                        "not both");
       return;
     }
-    ReadValueList(*args, where, &g->args, diag);
+    ReadValueList(*args, where, nullptr, &g->args, std::nullopt, diag);
   }
 }
 
@@ -238,6 +210,7 @@ void ReadGrouping(const MapEntry& entry, const std::string& place, StreamSpec* s
   if (kind) s->grouping.type = *kind;
   if (const MapEntry* id = g.Find("streamId")) {
     s->stream_id = ReadString(*id, "the 'streamId' of " + place, diag).value_or(s->stream_id);
+    s->stream_id_where = diag.Locate(ValueMark(*id));
   }
   const MapEntry* args = g.Find("args");
   const MapEntry* custom = g.Find("customClass");
@@ -261,11 +234,14 @@ void ReadGrouping(const MapEntry& entry, const std::string& place, StreamSpec* s
                      "field " + Quoted(field.Scalar()) + " appears twice in 'args' of " + place);
         } else {
           s->grouping.fields.push_back(field.Scalar());
+          s->fields_where.push_back(diag.Locate(field.Mark()));
         }
       }
     }
   } else if (kind == GroupingType::kCustom) {
-    if (args != nullptr) ReadValueList(*args, where, &s->grouping.args, diag);
+    if (args != nullptr) {
+      ReadValueList(*args, where, nullptr, &s->grouping.args, std::nullopt, diag);
+    }
     if (custom == nullptr) {
       diag.Error(entry.value.Mark(), "the CUSTOM grouping of " + place +
                                          " needs 'customClass: ClassName' (a registered "
@@ -304,6 +280,7 @@ std::optional<StreamSpec> ReadStream(const YAML::Node& node, std::size_t index, 
     }
     std::string value = ReadString(*e, std::string("'") + key + "' of " + place, diag).value_or("");
     (key[0] == 'f' ? s.from : s.to) = std::move(value);
+    (key[0] == 'f' ? s.from_where : s.to_where) = diag.Locate(ValueMark(*e));
   }
   if (const MapEntry* g = map.Find("grouping")) {
     ReadGrouping(*g, place, &s, diag);
@@ -356,24 +333,25 @@ std::optional<IncludeDefinition> ReadInclude(const YAML::Node& node, std::size_t
 FileDefinition ReadDefinition(const YAML::Node& root, const std::string& base_dir,
                               Diagnostics& diag) {
   FileDefinition def;
-  MapReader top(root, "the topology",
-                {"name", "config", "spouts", "bolts", "streams", "includes", "libraries"},
-                {{"components",
-                  "shared objects wired in with 'ref' are not available; pass "
-                  "values to spouts and bolts with 'properties' or "
-                  "'constructorArgs'"},
-                 {"topologySource",
-                  "describe the topology with 'spouts', 'bolts' and "
-                  "'streams', or build it in C++ with TopologyBuilder"},
-                 {"workerHooks", "worker hooks are not available"}},
-                diag);
+  MapReader top(
+      root, "the topology",
+      {"name", "config", "components", "spouts", "bolts", "streams", "includes", "libraries"},
+      {{"topologySource",
+        "describe the topology with 'spouts', 'bolts' and "
+        "'streams', or build it in C++ with TopologyBuilder"},
+       {"workerHooks", "worker hooks are not available"}},
+      diag);
   if (!top.is_map()) return def;
   if (const MapEntry* name = top.Find("name")) {
     def.has_name_key = true;
     def.name = ReadString(*name, "the topology 'name'", diag);
   }
   if (const MapEntry* config = top.Find("config")) {
-    ReadConfigMap(config->value, "the topology config", &def.config, diag);
+    ReadConfigMap(config->value, "the topology config", &def.config, diag, &def.config_where);
+  }
+  SharedComponents shared;
+  if (const MapEntry* components = top.Find("components")) {
+    shared = ReadSharedComponents(*components, diag);
   }
   std::map<std::string, SourceLocation> ids;
   auto read_components = [&](const char* key, ComponentKind kind, std::vector<ComponentSpec>* out) {
@@ -385,7 +363,8 @@ FileDefinition ReadDefinition(const YAML::Node& root, const std::string& base_di
                     "s (each starting with '- id: ...')",
                 diag, [&](const YAML::Node& item, std::size_t index) {
                   if (kind == ComponentKind::kSpout) ++def.spout_entries;
-                  std::optional<ReadComponentResult> c = ReadComponent(item, kind, index, diag);
+                  std::optional<ReadComponentResult> c =
+                      ReadComponent(item, kind, index, shared, diag);
                   if (!c) return;
                   auto [first, inserted] = ids.emplace(c->spec.id, c->id_where);
                   if (!inserted) {
@@ -401,7 +380,9 @@ FileDefinition ReadDefinition(const YAML::Node& root, const std::string& base_di
   read_components("spouts", ComponentKind::kSpout, &def.spouts);
   read_components("bolts", ComponentKind::kBolt, &def.bolts);
   if (const MapEntry* streams = top.Find("streams")) {
-    ForEachItem(*streams, "'streams' must be a list of streams (each starting with '- from: ...')",
+    ForEachItem(*streams,
+                "'streams' must be a list of streams (each starting with '- "
+                "from: ...')",
                 diag, [&](const YAML::Node& item, std::size_t index) {
                   if (std::optional<StreamSpec> s = ReadStream(item, index, diag)) {
                     def.streams.push_back(std::move(*s));

@@ -5,6 +5,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -25,6 +26,7 @@ struct FileDefinition {
   std::optional<std::string> name;
   bool has_name_key = false;
   Config config;
+  std::map<std::string, SourceLocation, std::less<>> config_where;  // of each config value
   std::vector<ComponentSpec> spouts;
   std::vector<ComponentSpec> bolts;
   std::vector<StreamSpec> streams;

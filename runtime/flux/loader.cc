@@ -60,7 +60,12 @@ bool SameStream(const StreamSpec& a, const StreamSpec& b) {
 // keep the includer's unless `override`.
 void Merge(FileDefinition* into, FileDefinition&& inc, bool override) {
   for (const auto& [key, value] : inc.config.entries()) {
-    if (override || !into->config.Has(key)) into->config.SetValue(key, value);
+    if (override || !into->config.Has(key)) {
+      into->config.SetValue(key, value);
+      if (auto where = inc.config_where.find(key); where != inc.config_where.end()) {
+        into->config_where[key] = where->second;
+      }
+    }
   }
   for (std::vector<ComponentSpec>* list : {&inc.spouts, &inc.bolts}) {
     for (ComponentSpec& c : *list) {
@@ -184,7 +189,8 @@ Result<ConfigValue> ParseOverrideValue(const std::string& text) {
 }
 
 void ApplyOverrides(const std::vector<std::string>& overrides, Config* config,
-                    std::vector<std::string>* errors) {
+                    std::vector<std::string>* errors,
+                    std::map<std::string, SourceLocation, std::less<>>* where = nullptr) {
   for (const std::string& override : overrides) {
     const std::string prefix = "command line: -c '" + override + "': ";
     std::size_t eq = override.find('=');
@@ -209,6 +215,7 @@ void ApplyOverrides(const std::vector<std::string>& overrides, Config* config,
       continue;
     }
     config->SetValue(key, std::move(value).value());
+    if (where != nullptr) where->erase(key);  // set on the command line now
   }
 }
 
@@ -252,8 +259,11 @@ Result<TopologySpec> Load(const std::string& text, const std::string& shown,
     }
   }
   TopologySpec spec;
-  if (def) spec.config = std::move(def->config);
-  ApplyOverrides(options.overrides, &spec.config, &errors);
+  if (def) {
+    spec.config = std::move(def->config);
+    spec.config_where = std::move(def->config_where);
+  }
+  ApplyOverrides(options.overrides, &spec.config, &errors, &spec.config_where);
   if (!errors.empty()) return ErrorsToStatus(errors);
 
   spec.name = def->name.value_or("");

@@ -3,10 +3,12 @@
 // Reads a topology written in Storm Flux YAML into a TopologySpec.
 //
 // Supported: name, config, spouts, bolts, streams, includes (files only;
-// nested; cycles rejected), and gale's additions `libraries:` and a
+// nested; cycles rejected), numTasks, shared `components:` referenced with
+// `ref` and `configMethods` (both become component config keys; see
+// flux/component_values.h), and gale's additions `libraries:` and a
 // component's own `config:` map. Flux features gale does not implement
-// (components/ref, topologySource, configMethods, factory, classpath
-// resources) and any unknown key are errors. Every error reads
+// (topologySource, reflist, factory, classpath resources) and any unknown
+// key are errors. Every error reads
 // "FILE:LINE:COLUMN: what is wrong (and how to fix it)"; all problems of a
 // load are reported, one per line.
 //

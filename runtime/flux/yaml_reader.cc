@@ -6,6 +6,7 @@
 #include <limits>
 #include <map>
 
+#include "topology/suggest.h"
 #include "topology/validate.h"
 
 namespace gale::flux {
@@ -18,32 +19,6 @@ std::string Lower(std::string_view s) {
   std::transform(out.begin(), out.end(), out.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return out;
-}
-
-std::size_t EditDistance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      std::size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
-}
-
-// The allowed key `key` was probably meant as, or "".
-std::string_view Suggest(std::string_view key, std::initializer_list<std::string_view> allowed) {
-  for (std::string_view a : allowed) {
-    if (Lower(a) == Lower(key)) return a;
-  }
-  for (std::string_view a : allowed) {
-    if (EditDistance(key, a) <= 2 && key.size() > 2) return a;
-  }
-  return {};
 }
 
 bool AllDigits(std::string_view s, int base) {
@@ -150,11 +125,9 @@ MapReader::MapReader(const YAML::Node& node, const std::string& place,
         diag.Error(key.Mark(), "gale does not support the Flux key '" + name + "' (in " + place +
                                    "): " + std::string(u->hint));
       } else {
-        std::string_view guess = Suggest(name, allowed);
-        diag.Error(key.Mark(),
-                   "unknown key '" + name + "' in " + place +
-                       (guess.empty() ? "" : " (did you mean '" + std::string(guess) + "'?)") +
-                       "; allowed keys: " + allowed_list);
+        diag.Error(key.Mark(), "unknown key '" + name + "' in " + place +
+                                   topology::DidYouMean(name, {allowed.begin(), allowed.end()}) +
+                                   "; allowed keys: " + allowed_list);
       }
       continue;
     }
@@ -301,7 +274,8 @@ std::optional<ConfigValue> ReadConfigValue(const YAML::Node& node, const std::st
 namespace {
 
 void FlattenConfig(const YAML::Node& node, const std::string& place, const std::string& prefix,
-                   std::map<std::string, SourceLocation>* seen, Config* out, Diagnostics& diag) {
+                   std::map<std::string, SourceLocation>* seen, Config* out, Diagnostics& diag,
+                   std::map<std::string, SourceLocation, std::less<>>* where_out) {
   for (auto it = node.begin(); it != node.end(); ++it) {
     MapEntry entry{"", it->first, it->second};
     if (!entry.key.IsScalar() || entry.key.Scalar().empty()) {
@@ -311,10 +285,14 @@ void FlattenConfig(const YAML::Node& node, const std::string& place, const std::
     }
     std::string key = prefix + entry.key.Scalar();
     if (entry.value.IsMap()) {
-      FlattenConfig(entry.value, place, key + ".", seen, out, diag);
+      FlattenConfig(entry.value, place, key + ".", seen, out, diag, where_out);
       continue;
     }
     SourceLocation where = diag.Locate(entry.key.Mark());
+    if (Status s = topology::CheckConfigKey(key); !s.ok()) {
+      diag.Error(where, s.message());
+      continue;
+    }
     auto [first, inserted] = seen->emplace(key, where);
     if (!inserted) {
       diag.Error(where, "config key '" + key + "' is set twice in " + place + " (first at line " +
@@ -329,20 +307,21 @@ void FlattenConfig(const YAML::Node& node, const std::string& place, const std::
       continue;
     }
     out->SetValue(key, std::move(*value));
+    if (where_out != nullptr) (*where_out)[key] = diag.Locate(ValueMark(entry));
   }
 }
 
 }  // namespace
 
-void ReadConfigMap(const YAML::Node& node, const std::string& place, Config* out,
-                   Diagnostics& diag) {
+void ReadConfigMap(const YAML::Node& node, const std::string& place, Config* out, Diagnostics& diag,
+                   std::map<std::string, SourceLocation, std::less<>>* where) {
   if (node.IsNull()) return;
   if (!node.IsMap()) {
     diag.Error(node.Mark(), place + " must be a map of key: value, got " + DescribeNode(node));
     return;
   }
   std::map<std::string, SourceLocation> seen;
-  FlattenConfig(node, place, "", &seen, out, diag);
+  FlattenConfig(node, place, "", &seen, out, diag, where);
 }
 
 }  // namespace gale::flux

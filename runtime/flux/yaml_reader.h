@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <initializer_list>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -82,7 +83,8 @@ std::optional<ConfigValue> ReadConfigValue(const YAML::Node& node, const std::st
 // Reads a config map into `out`: nested maps flattened to dotted keys
 // ("a: {b: 1}" -> "a.b"), values typed, keys gale reads checked
 // (topology::CheckConfigEntry). An empty (null) node is an empty map.
-void ReadConfigMap(const YAML::Node& node, const std::string& place, Config* out,
-                   Diagnostics& diag);
+// With `where`, records the location of each key's value there.
+void ReadConfigMap(const YAML::Node& node, const std::string& place, Config* out, Diagnostics& diag,
+                   std::map<std::string, SourceLocation, std::less<>>* where = nullptr);
 
 }  // namespace gale::flux

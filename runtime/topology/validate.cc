@@ -12,6 +12,7 @@
 
 #include "gale/component.h"
 #include "topology/defaults.h"
+#include "topology/suggest.h"
 
 namespace gale::topology {
 namespace {
@@ -79,6 +80,44 @@ bool ValidTopologyName(const std::string& name) {
   });
 }
 
+// Whether `value` reads as `type` through Config's getters.
+bool HasType(ConfigType type, const ConfigValue& value) {
+  switch (type) {
+    case ConfigType::kInt:
+      return AsInt(value).has_value();
+    case ConfigType::kDouble:
+      return AsDouble(value).has_value();
+    case ConfigType::kBool:
+      return AsBool(value).has_value();
+    case ConfigType::kString: {
+      const auto* scalar = std::get_if<Value>(&value);
+      return scalar != nullptr && !std::holds_alternative<std::monostate>(*scalar);
+    }
+    case ConfigType::kList:
+      return true;
+  }
+  return true;
+}
+
+// The topology.* keys gale reads itself.
+const std::vector<std::string>& KnownTopologyKeys() {
+  static const std::vector<std::string> kKeys = {std::string(kWorkersKey),
+                                                 std::string(kAckingKey),
+                                                 std::string(kReliabilityModeKey),
+                                                 std::string(kMessageTimeoutSecsKey),
+                                                 std::string(kMaxSpoutPendingKey),
+                                                 std::string(kTickTupleFreqSecsKey),
+                                                 std::string(kDebugKey),
+                                                 std::string(kBackpressureHighWatermarkBytesKey),
+                                                 std::string(kBackpressureLowWatermarkBytesKey),
+                                                 std::string(kBackpressureHighWatermarkTuplesKey),
+                                                 std::string(kBackpressureLowWatermarkTuplesKey)};
+  return kKeys;
+}
+
+// Edits allowed between a misspelt key and the key meant: short keys get one.
+std::size_t KeyDistance(std::string_view key) { return key.size() >= 8 ? 2 : 1; }
+
 const char* KindName(ComponentKind kind) {
   return kind == ComponentKind::kSpout ? "spout" : "bolt";
 }
@@ -114,7 +153,8 @@ class Validator {
   }
 
  private:
-  // `where` when known, else `fallback` ("component 'split'"), then the message.
+  // `where` when known, else `fallback` ("component 'split'"), then the
+  // message.
   void Error(const SourceLocation& where, const std::string& fallback, const std::string& message) {
     std::string prefix = where.ToString();
     if (prefix.empty()) prefix = fallback;
@@ -147,9 +187,9 @@ class Validator {
       std::optional<std::int64_t> high = AsInt(*layered.Find(high_key));
       std::optional<std::int64_t> low = AsInt(*layered.Find(low_key));
       if (high && low && *high > 0 && *low > 0 && *low >= *high) {  // else reported above
-        TopologyError("topology config: '" + std::string(low_key) + "' (" +
-                      std::to_string(*low) + ") must be below '" + std::string(high_key) +
-                      "' (" + std::to_string(*high) + "); set both");
+        TopologyError("topology config: '" + std::string(low_key) + "' (" + std::to_string(*low) +
+                      ") must be below '" + std::string(high_key) + "' (" + std::to_string(*high) +
+                      "); set both");
       }
     }
   }
@@ -206,17 +246,44 @@ class Validator {
     }
     std::vector<std::string> known = spout ? registry_.SpoutNames() : registry_.BoltNames();
     Error(where, label,
-          label + ": " + KindName(c.kind) + " class '" + c.class_name +
-              "' is not registered (known " + KindName(c.kind) + " classes: " + Join(known) +
-              "); load the plugin that defines it with --lib path/to/plugin.so or list it "
+          label + ": " + KindName(c.kind) + " class '" + c.class_name + "' is not registered" +
+              DidYouMeanClass(c.class_name, known) + " (known " + KindName(c.kind) +
+              " classes: " + Join(known) +
+              "); load the plugin that defines it with --lib path/to/plugin.so "
+              "or list it "
               "under 'libraries:' in the topology YAML");
     return false;
   }
 
-  // Creates the component once to learn the streams it declares.
+  // " (did you mean 'X'?)" for a class name, also matching a name written
+  // without its Bolt/Spout suffix ("WordCounter" -> "WordCountBolt").
+  static std::string DidYouMeanClass(const std::string& name,
+                                     const std::vector<std::string>& known) {
+    const std::size_t distance = std::max<std::size_t>(2, name.size() / 4);
+    std::string guess = Suggest(name, known, distance);
+    if (guess.empty()) {
+      std::vector<std::string> stems;
+      for (const std::string& k : known) {
+        std::string stem = k;
+        for (std::string_view suffix : {"Bolt", "Spout"}) {
+          if (stem.size() > suffix.size() && stem.ends_with(suffix)) {
+            stem.resize(stem.size() - suffix.size());
+          }
+        }
+        stems.push_back(stem);
+      }
+      std::string stem = Suggest(name, stems, distance);
+      if (!stem.empty()) guess = known[std::find(stems.begin(), stems.end(), stem) - stems.begin()];
+    }
+    return guess.empty() ? "" : " (did you mean '" + guess + "'?)";
+  }
+
+  // Creates the component once to learn the streams and config keys it
+  // declares.
   void Declare(const ComponentSpec& c, const std::string& label) {
     Config layered = LayeredConfig(spec_, c);
     OutputFieldsDeclarer declarer(&layered);
+    ConfigDeclarer config_declarer;
     std::string failure;
     try {
       if (c.kind == ComponentKind::kSpout) {
@@ -225,6 +292,7 @@ class Validator {
           failure = "the registry returned no object for class '" + c.class_name + "'";
         } else {
           spout->DeclareOutputFields(declarer);
+          failure = DeclareConfig(*spout, &config_declarer);
         }
       } else {
         std::unique_ptr<Bolt> bolt = registry_.NewBolt(c.class_name);
@@ -232,6 +300,7 @@ class Validator {
           failure = "the registry returned no object for class '" + c.class_name + "'";
         } else {
           bolt->DeclareOutputFields(declarer);
+          failure = DeclareConfig(*bolt, &config_declarer);
         }
       }
     } catch (const std::exception& e) {
@@ -244,6 +313,64 @@ class Validator {
       return;
     }
     declared_[c.id] = declarer.streams();
+    CheckDeclaredConfig(c, label, layered, config_declarer);
+  }
+
+  // Calls component.DeclareConfig; what went wrong, or "".
+  template <typename Component>
+  static std::string DeclareConfig(const Component& component, ConfigDeclarer* declarer) {
+    try {
+      component.DeclareConfig(*declarer);
+      return "";
+    } catch (const std::exception& e) {
+      return std::string("DeclareConfig threw: ") + e.what();
+    } catch (...) {
+      return "DeclareConfig threw a non-standard exception";
+    }
+  }
+
+  // Where the value of `key` in c's layered config was written.
+  SourceLocation ValueWhere(const ComponentSpec& c, std::string_view key) const {
+    if (auto it = c.value_where.find(key); it != c.value_where.end()) return it->second;
+    if (!c.properties.Has(key) && !c.config.Has(key)) {
+      if (auto it = spec_.config_where.find(key); it != spec_.config_where.end()) {
+        return it->second;
+      }
+    }
+    return c.where;
+  }
+
+  // The values of the keys c's class declares have their declared types; a
+  // property name one or two edits from a declared key is a typo.
+  void CheckDeclaredConfig(const ComponentSpec& c, const std::string& label, const Config& layered,
+                           const ConfigDeclarer& declared) {
+    std::vector<std::string> names;
+    for (const ConfigKeySpec& k : declared.keys()) {
+      names.push_back(k.key);
+      const ConfigValue* value = layered.Find(k.key);
+      if (value == nullptr || HasType(k.type, *value)) continue;
+      std::string about = k.description;
+      if (k.default_value) {
+        about += (about.empty() ? "" : "; ") + std::string("default ") +
+                 (std::holds_alternative<std::string>(*k.default_value)
+                      ? "'" + ValueToString(*k.default_value) + "'"
+                      : ValueToString(*k.default_value));
+      }
+      Error(ValueWhere(c, k.key), label,
+            label + ": '" + k.key + "' must be " + ConfigTypeName(k.type) + ", got " +
+                Describe(*value) + " (class '" + c.class_name + "' reads it" +
+                (about.empty() ? "" : ": " + about) + ")");
+    }
+    if (names.empty()) return;
+    for (const auto& [key, value] : c.properties.entries()) {
+      if (declared.Find(key) != nullptr) continue;
+      std::string guess = Suggest(key, names, KeyDistance(key));
+      if (guess.empty() || guess == key) continue;
+      SourceLocation where = ValueWhere(c, key);
+      Error(where, label,
+            label + ": property '" + key + "' is not read by class '" + c.class_name +
+                "' (did you mean '" + guess + "'?); it reads: " + Join(names));
+    }
   }
 
   void CheckStream(const StreamSpec& s) {
@@ -253,17 +380,22 @@ class Validator {
       for (const auto& [id, c] : components_) ids.push_back(id);
       return Join(ids);
     };
+    auto suggest_id = [this](const std::string& id) {
+      std::vector<std::string> ids;
+      for (const auto& [known, c] : components_) ids.push_back(known);
+      return DidYouMean(id, ids);
+    };
     const ComponentSpec* from = FindComponent(s.from);
     const ComponentSpec* to = FindComponent(s.to);
     if (from == nullptr) {
-      Error(s.where, label,
-            label + ": 'from' names no declared component '" + s.from +
-                "' (declared components: " + component_ids() + ")");
+      Error(Or(s.from_where, s.where), label,
+            label + ": 'from' names no declared component '" + s.from + "'" + suggest_id(s.from) +
+                " (declared components: " + component_ids() + ")");
     }
     if (to == nullptr) {
-      Error(s.where, label,
-            label + ": 'to' names no declared component '" + s.to +
-                "' (declared components: " + component_ids() + ")");
+      Error(Or(s.to_where, s.where), label,
+            label + ": 'to' names no declared component '" + s.to + "'" + suggest_id(s.to) +
+                " (declared components: " + component_ids() + ")");
     } else if (to->kind == ComponentKind::kSpout) {
       Error(s.where, label, label + ": '" + s.to + "' is a spout; a stream must end at a bolt");
     }
@@ -297,7 +429,8 @@ class Validator {
             s.where, label,
             label + ": grouping class '" + g.custom_class +
                 "' is not registered (known grouping classes: " + Join(registry_.GroupingNames()) +
-                "); load the plugin that defines it with --lib path/to/plugin.so or list it "
+                "); load the plugin that defines it with --lib "
+                "path/to/plugin.so or list it "
                 "under 'libraries:' in the topology YAML");
       }
     }
@@ -307,7 +440,7 @@ class Validator {
     const DeclaredStreams& streams = declared->second;
     auto stream = streams.find(s.stream_id);
     if (stream == streams.end()) {
-      Error(s.where, label,
+      Error(Or(s.stream_id_where, s.where), label,
             label + ": '" + s.from + "' does not declare stream '" + s.stream_id + "'" +
                 (streams.empty() ? "; it declares no output streams"
                                  : "; its streams are " + DescribeStreams(streams)) +
@@ -316,13 +449,18 @@ class Validator {
       return;
     }
     if (g.type != GroupingType::kFields) return;
-    for (const std::string& field : g.fields) {
+    for (std::size_t i = 0; i < g.fields.size(); ++i) {
+      const std::string& field = g.fields[i];
       if (!stream->second.Contains(field)) {
-        Error(s.where, label,
+        Error(i < s.fields_where.size() ? Or(s.fields_where[i], s.where) : s.where, label,
               label + ": FIELDS grouping on '" + field + "', but stream '" + s.stream_id +
                   "' of '" + s.from + "' has fields " + stream->second.ToString());
       }
     }
+  }
+
+  static const SourceLocation& Or(const SourceLocation& where, const SourceLocation& fallback) {
+    return where.file.empty() ? fallback : where;
   }
 
   const ComponentSpec* FindComponent(const std::string& id) const {
@@ -378,8 +516,20 @@ Status CheckConfigEntry(std::string_view key, const ConfigValue& value) {
                              "(acking, replay on failure) or ATMOST_ONCE (no acking)");
     }
     if (mode != kAtLeastOnce && mode != kAtMostOnce) return bad("ATLEAST_ONCE or ATMOST_ONCE");
+    return Status::Ok();
   }
-  return Status::Ok();
+  return CheckConfigKey(key);
+}
+
+Status CheckConfigKey(std::string_view key) {
+  const std::vector<std::string>& known = KnownTopologyKeys();
+  if (std::find(known.begin(), known.end(), key) != known.end()) return Status::Ok();
+  std::string guess = Suggest(key, known, KeyDistance(key));
+  if (guess.empty()) return Status::Ok();
+  return InvalidArgument("unknown config key '" + std::string(key) + "' (did you mean '" + guess +
+                         "'?); keys other than gale's own are passed to components unchecked, "
+                         "but this one is too close to '" +
+                         guess + "' to be anything else");
 }
 
 Status ValidateTopology(const TopologySpec& spec, const Registry& registry) {

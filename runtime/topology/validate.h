@@ -19,7 +19,12 @@ namespace gale::topology {
 // topology.max.spout.pending >= 1, topology.tick.tuple.freq.secs a number > 0,
 // topology.debug a bool, backpressure watermarks > 0). Any other key is ok.
 // The message names the key and the value but no location; callers prefix it.
+// A key one or two edits away from one of those (topology.workrs) is an
+// error suggesting it (CheckConfigKey); other keys are ok.
 Status CheckConfigEntry(std::string_view key, const ConfigValue& value);
+
+// Just the spelling check of CheckConfigEntry.
+Status CheckConfigKey(std::string_view key);
 
 // Validates `spec` against `registry`: the topology name ([A-Za-z0-9._-]+),
 // at least one spout, unique component ids, parallelism >= 1, every className

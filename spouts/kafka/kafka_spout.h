@@ -85,6 +85,18 @@ class KafkaSpout : public Spout {
   void Close() override;
   bool Exhausted() const override;
   void DeclareOutputFields(OutputFieldsDeclarer& declarer) const override;
+  void DeclareConfig(ConfigDeclarer& declarer) const override {
+    declarer.Declare("topic", ConfigType::kString, "a topic to read")
+        .Declare("topics", ConfigType::kList, "topics to read")
+        .Declare("group.id", ConfigType::kString, "consumer group")
+        .Declare("bootstrap.servers", ConfigType::kString, "HOST:PORT,...")
+        .String("first.poll.offset.strategy", "UNCOMMITTED_EARLIEST", "where to start")
+        .String("deserializer", "string", "string or bytes")
+        .String("translator", "default", "default or value")
+        .Int("max.retries", -1, "replays per record; -1: no limit")
+        .Bool("bounded", false, "stop at the end offsets seen at start")
+        .Int("max.records", -1, "records to read; -1: no limit");
+  }
 
   // librdkafka callbacks; they run inside consume()/commit calls on the
   // executor thread.

@@ -26,6 +26,10 @@ class FraudDetectorBolt : public Bolt {
                OutputCollector& collector) override;
   void Execute(const Tuple& tuple) override;
   void DeclareOutputFields(OutputFieldsDeclarer& declarer) const override;
+  void DeclareConfig(ConfigDeclarer& declarer) const override {
+    declarer.String("field", "value", "input field holding the log line")
+        .Declare("fraud.prefixes", ConfigType::kList, "IP prefixes that are fraud (required)");
+  }
 
   std::uint64_t frauds() const { return frauds_; }
   std::uint64_t malformed() const { return malformed_; }

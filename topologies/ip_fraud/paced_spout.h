@@ -28,10 +28,19 @@ class PacedSpout : public Spout {
   void Ack(MessageId id) final;
   void Fail(MessageId id) final;
   bool Exhausted() const final;
+  // PacedSpout's keys; subclasses add theirs in DeclareOwnConfig.
+  void DeclareConfig(ConfigDeclarer& declarer) const final {
+    declarer.Int("interval.ms", 100, "milliseconds between tuples of one task")
+        .Int("count", -1, "tuples of all tasks together; -1: without end")
+        .Int("seed", 42, "task i generates with seed + i");
+    DeclareOwnConfig(declarer);
+  }
 
  protected:
   // Reads the subclass's own properties (called by Open).
   virtual void Configure(const Config& /*config*/) {}
+  // The keys Configure reads.
+  virtual void DeclareOwnConfig(ConfigDeclarer& /*declarer*/) const {}
   // The values of tuple number `sequence`.
   virtual Values Make(std::uint64_t sequence) = 0;
   std::mt19937_64& random() { return random_; }

@@ -18,6 +18,9 @@ class RandomWordSpout : public PacedSpout {
 
  protected:
   void Configure(const Config& config) override;
+  void DeclareOwnConfig(ConfigDeclarer& declarer) const override {
+    declarer.Declare("words", ConfigType::kList, "the vocabulary");
+  }
   Values Make(std::uint64_t sequence) override;
 
  private:

@@ -1,10 +1,23 @@
 #include "gale/topology.h"
 
+#include "gale/component.h"
+
 namespace gale {
 
 std::string SourceLocation::ToString() const {
   if (file.empty()) return "";
   return file + ":" + std::to_string(line) + ":" + std::to_string(column);
+}
+
+const char* ConfigTypeName(ConfigType type) {
+  switch (type) {
+    case ConfigType::kInt: return "an integer";
+    case ConfigType::kDouble: return "a number";
+    case ConfigType::kBool: return "true or false";
+    case ConfigType::kString: return "a single value";
+    case ConfigType::kList: return "a list";
+  }
+  return "a value";
 }
 
 const char* GroupingTypeName(GroupingType type) {

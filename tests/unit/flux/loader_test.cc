@@ -424,7 +424,8 @@ spouts:
   ASSERT_FALSE(result.ok());
   Position p = FirstError(result.status());
   EXPECT_EQ(p.line, 3);
-  EXPECT_EQ(p.column, 52);  // where 'bogus' is in the file, not in the substituted text
+  EXPECT_EQ(p.column,
+            52);  // where 'bogus' is in the file, not in the substituted text
   EXPECT_THAT(p.message, HasSubstr("unknown key 'bogus'"));
 }
 
@@ -519,7 +520,8 @@ TEST(LoaderTest, MalformedOverrideIsAnError) {
   result = LoadTopologyString(kWordCount, "w.yaml", options);
   ASSERT_FALSE(result.ok());
   EXPECT_THAT(result.status().message(),
-              HasSubstr("-c 'topology.workers=0': 'topology.workers' must be an integer >= 1"));
+              HasSubstr("-c 'topology.workers=0': 'topology.workers' must be "
+                        "an integer >= 1"));
 }
 
 TEST(LoaderTest, LibrariesResolveAgainstTheYamlDirectory) {
@@ -543,6 +545,141 @@ spouts:
   EXPECT_EQ(relative.libraries[1], (fs::current_path() / "other/libx.so").string());
 }
 
+TEST(LoaderTest, SharedComponentsReachSpoutsAndBoltsThroughRef) {
+  TopologySpec spec = MustLoad(R"(name: t
+components:
+  - id: zk
+    className: ZkHosts
+    constructorArgs: ["localhost:2181"]
+    properties:
+      - name: timeout.ms
+        value: 500
+    configMethods:
+      - name: withRoot
+        args: [/brokers]
+spouts:
+  - id: s
+    className: S
+    properties:
+      - name: hosts
+        ref: zk
+    constructorArgs:
+      - 7
+      - ref: zk
+)");
+  const ComponentSpec& s = Component(spec, "s");
+  EXPECT_EQ(Scalar(s.properties, "hosts.className"), Value{std::string("ZkHosts")});
+  EXPECT_EQ(Scalar(s.properties, "hosts.timeout.ms"), Value{std::int64_t{500}});
+  EXPECT_EQ(Scalar(s.properties, "hosts.withRoot"), Value{std::string("/brokers")});
+  EXPECT_EQ(s.properties.GetList("hosts.constructorArgs"),
+            (std::vector<Value>{Value{std::string("localhost:2181")}}));
+  EXPECT_EQ(s.constructor_args,
+            (std::vector<Value>{Value{std::int64_t{7}}, Value{std::string("zk")}}));
+  EXPECT_EQ(Scalar(s.properties, "zk.timeout.ms"), Value{std::int64_t{500}});
+  // A referenced value is located where the shared component wrote it.
+  ASSERT_TRUE(s.value_where.contains("hosts.timeout.ms"));
+  EXPECT_EQ(s.value_where.at("hosts.timeout.ms").line, 8);
+  EXPECT_EQ(s.value_where.at("hosts.timeout.ms").column, 16);
+}
+
+TEST(LoaderTest, ConfigMethodsBecomeProperties) {
+  TopologySpec spec = MustLoad(R"(name: t
+spouts:
+  - id: s
+    className: S
+    configMethods:
+      - name: withLimit
+        args: [10]
+      - name: withRange
+        args: [1, 5]
+      - name: withWords
+        args: [[a, b]]
+      - name: enableDebug
+)");
+  const ComponentSpec& s = Component(spec, "s");
+  EXPECT_EQ(Scalar(s.properties, "withLimit"), Value{std::int64_t{10}});
+  EXPECT_EQ(s.properties.GetList("withRange"),
+            (std::vector<Value>{Value{std::int64_t{1}}, Value{std::int64_t{5}}}));
+  EXPECT_EQ(s.properties.GetList("withWords"),
+            (std::vector<Value>{Value{std::string("a")}, Value{std::string("b")}}));
+  EXPECT_EQ(Scalar(s.properties, "enableDebug"), Value{true});
+  EXPECT_EQ(s.value_where.at("withLimit").line, 7);
+  EXPECT_EQ(s.value_where.at("withLimit").column, 15);
+}
+
+TEST(LoaderTest, NumTasksSetsTheNumberOfTasks) {
+  TopologySpec spec = MustLoad(R"(name: t
+spouts:
+  - id: s
+    className: S
+    parallelism: 2
+    numTasks: 4
+  - id: t
+    className: S
+    numTasks: 3
+)");
+  EXPECT_EQ(Component(spec, "s").parallelism, 4);
+  EXPECT_EQ(Component(spec, "s").parallelism_where.line, 6);
+  EXPECT_EQ(Component(spec, "t").parallelism, 3);
+}
+
+TEST(LoaderTest, RecordsWhereValuesAndStreamPartsAreWritten) {
+  TopologySpec spec = MustLoad(R"(name: t
+config:
+  topology.workers: 2
+spouts:
+  - id: s
+    className: S
+    config:
+      a: 1
+    properties:
+      - name: a
+        value: 2
+streams:
+  - from: s
+    to: b
+    grouping: {type: FIELDS, args: [x, y], streamId: other}
+)");
+  EXPECT_EQ(spec.config_where.at("topology.workers").line, 3);
+  const ComponentSpec& s = Component(spec, "s");
+  EXPECT_EQ(s.value_where.at("a").line, 11);  // properties win over config
+  EXPECT_EQ(s.value_where.at("a").column, 16);
+  ASSERT_EQ(spec.streams.size(), 1u);
+  const StreamSpec& st = spec.streams[0];
+  EXPECT_EQ(st.from_where.line, 13);
+  EXPECT_EQ(st.to_where.line, 14);
+  EXPECT_EQ(st.to_where.column, 9);
+  EXPECT_EQ(st.stream_id_where.column, 54);
+  ASSERT_EQ(st.fields_where.size(), 2u);
+  EXPECT_EQ(st.fields_where[1].line, 15);
+  EXPECT_EQ(st.fields_where[1].column, 40);
+}
+
+TEST(LoaderTest, NearMissOfAKnownConfigKeyIsAnErrorAtTheKey) {
+  Result<TopologySpec> result = LoadTopologyString(
+      "name: t\nconfig:\n  topology.workrs: 2\n  my.own.key: 1\n"
+      "spouts:\n  - id: s\n    className: S\n",
+      "c.yaml", {});
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.status().message(),
+            "c.yaml:3:3: unknown config key 'topology.workrs' (did you mean "
+            "'topology.workers'?); keys other than gale's own are passed to "
+            "components "
+            "unchecked, but this one is too close to 'topology.workers' to be "
+            "anything else");
+}
+
+TEST(LoaderTest, NearMissOfAKnownConfigKeyInAnOverrideIsAnError) {
+  LoadOptions options;
+  options.overrides = {"topology.debg=true"};
+  Result<TopologySpec> result =
+      LoadTopologyString("name: t\nspouts:\n  - id: s\n    className: S\n", "c.yaml", options);
+  ASSERT_FALSE(result.ok());
+  EXPECT_THAT(result.status().message(),
+              HasSubstr("command line: -c 'topology.debg=true': unknown config key "
+                        "'topology.debg' (did you mean 'topology.debug'?)"));
+}
+
 TEST(LoaderTest, AllProblemsAreReportedOnePerLine) {
   Result<TopologySpec> result = LoadTopologyString(R"(name: t
 spouts:
@@ -556,10 +693,14 @@ spouts:
                                                    "multi.yaml", {});
   ASSERT_FALSE(result.ok());
   EXPECT_EQ(result.status().message(),
-            "multi.yaml:5:18: the 'parallelism' of spout 's' must be at least 1, got 0\n"
-            "multi.yaml:8:5: unknown key 'colour' in spout 's'; allowed keys: id, className, "
-            "parallelism, properties, constructorArgs, config\n"
-            "multi.yaml:6:9: duplicate component id 's' (first declared at line 3); every spout "
+            "multi.yaml:5:18: the 'parallelism' of spout 's' must be at least "
+            "1, got 0\n"
+            "multi.yaml:8:5: unknown key 'colour' in spout 's'; allowed keys: "
+            "id, className, "
+            "parallelism, numTasks, properties, constructorArgs, "
+            "configMethods, config\n"
+            "multi.yaml:6:9: duplicate component id 's' (first declared at "
+            "line 3); every spout "
             "and bolt needs its own id");
 }
 
@@ -587,34 +728,94 @@ std::vector<Malformed> MalformedCases() {
        "missing the required key 'spouts'", 1, 1},
       {"EmptySpouts", "name: t\nspouts: []\n", "'spouts' is empty", 2, 1},
       {"UnknownTopLevelKey", "name: t\nspout:\n  - id: s\n    className: S\n",
-       "unknown key 'spout' in the topology (did you mean 'spouts'?); allowed keys: name, "
-       "config, spouts, bolts, streams, includes, libraries",
+       "unknown key 'spout' in the topology (did you mean 'spouts'?); allowed "
+       "keys: name, "
+       "config, components, spouts, bolts, streams, includes, libraries",
        2, 1},
       {"UnknownComponentKey", kSpout + "    paralelism: 2\n",
-       "unknown key 'paralelism' in spout 's' (did you mean 'parallelism'?); allowed keys: id, "
-       "className, parallelism, properties, constructorArgs, config",
+       "unknown key 'paralelism' in spout 's' (did you mean 'parallelism'?); "
+       "allowed keys: id, "
+       "className, parallelism, numTasks, properties, constructorArgs, "
+       "configMethods, config",
        5, 5},
       {"UnknownStreamKey", kStream + "    grouping: {type: SHUFFLE}\n    group: x\n",
-       "unknown key 'group' in stream 's' -> 'b'; allowed keys: name, from, to, grouping", 12, 5},
+       "unknown key 'group' in stream 's' -> 'b'; allowed keys: name, from, "
+       "to, grouping",
+       12, 5},
       {"UnknownGroupingKey", kStream + "    grouping: {type: SHUFFLE, stream: x}\n",
-       "unknown key 'stream' in the grouping of stream 's' -> 'b' (did you mean 'streamId'?); "
+       "unknown key 'stream' in the grouping of stream 's' -> 'b' (did you "
+       "mean 'streamId'?); "
        "allowed keys: type, args, streamId, customClass",
        11, 31},
       {"UnknownIncludeKey", "name: t\nincludes:\n  - path: x.yaml\n" + kSpout.substr(8),
-       "unknown key 'path' in include #1; allowed keys: resource, file, override", 3, 5},
-      {"UnsupportedComponents",
-       "name: t\ncomponents:\n  - id: c\n    className: C\n" + kSpout.substr(8),
-       "gale does not support the Flux key 'components'", 2, 1},
+       "unknown key 'path' in include #1; allowed keys: resource, file, "
+       "override",
+       3, 5},
+      {"SharedComponentsNotAList", "name: t\ncomponents: {id: c}\n" + kSpout.substr(8),
+       "'components' must be a list of shared components (each starting with "
+       "'- id: ...'), "
+       "got a map",
+       2, 13},
+      {"SharedComponentDuplicateId",
+       "name: t\ncomponents:\n  - id: c\n  - id: c\n" + kSpout.substr(8),
+       "duplicate shared component id 'c' (first declared at line 3)", 4, 9},
+      {"SharedComponentFactory",
+       "name: t\ncomponents:\n  - id: c\n    factory: make\n" + kSpout.substr(8),
+       "gale does not support the Flux key 'factory' (in shared component 'c')", 4, 5},
       {"UnsupportedTopologySource", "name: t\ntopologySource:\n  className: X\n",
        "gale does not support the Flux key 'topologySource'", 2, 1},
-      {"UnsupportedConfigMethods", kSpoutBolt + "    configMethods:\n      - name: withX\n",
-       "gale does not support the Flux key 'configMethods' (in bolt 'b')", 8, 5},
+      {"ConfigMethodWithoutName", kSpoutBolt + "    configMethods:\n      - args: [1]\n",
+       "config method #1 of bolt 'b' is missing the required key 'name'", 9, 9},
+      {"ConfigMethodArgsNotAList",
+       kSpoutBolt + "    configMethods:\n      - name: withX\n"
+                    "        args: 3\n",
+       "'args' of config method 'withX' of bolt 'b' must be a list, e.g. [10], "
+       "got '3'",
+       10, 15},
+      {"ConfigMethodCalledTwice",
+       kSpoutBolt + "    configMethods:\n      - name: withX\n"
+                    "      - name: withX\n",
+       "config method 'withX' of bolt 'b' is set twice (first at line 9)", 10, 15},
+      {"ConfigMethodSameAsProperty",
+       kSpoutBolt + "    properties:\n      - name: withX\n        value: 1\n"
+                    "    configMethods:\n      - name: withX\n        args: [2]\n",
+       "config method 'withX' of bolt 'b' is set twice (first at line 10)", 13, 15},
+      {"UnknownPropertyRef", kSpout + "    properties:\n      - name: x\n        ref: other\n",
+       "'ref: other' in spout 's' names no shared component; declare it under "
+       "the top-level "
+       "'components:' (declared: none)",
+       7, 14},
+      {"PropertyRefNearMiss",
+       "name: t\ncomponents:\n  - id: zkHosts\n" + kSpout.substr(8) +
+           "    properties:\n      - name: x\n        ref: zkHost\n",
+       "'ref: zkHost' in spout 's' names no shared component (did you mean "
+       "'zkHosts'?)",
+       9, 14},
+      {"PropertyValueAndRef",
+       "name: t\ncomponents:\n  - id: c\n" + kSpout.substr(8) +
+           "    properties:\n      - name: x\n        value: 1\n        ref: "
+           "c\n",
+       "property 'x' of spout 's' has both 'value' and 'ref'; keep one", 10, 9},
+      {"PropertyRefList", kSpout + "    properties:\n      - name: x\n        reflist: [a]\n",
+       "gale does not support the Flux key 'reflist'", 7, 9},
+      {"UnknownConstructorArgRef", kSpout + "    constructorArgs:\n      - ref: other\n",
+       "'ref: other' in spout 's' names no shared component", 6, 14},
+      {"GroupingArgRef",
+       kStream + "    grouping:\n      type: CUSTOM\n      customClass: G\n    "
+                 "  args:\n"
+                 "        - ref: c\n",
+       "gale does not support the Flux key 'ref'", 15, 11},
+      {"NumTasksZero", kSpout + "    numTasks: 0\n",
+       "the 'numTasks' of spout 's' must be at least 1, got 0", 5, 15},
+      {"NumTasksNotInt", kSpout + "    numTasks: two\n",
+       "the 'numTasks' of spout 's' must be an integer, got 'two'", 5, 15},
+      {"NumTasksBelowParallelism", kSpout + "    parallelism: 4\n    numTasks: 2\n",
+       "the 'numTasks' of spout 's' (2) is less than its 'parallelism' (4); a "
+       "component needs "
+       "at least one task per executor: raise numTasks or lower parallelism",
+       6, 15},
       {"UnsupportedFactory", kSpout + "    factory: create\n",
        "gale does not support the Flux key 'factory' (in spout 's')", 5, 5},
-      {"UnsupportedPropertyRef", kSpout + "    properties:\n      - name: x\n        ref: other\n",
-       "gale does not support the Flux key 'ref'", 7, 9},
-      {"UnsupportedConstructorArgRef", kSpout + "    constructorArgs:\n      - ref: other\n",
-       "gale does not support the Flux key 'ref'", 6, 9},
       {"IncludeResource",
        "name: t\nincludes:\n  - resource: true\n    file: x.yaml\n" + kSpout.substr(8),
        "gale does not support 'resource: true'", 3, 15},
@@ -647,7 +848,9 @@ std::vector<Malformed> MalformedCases() {
       {"DuplicateTopLevelKey", "name: t\nname: u\n" + kSpout.substr(8),
        "duplicate key 'name' in the topology (first at line 1)", 2, 1},
       {"SpoutsIsAMap", "name: t\nspouts:\n  id: s\n  className: S\n",
-       "'spouts' must be a list of spouts (each starting with '- id: ...'), got a map", 3, 3},
+       "'spouts' must be a list of spouts (each starting with '- id: ...'), "
+       "got a map",
+       3, 3},
       {"BoltsIsAScalar", kSpout + "bolts: split\n", "'bolts' must be a list of bolts", 5, 8},
       {"StreamNotAMap", kSpoutBolt + "streams:\n  - s -> b\n",
        "stream #1 must be a map of keys, got 's -> b'", 9, 5},
@@ -658,16 +861,20 @@ std::vector<Malformed> MalformedCases() {
       {"GroupingNotAMap", kStream + "    grouping: SHUFFLE\n",
        "the grouping of stream 's' -> 'b' must be a map of keys, got 'SHUFFLE'", 11, 15},
       {"GroupingTypeMissing", kStream + "    grouping: {streamId: x}\n",
-       "is missing the required key 'type' (one of SHUFFLE, FIELDS, ALL, GLOBAL, NONE, DIRECT, "
+       "is missing the required key 'type' (one of SHUFFLE, FIELDS, ALL, "
+       "GLOBAL, NONE, DIRECT, "
        "LOCAL_OR_SHUFFLE, CUSTOM)",
        11, 15},
       {"GroupingTypeUnknown", kStream + "    grouping: {type: BROADCAST}\n",
-       "unknown grouping type 'BROADCAST' in stream 's' -> 'b'; use one of SHUFFLE, FIELDS", 11,
-       22},
+       "unknown grouping type 'BROADCAST' in stream 's' -> 'b'; use one of "
+       "SHUFFLE, FIELDS",
+       11, 22},
       {"FieldsWithoutArgs", kStream + "    grouping: {type: FIELDS}\n",
        "the FIELDS grouping of stream 's' -> 'b' needs 'args: [field, ...]'", 11, 15},
       {"FieldsEmptyArgs", kStream + "    grouping: {type: FIELDS, args: []}\n",
-       "must be a non-empty list of field names, e.g. [word], got an empty list", 11, 36},
+       "must be a non-empty list of field names, e.g. [word], got an empty "
+       "list",
+       11, 36},
       {"FieldsArgsScalar", kStream + "    grouping: {type: FIELDS, args: word}\n",
        "must be a non-empty list of field names, e.g. [word], got 'word'", 11, 36},
       {"FieldsDuplicateField", kStream + "    grouping: {type: FIELDS, args: [w, w]}\n",
@@ -679,9 +886,11 @@ std::vector<Malformed> MalformedCases() {
       {"CustomClassOnShuffle", kStream + "    grouping: {type: SHUFFLE, customClass: X}\n",
        "'customClass' is only used by CUSTOM groupings", 11, 31},
       {"CustomClassMapWithoutClassName",
-       kStream +
-           "    grouping:\n      type: CUSTOM\n      customClass:\n        constructorArgs: [1]\n",
-       "the customClass of stream 's' -> 'b' is missing the required key 'className'", 14, 9},
+       kStream + "    grouping:\n      type: CUSTOM\n      customClass:\n      "
+                 "  constructorArgs: [1]\n",
+       "the customClass of stream 's' -> 'b' is missing the required key "
+       "'className'",
+       14, 9},
       {"CustomArgsGivenTwice",
        kStream + "    grouping:\n      type: CUSTOM\n      args: [1]\n"
                  "      customClass: {className: G, constructorArgs: [2]}\n",
@@ -722,7 +931,8 @@ std::vector<Malformed> MalformedCases() {
       {"UnresolvedEnvWithoutEnvFilter", kSpout + "    parallelism: ${ENV-GALE_FLUX_TEST_UNSET}\n",
        "'${ENV-GALE_FLUX_TEST_UNSET}' is not substituted: pass --env-filter", 5, 18},
       {"UnresolvedKeyWithoutFilter", "name: ${topology.name}\n" + kSpout.substr(8),
-       "'${topology.name}' is not substituted: pass --filter FILE.properties with a line "
+       "'${topology.name}' is not substituted: pass --filter FILE.properties "
+       "with a line "
        "'topology.name=...'",
        1, 7},
       {"UnterminatedPlaceholder", "name: ${oops\n" + kSpout.substr(8), "unterminated '${'", 1, 7},
@@ -733,7 +943,8 @@ std::vector<Malformed> MalformedCases() {
        9},
       // yaml-cpp reports an unclosed flow collection at the end of the input.
       {"YamlUnclosedFlowMap", kStream + "    grouping: {type: SHUFFLE\n",
-       "YAML syntax error: end of map flow not found (a '[' or '{' opened earlier is not closed)",
+       "YAML syntax error: end of map flow not found (a '[' or '{' opened "
+       "earlier is not closed)",
        12, 1},
   };
 }

@@ -63,6 +63,18 @@ class ValidateConfiguredBolt : public Bolt {
   }
 };
 
+// Declares the config keys it reads.
+class ValidateDeclaringBolt : public Bolt {
+ public:
+  void Execute(const Tuple&) override {}
+  void DeclareConfig(ConfigDeclarer& declarer) const override {
+    declarer.Int("min.length", 5, "shortest word passed on")
+        .Double("ratio", 0.5)
+        .Bool("verbose", false)
+        .Declare("path", ConfigType::kString, "file to write");
+  }
+};
+
 class ValidateModGrouping : public CustomGrouping {
  public:
   std::vector<int> ChooseTasks(int, const Values&) override { return {}; }
@@ -74,6 +86,7 @@ GALE_REGISTER_BOLT(ValidateSplitBolt);
 GALE_REGISTER_BOLT(ValidateSinkBolt);
 GALE_REGISTER_BOLT(ValidateThrowingBolt);
 GALE_REGISTER_BOLT(ValidateConfiguredBolt);
+GALE_REGISTER_BOLT(ValidateDeclaringBolt);
 GALE_REGISTER_GROUPING(ValidateModGrouping);
 
 // --- Helpers. ---------------------------------------------------------------
@@ -203,7 +216,8 @@ TEST(ValidateTest, UnknownClassListsKnownClassesAndHowToLoadThem) {
   EXPECT_THAT(s.message(),
               HasSubstr("wc.yaml:13:16: bolt 'split': bolt class "
                         "'SplitSentenceBolt' is not registered (known bolt classes: "));
-  EXPECT_THAT(s.message(), HasSubstr("ValidateConfiguredBolt, ValidateSinkBolt"));
+  EXPECT_THAT(s.message(),
+              HasSubstr("ValidateConfiguredBolt, ValidateDeclaringBolt, ValidateSinkBolt"));
   EXPECT_THAT(s.message(), HasSubstr("--lib path/to/plugin.so"));
   EXPECT_THAT(s.message(), HasSubstr("'libraries:'"));
 }
@@ -232,7 +246,8 @@ TEST(ValidateTest, ReportsExceptionsFromDeclareOutputFields) {
   spec.bolts[1].class_name = "ValidateThrowingBolt";
   spec.bolts[1].where = At(17, 5);
   ExpectError(spec,
-              "wc.yaml:17:5: bolt 'sink' (class 'ValidateThrowingBolt'): creating it or "
+              "wc.yaml:17:5: bolt 'sink' (class 'ValidateThrowingBolt'): "
+              "creating it or "
               "DeclareOutputFields threw: boom");
 }
 
@@ -264,9 +279,11 @@ TEST(ValidateTest, StreamFromAnUndeclaredComponent) {
   TopologySpec spec = WordCount().Build();
   spec.streams[0].from = "sentence";
   spec.streams[0].where = At(22, 5);
+  spec.streams[0].from_where = At(22, 11);
   ExpectError(spec,
-              "wc.yaml:22:5: stream 'sentence' -> 'split': 'from' names no declared "
-              "component 'sentence' (declared components: sentences, sink, split)");
+              "wc.yaml:22:11: stream 'sentence' -> 'split': 'from' names no declared "
+              "component 'sentence' (did you mean 'sentences'?) (declared components: "
+              "sentences, sink, split)");
 }
 
 TEST(ValidateTest, StreamToAnUndeclaredComponent) {
@@ -283,7 +300,8 @@ TEST(ValidateTest, StreamToASpout) {
   s.to = "sentences";
   spec.streams.push_back(s);
   ExpectError(spec,
-              "stream 'split' -> 'sentences': 'sentences' is a spout; a stream must end "
+              "stream 'split' -> 'sentences': 'sentences' is a spout; a "
+              "stream must end "
               "at a bolt");
 }
 
@@ -340,7 +358,8 @@ TEST(ValidateTest, RejectsABoltSubscribedTwiceToOneStream) {
   again.where = At(28, 5);
   spec.streams.push_back(again);
   ExpectError(spec,
-              "wc.yaml:28:5: bolt 'sink' subscribes to stream 'default' of 'split' twice "
+              "wc.yaml:28:5: bolt 'sink' subscribes to stream 'default' "
+              "of 'split' twice "
               "(first at wc.yaml:25:5)");
 }
 
@@ -373,23 +392,28 @@ TEST(ValidateTest, ChecksTopologyConfigValues) {
        "'topology.workers' must be an integer >= 1 "
        "(the number of containers), got 'two'"},
       {"topology.message.timeout.secs", std::int64_t{0},
-       "'topology.message.timeout.secs' must be an integer number of seconds > 0, got 0"},
+       "'topology.message.timeout.secs' must be an integer number of seconds > "
+       "0, got 0"},
       {"topology.max.spout.pending", std::int64_t{0},
        "'topology.max.spout.pending' must be an integer >= 1"},
       {"topology.tick.tuple.freq.secs", std::int64_t{0},
        "'topology.tick.tuple.freq.secs' must be a number of seconds > 0"},
       {"topology.tick.tuple.freq.secs", -1.5,
-       "'topology.tick.tuple.freq.secs' must be a number of seconds > 0 (leave it out for no "
+       "'topology.tick.tuple.freq.secs' must be a number of seconds > 0 (leave "
+       "it out for no "
        "tick tuples), got -1.5"},
       {"topology.acking", std::string("sometimes"), "'topology.acking' must be true or false"},
       {"topology.debug", std::int64_t{1}, "'topology.debug' must be true or false, got 1"},
       {"topology.reliability.mode", std::string("EFFECTIVELY_ONCE"),
-       "'topology.reliability.mode': EFFECTIVELY_ONCE is not supported by gale; use "
+       "'topology.reliability.mode': EFFECTIVELY_ONCE is not supported by "
+       "gale; use "
        "ATLEAST_ONCE"},
       {"topology.reliability.mode", std::string("EXACTLY_ONCE"),
-       "'topology.reliability.mode' must be ATLEAST_ONCE or ATMOST_ONCE, got 'EXACTLY_ONCE'"},
+       "'topology.reliability.mode' must be ATLEAST_ONCE or ATMOST_ONCE, got "
+       "'EXACTLY_ONCE'"},
       {"topology.backpressure.high.watermark.bytes", std::int64_t{-5},
-       "'topology.backpressure.high.watermark.bytes' must be an integer number of bytes > 0, "
+       "'topology.backpressure.high.watermark.bytes' must be an integer number "
+       "of bytes > 0, "
        "got -5"},
   };
   for (const ConfigCase& c : cases) {
@@ -410,7 +434,8 @@ TEST(ValidateTest, ChecksComponentConfigAndProperties) {
   spec.bolts[0].where = At(12, 5);
   spec.bolts[0].config.Set("topology.tick.tuple.freq.secs", std::int64_t{0});
   ExpectError(spec,
-              "wc.yaml:12:5: bolt 'split' config: 'topology.tick.tuple.freq.secs' must be "
+              "wc.yaml:12:5: bolt 'split' config: "
+              "'topology.tick.tuple.freq.secs' must be "
               "a number of seconds > 0");
   spec = WordCount().Build();
   spec.spouts[0].properties.Set("topology.max.spout.pending", std::int64_t{-1});
@@ -541,6 +566,116 @@ TEST(ValidateDefaultsTest, AckingFollowsTheLayers) {
   EXPECT_FALSE(AckingEnabled(LayeredConfig(spec, spec.spouts[0])));
   spec.spouts[0].config.Set("topology.reliability.mode", std::string("ATLEAST_ONCE"));
   EXPECT_TRUE(AckingEnabled(LayeredConfig(spec, spec.spouts[0])));
+}
+
+}  // namespace
+}  // namespace gale::topology
+
+namespace gale::topology {
+namespace {
+
+// --- Declared config keys and suggestions. --------------------------------
+
+// sentences -> split -> sink with sink a ValidateDeclaringBolt.
+TopologySpec WithDeclaringSink() {
+  TopologySpec spec = WordCount().Build();
+  spec.source_file = "wc.yaml";
+  spec.bolts[1].class_name = "ValidateDeclaringBolt";
+  spec.bolts[1].where = At(17, 5);
+  return spec;
+}
+
+TEST(ValidateTest, DeclaredIntKeyWithATextValueIsAnErrorAtTheValue) {
+  TopologySpec spec = WithDeclaringSink();
+  spec.bolts[1].properties.Set("min.length", std::string("six"));
+  spec.bolts[1].value_where["min.length"] = At(21, 16);
+  Status s = Validate(spec);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.message(),
+            "wc.yaml:21:16: bolt 'sink': 'min.length' must be an integer, got 'six' "
+            "(class "
+            "'ValidateDeclaringBolt' reads it: shortest word passed on; default 5)");
+}
+
+TEST(ValidateTest, DeclaredKeysAcceptWhatTheGettersAccept) {
+  TopologySpec spec = WithDeclaringSink();
+  spec.bolts[1].properties.Set("min.length", std::string("6"));
+  spec.bolts[1].properties.Set("ratio", std::int64_t{1});
+  spec.bolts[1].properties.Set("verbose", std::string("true"));
+  spec.bolts[1].properties.Set("path", std::int64_t{7});
+  spec.bolts[1].properties.Set("something.else", std::string("anything"));
+  Status s = Validate(spec);
+  EXPECT_TRUE(s.ok()) << s.message();
+}
+
+TEST(ValidateTest, DeclaredKeyFromTheTopologyConfigPointsThere) {
+  TopologySpec spec = WithDeclaringSink();
+  spec.config.Set("verbose", std::string("yes"));
+  spec.config_where["verbose"] = At(4, 12);
+  Status s = Validate(spec);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.message(),
+            "wc.yaml:4:12: bolt 'sink': 'verbose' must be true or "
+            "false, got 'yes' (class "
+            "'ValidateDeclaringBolt' reads it: default false)");
+}
+
+TEST(ValidateTest, DeclaredKeyWithoutALocationNamesTheComponent) {
+  TopologySpec spec = WordCount().Build();
+  spec.bolts[1].class_name = "ValidateDeclaringBolt";
+  spec.bolts[1].properties.SetList("path", {Value{std::string("a")}});
+  Status s = Validate(spec);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.message(),
+            "bolt 'sink': bolt 'sink': 'path' must be a single "
+            "value, got a list (class "
+            "'ValidateDeclaringBolt' reads it: file to write)");
+}
+
+TEST(ValidateTest, PropertyNearADeclaredKeyIsATypo) {
+  TopologySpec spec = WithDeclaringSink();
+  spec.bolts[1].properties.Set("min.lenght", std::int64_t{6});
+  spec.bolts[1].value_where["min.lenght"] = At(21, 16);
+  Status s = Validate(spec);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.message(),
+            "wc.yaml:21:16: bolt 'sink': property 'min.lenght' is not read by class "
+            "'ValidateDeclaringBolt' (did you mean 'min.length'?); it reads: min.length, "
+            "ratio, verbose, path");
+}
+
+TEST(ValidateTest, UnknownClassSuggestsTheClosestRegisteredOne) {
+  TopologySpec spec = WordCount().Build();
+  spec.bolts[0].class_name = "ValidateSplitBlt";
+  ExpectError(spec,
+              "bolt class 'ValidateSplitBlt' is not registered (did you mean "
+              "'ValidateSplitBolt'?) (known bolt classes: ");
+  spec.bolts[0].class_name = "ValidateSplit";
+  ExpectError(spec,
+              "bolt class 'ValidateSplit' is not registered (did you mean "
+              "'ValidateSplitBolt'?)");
+  spec.bolts[0].class_name = "Unrelated";
+  Status s = Validate(spec);
+  EXPECT_THAT(s.message(), Not(HasSubstr("did you mean")));
+}
+
+TEST(ValidateTest, FieldsGroupingOnAnUndeclaredFieldPointsAtTheField) {
+  TopologySpec spec = WordCount().Build();
+  spec.streams[1].grouping.fields = {"word", "words"};
+  spec.streams[1].where = At(25, 5);
+  spec.streams[1].fields_where = {At(27, 38), At(27, 44)};
+  ExpectError(spec, "wc.yaml:27:44: stream 'split' -> 'sink': FIELDS grouping on 'words'");
+}
+
+TEST(ValidateTest, UndeclaredStreamIdPointsAtTheStreamId) {
+  TopologySpec spec = WordCount().Build();
+  spec.streams[0].stream_id = "nope";
+  spec.streams[0].where = At(22, 5);
+  spec.streams[0].stream_id_where = At(24, 43);
+  ExpectError(spec,
+              "wc.yaml:24:43: stream 'sentences' -> 'split': 'sentences' "
+              "does not declare "
+              "stream 'nope'");
 }
 
 }  // namespace

@@ -1,8 +1,12 @@
 #pragma once
 
+#include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "gale/collector.h"
 #include "gale/config.h"
@@ -39,6 +43,69 @@ class OutputFieldsDeclarer {
   std::map<std::string, Fields, std::less<>> streams_;
 };
 
+// The type a declared config key must have, as Config's getters read it:
+// kInt accepts what GetInt accepts (also 42.0 and "42"), kDouble what
+// GetDouble accepts, kBool what GetBool accepts, kString any single value,
+// kList anything (a single value is a one-element list).
+enum class ConfigType { kInt, kDouble, kBool, kString, kList };
+
+// "an integer", "a number", "true or false", "a single value", "a list".
+const char* ConfigTypeName(ConfigType type);
+
+// One config key a component reads (see DeclareConfig).
+struct ConfigKeySpec {
+  std::string key;
+  ConfigType type = ConfigType::kString;
+  std::optional<Value> default_value;  // what the component uses when unset
+  std::string description;             // one line, shown in error messages
+};
+
+// Collects the config keys a component reads, so that `gale validate` and
+// `gale submit` check their values (type and, for near misses of a declared
+// key, the spelling of property names) before anything runs. Declaring is
+// optional; undeclared keys are passed through unchecked. The default is
+// documentation: the component still passes it to Config's getter.
+//   void DeclareConfig(gale::ConfigDeclarer& d) const override {
+//     d.Int("min.length", 5, "shortest word passed on");
+//     d.String("path", "file to append to");
+//   }
+class ConfigDeclarer {
+ public:
+  ConfigDeclarer& Int(std::string key, std::int64_t default_value, std::string description = "") {
+    return Add(std::move(key), ConfigType::kInt, Value{default_value}, std::move(description));
+  }
+  ConfigDeclarer& Double(std::string key, double default_value, std::string description = "") {
+    return Add(std::move(key), ConfigType::kDouble, Value{default_value}, std::move(description));
+  }
+  ConfigDeclarer& Bool(std::string key, bool default_value, std::string description = "") {
+    return Add(std::move(key), ConfigType::kBool, Value{default_value}, std::move(description));
+  }
+  ConfigDeclarer& String(std::string key, std::string default_value, std::string description) {
+    return Add(std::move(key), ConfigType::kString, Value{std::move(default_value)},
+               std::move(description));
+  }
+  // A key without a default (the component requires it or checks Has()).
+  ConfigDeclarer& Declare(std::string key, ConfigType type, std::string description = "") {
+    return Add(std::move(key), type, std::nullopt, std::move(description));
+  }
+
+  const std::vector<ConfigKeySpec>& keys() const { return keys_; }
+  const ConfigKeySpec* Find(std::string_view key) const {
+    for (const ConfigKeySpec& k : keys_) {
+      if (k.key == key) return &k;
+    }
+    return nullptr;
+  }
+
+ private:
+  ConfigDeclarer& Add(std::string key, ConfigType type, std::optional<Value> default_value,
+                      std::string description) {
+    keys_.push_back({std::move(key), type, std::move(default_value), std::move(description)});
+    return *this;
+  }
+  std::vector<ConfigKeySpec> keys_;
+};
+
 // A source of tuples. One executor thread calls every method of one task, in
 // order: Open, then any mix of NextTuple/Ack/Fail/Activate/Deactivate, then
 // Close. The object is created per task with its default constructor.
@@ -62,6 +129,8 @@ class Spout {
   // every tree has completed.
   virtual bool Exhausted() const { return false; }
   virtual void DeclareOutputFields(OutputFieldsDeclarer& declarer) const = 0;
+  // The config keys this spout reads (optional; see ConfigDeclarer).
+  virtual void DeclareConfig(ConfigDeclarer& /*declarer*/) const {}
 };
 
 // A processing step. One executor thread calls Prepare, Execute for each
@@ -75,6 +144,8 @@ class Bolt {
   virtual void Execute(const Tuple& tuple) = 0;
   virtual void Cleanup() {}
   virtual void DeclareOutputFields(OutputFieldsDeclarer& /*declarer*/) const {}
+  // The config keys this bolt reads (optional; see ConfigDeclarer).
+  virtual void DeclareConfig(ConfigDeclarer& /*declarer*/) const {}
 };
 
 }  // namespace gale

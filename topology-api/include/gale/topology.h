@@ -1,5 +1,6 @@
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -37,7 +38,12 @@ struct StreamSpec {
   std::string to;
   std::string stream_id = std::string(kDefaultStream);
   GroupingSpec grouping;
-  SourceLocation where;
+  SourceLocation where;  // of the stream entry
+  // Of the `from`, `to` and `streamId` values, when known (else use `where`).
+  SourceLocation from_where;
+  SourceLocation to_where;
+  SourceLocation stream_id_where;
+  std::vector<SourceLocation> fields_where;  // FIELDS: of each key field, when known
 };
 
 enum class ComponentKind { kSpout, kBolt };
@@ -46,19 +52,24 @@ struct ComponentSpec {
   ComponentKind kind = ComponentKind::kBolt;
   std::string id;
   std::string class_name;
-  int parallelism = 1;
+  int parallelism = 1;             // tasks (Flux `numTasks` when given)
   Config config;                   // the component's own `config:` map
   Config properties;               // Flux `properties`
   std::vector<Value> constructor_args;  // Flux `constructorArgs`
   SourceLocation where;
   SourceLocation class_name_where;
   SourceLocation parallelism_where;
+  // Of the value of each key of `properties` and `config` (properties win),
+  // when known.
+  std::map<std::string, SourceLocation, std::less<>> value_where;
 };
 
 // A whole logical topology, from YAML (runtime/flux) or TopologyBuilder.
 struct TopologySpec {
   std::string name;
   Config config;
+  // Of the value of each key of `config`, when known (not for -c overrides).
+  std::map<std::string, SourceLocation, std::less<>> config_where;
   std::vector<ComponentSpec> spouts;
   std::vector<ComponentSpec> bolts;
   std::vector<StreamSpec> streams;
