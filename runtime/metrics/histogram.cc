@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <limits>
 
 namespace gale::metrics {
 
@@ -66,6 +67,18 @@ void Histogram::Merge(const Histogram& other) {
   max_ = count_ == 0 ? other.max_ : std::max(max_, other.max_);
   count_ += other.count_;
   sum_ += other.sum_;
+}
+
+bool Histogram::AddToBucket(std::size_t index, std::uint64_t count) {
+  if (index >= kBucketCount || count > std::numeric_limits<std::uint64_t>::max() - count_) return false;
+  if (count == 0) return true;
+  const auto value = static_cast<std::int64_t>(BucketMidpoint(index));
+  counts_[index] += count;
+  if (count_ == 0 || value < min_) min_ = value;
+  if (count_ == 0 || value > max_) max_ = value;
+  count_ += count;
+  sum_ += static_cast<double>(value) * static_cast<double>(count);
+  return true;
 }
 
 void Histogram::Reset() {

@@ -46,6 +46,22 @@ class Histogram {
   // Forgets every sample.
   void Reset();
 
+  // Number of buckets; bucket indexes are below it.
+  static constexpr std::size_t BucketCount() { return kBucketCount; }
+
+  // Calls fn(index, count) for every non-empty bucket, in index order. With
+  // AddToBucket it carries a histogram through text (metrics/snapshot.h).
+  template <typename Fn>
+  void ForEachBucket(Fn&& fn) const {
+    for (std::size_t i = 0; i < kBucketCount; ++i) {
+      if (counts_[i] != 0) fn(i, counts_[i]);
+    }
+  }
+
+  // Adds `count` samples valued at the middle of bucket `index`; false (and
+  // nothing added) when the index is out of range or the count would overflow.
+  bool AddToBucket(std::size_t index, std::uint64_t count);
+
  private:
   static constexpr int kSubBucketBits = 6;  // 64 buckets per power of two
   // Values are below 2^63; the bucket index of the largest is 56 * 64 + 127.

@@ -1,0 +1,147 @@
+#pragma once
+
+// The one metrics model of a topology: what a task and a stream manager
+// report (TaskSnapshot, StmgrSnapshot), their text form in metrics/task-N and
+// metrics/stmgr-N, and the per-component sums every report is built from
+// (Aggregate). `gale local`, `gale status` and `gale wait` all read through
+// it.
+//
+// Text form: one `key=value` per line. Decoding ignores unknown keys (newer
+// writers) and treats missing counters as 0 (older writers); a value that is
+// not exactly a number in range makes the whole record malformed. Decoding
+// never throws and reads at most kMaxEncodedBytes.
+//
+// Counters across restarts: a task's process may be replaced. The counter
+// keys (`emitted`, ...) hold totals over every incarnation of the task;
+// `base_<counter>` holds the part of earlier incarnations, so the current
+// process counted `<counter> - base_<counter>`; `incarnation` counts the
+// processes (1 for the first).
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+#include "metrics/histogram.h"
+
+namespace gale::metrics {
+
+inline constexpr std::size_t kMaxEncodedBytes = 1 << 20;
+
+// The counters of task::TaskMetrics as plain numbers.
+struct TaskCounters {
+  std::uint64_t emitted = 0;
+  std::uint64_t transferred = 0;
+  std::uint64_t executed = 0;
+  std::uint64_t acked = 0;
+  std::uint64_t failed = 0;
+  std::uint64_t timed_out = 0;
+  std::uint64_t complete_ns = 0;
+  std::uint64_t execute_ns = 0;
+  std::uint64_t execute_samples = 0;
+  std::uint64_t user_errors = 0;
+  std::uint64_t misuse = 0;
+  std::uint64_t throttled_ns = 0;
+  std::uint64_t throttle_episodes = 0;
+
+  // Field-wise sum and (saturating) difference.
+  TaskCounters Plus(const TaskCounters& other) const;
+  TaskCounters Minus(const TaskCounters& other) const;
+  bool operator==(const TaskCounters&) const = default;
+};
+
+struct TaskSnapshot {
+  int task = 0;
+  std::string component;
+  std::string kind;  // "spout" or "bolt"
+  int container = 0;
+  int pid = 0;
+  TaskCounters counters;  // over every incarnation of the task
+  TaskCounters base;      // the part of earlier incarnations
+  std::uint64_t incarnation = 1;
+  std::int64_t pending = 0;  // spouts: trees in flight (a gauge)
+  bool drained = false;      // spouts: exhausted with nothing pending
+  bool active = false;
+  bool throttled = false;  // held back by backpressure now
+  std::uint64_t peak_rss_kb = 0;
+  Histogram complete_latency;  // may be empty: writers add it when they can
+
+  // What the current process counted.
+  TaskCounters current() const { return counters.Minus(base); }
+};
+
+std::string Encode(const TaskSnapshot& snapshot);
+[[nodiscard]] Status Decode(std::string_view text, TaskSnapshot* snapshot);
+
+// What a stream manager reports about its container.
+struct StmgrSnapshot {
+  int container = 0;
+  int pid = 0;
+  std::string endpoint;
+  std::uint64_t queued_bytes = 0;
+  std::uint64_t routed_batches = 0;
+  std::uint64_t dropped_batches = 0;
+  std::uint64_t malformed_batches = 0;
+  bool backpressure = false;         // this container holds the spouts now
+  std::string backpressure_culprit;  // "component:task" or "stmgr:N", when holding
+  std::uint64_t backpressure_episodes = 0;
+  std::string last_backpressure_culprit;
+  std::uint64_t backpressure_ns = 0;
+  std::string remote_backpressure;  // comma-separated peers holding it
+  std::string plan_version;
+  std::uint64_t peak_rss_kb = 0;
+};
+
+std::string Encode(const StmgrSnapshot& snapshot);
+[[nodiscard]] Status Decode(std::string_view text, StmgrSnapshot* snapshot);
+
+// A component as the packing lists it.
+struct ComponentRef {
+  std::string id;
+  std::string kind;  // may be empty: then taken from the snapshots
+  int tasks = 0;     // parallelism
+};
+
+struct ComponentMetrics {
+  std::string id, kind;
+  int tasks = 0;            // parallelism
+  int tasks_reporting = 0;  // snapshots seen
+  TaskCounters totals;      // over every incarnation
+  TaskCounters current;     // current processes only
+  std::uint64_t restarted_tasks = 0;  // snapshots with incarnation > 1
+  std::int64_t pending = 0;
+  bool drained = true;  // every reporting task drained
+  double complete_mean_ms = 0;  // from complete_ns / acked
+  double complete_p50_ms = 0, complete_p99_ms = 0, complete_p999_ms = 0;  // merged histograms
+  double execute_mean_us = 0;
+  double throttled_secs = 0;
+};
+
+struct BackpressureMetrics {
+  bool active = false;
+  std::string culprits;       // comma-separated, holding now
+  std::string last_culprits;  // each stream manager's last episode
+  std::uint64_t episodes = 0;
+  double secs = 0;
+  std::uint64_t queued_bytes = 0;
+};
+
+struct TopologyMetrics {
+  std::vector<ComponentMetrics> components;  // in the order given
+  BackpressureMetrics backpressure;
+  // emitted + acked + failed over every task (not `executed`: tick tuples
+  // keep it moving in an idle topology).
+  std::uint64_t progress = 0;
+  bool spouts_drained = true;
+  int tasks_reporting = 0;
+  int tasks_total = 0;
+};
+
+// Sums the snapshots per component. Snapshots of components not in
+// `components` are ignored; stream managers are summed in the order given.
+TopologyMetrics Aggregate(const std::vector<ComponentRef>& components,
+                          const std::vector<TaskSnapshot>& tasks,
+                          const std::vector<StmgrSnapshot>& stmgrs);
+
+}  // namespace gale::metrics
