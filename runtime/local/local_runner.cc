@@ -9,6 +9,7 @@
 #include "common/process.h"
 #include "task/executor.h"
 #include "local/task_queue.h"
+#include "metrics/snapshot.h"
 
 namespace gale::local {
 namespace {
@@ -48,28 +49,53 @@ std::string Rate(double per_sec) {
   return buf;
 }
 
-struct Snapshot {
+// The tasks' metrics as the one metrics model sees them. The histograms are
+// read only when `with_histograms` (after the executors stopped).
+metrics::TopologyMetrics Take(const plan::TopologyPlan& plan,
+                              const std::vector<std::unique_ptr<Task>>& tasks,
+                              bool with_histograms) {
+  std::vector<metrics::ComponentRef> components;
+  for (const auto& c : plan.components()) {
+    components.push_back(
+        {c.id, c.kind == ComponentKind::kSpout ? "spout" : "bolt", c.parallelism});
+  }
+  std::vector<metrics::TaskSnapshot> snapshots;
+  for (const auto& t : tasks) {
+    const plan::ComponentInfo& c = plan.component_of(t->id);
+    metrics::TaskSnapshot s;
+    s.task = t->id;
+    s.component = c.id;
+    s.kind = c.kind == ComponentKind::kSpout ? "spout" : "bolt";
+    s.counters = task::CountersOf(t->metrics);
+    s.pending = t->metrics.pending.load(std::memory_order_relaxed);
+    s.drained = t->executor->drained();
+    if (with_histograms) s.complete_latency.Merge(t->metrics.complete_latency);
+    snapshots.push_back(std::move(s));
+  }
+  return metrics::Aggregate(components, snapshots, {});
+}
+
+// Sums for the progress line: everything emitted and executed; acks,
+// failures, timeouts and pending trees of the spouts.
+struct Progress {
   std::uint64_t emitted = 0, executed = 0, acked = 0, failed = 0, timed_out = 0;
   std::uint64_t complete_ns = 0;
   std::int64_t pending = 0;
 };
 
-Snapshot Take(const plan::TopologyPlan& plan, const std::vector<std::unique_ptr<Task>>& tasks) {
-  Snapshot s;
-  for (const auto& t : tasks) {
-    const auto& m = t->metrics;
-    bool spout = plan.component_of(t->id).kind == ComponentKind::kSpout;
-    s.emitted += m.emitted.Get();
-    s.executed += m.executed.Get();
-    if (spout) {
-      s.acked += m.acked.Get();
-      s.failed += m.failed.Get();
-      s.timed_out += m.timed_out.Get();
-      s.complete_ns += m.complete_ns.Get();
-      s.pending += m.pending.load(std::memory_order_relaxed);
-    }
+Progress ProgressOf(const metrics::TopologyMetrics& m) {
+  Progress p;
+  for (const metrics::ComponentMetrics& c : m.components) {
+    p.emitted += c.totals.emitted;
+    p.executed += c.totals.executed;
+    if (c.kind != "spout") continue;
+    p.acked += c.totals.acked;
+    p.failed += c.totals.failed;
+    p.timed_out += c.totals.timed_out;
+    p.complete_ns += c.totals.complete_ns;
+    p.pending += c.pending;
   }
-  return s;
+  return p;
 }
 
 std::string Backpressure(const plan::TopologyPlan& plan,
@@ -137,7 +163,7 @@ Result<RunReport> RunLocal(std::shared_ptr<const plan::TopologyPlan> plan,
   RunReport report;
   if (failed_start.ok()) {
     auto last_print = start;
-    Snapshot last = Take(*plan, tasks);
+    Progress last = ProgressOf(Take(*plan, tasks, false));
     bool stopping = false;
     auto stop_deadline = start;
     while (true) {
@@ -167,7 +193,7 @@ Result<RunReport> RunLocal(std::shared_ptr<const plan::TopologyPlan> plan,
         if (quiet || now >= stop_deadline) break;
       }
       if (options.progress && now - last_print >= std::chrono::seconds(1)) {
-        Snapshot cur = Take(*plan, tasks);
+        Progress cur = ProgressOf(Take(*plan, tasks, false));
         double dt = std::chrono::duration<double>(now - last_print).count();
         double secs = std::chrono::duration<double>(now - start).count();
         std::uint64_t acked_delta = cur.acked - last.acked;
@@ -189,34 +215,32 @@ Result<RunReport> RunLocal(std::shared_ptr<const plan::TopologyPlan> plan,
   report.peak_rss_kb = PeakRssKb();
   if (!failed_start.ok()) return failed_start;
 
-  for (const auto& c : plan->components()) {
+  const metrics::TopologyMetrics m = Take(*plan, tasks, true);
+  for (std::size_t i = 0; i < m.components.size(); ++i) {
+    const metrics::ComponentMetrics& c = m.components[i];
+    const plan::ComponentInfo& info = plan->components()[i];
     ComponentTotals totals;
     totals.id = c.id;
-    totals.spout = c.kind == ComponentKind::kSpout;
-    totals.tasks = c.parallelism;
-    metrics::Histogram complete, execute;
-    std::uint64_t execute_ns = 0, execute_samples = 0;
-    for (std::int32_t id : c.tasks) {
-      const auto& m = tasks[static_cast<std::size_t>(id - 1)]->metrics;
-      totals.emitted += m.emitted.Get();
-      totals.transferred += m.transferred.Get();
-      totals.executed += m.executed.Get();
-      totals.acked += m.acked.Get();
-      totals.failed += m.failed.Get();
-      totals.timed_out += m.timed_out.Get();
-      totals.user_errors += m.user_errors.Get();
-      totals.misuse += m.misuse.Get();
-      complete.Merge(m.complete_latency);
-      execute_ns += m.execute_ns.Get();
-      execute_samples += m.execute_samples.Get();
+    totals.spout = c.kind == "spout";
+    totals.tasks = c.tasks;
+    totals.emitted = c.totals.emitted;
+    totals.transferred = c.totals.transferred;
+    totals.executed = c.totals.executed;
+    totals.acked = c.totals.acked;
+    totals.failed = c.totals.failed;
+    totals.timed_out = c.totals.timed_out;
+    totals.user_errors = c.totals.user_errors;
+    totals.misuse = c.totals.misuse;
+    totals.complete_mean_ms = c.complete_mean_ms;
+    totals.complete_p50_ms = c.complete_p50_ms;
+    totals.complete_p99_ms = c.complete_p99_ms;
+    totals.complete_p999_ms = c.complete_p999_ms;
+    totals.execute_mean_us = c.execute_mean_us;
+    // Local mode has no stream managers: each task's queue holds backpressure.
+    for (std::int32_t id : info.tasks) {
       totals.backpressure_secs += queues[static_cast<std::size_t>(id)]->bp_ns() / 1e9;
       totals.backpressure_episodes += queues[static_cast<std::size_t>(id)]->bp_episodes();
     }
-    totals.complete_mean_ms = complete.Mean() / 1e6;
-    totals.complete_p50_ms = static_cast<double>(complete.Percentile(50)) / 1e6;
-    totals.complete_p99_ms = static_cast<double>(complete.Percentile(99)) / 1e6;
-    totals.complete_p999_ms = static_cast<double>(complete.Percentile(99.9)) / 1e6;
-    totals.execute_mean_us = execute_samples > 0 ? execute_ns / 1e3 / execute_samples : 0;
     report.components.push_back(totals);
   }
   return report;

@@ -5,6 +5,7 @@
 
 #include "metrics/counter.h"
 #include "metrics/histogram.h"
+#include "metrics/snapshot.h"
 
 namespace gale::task {
 
@@ -29,5 +30,24 @@ struct TaskMetrics {
   metrics::Histogram complete_latency;
   metrics::Histogram execute_latency;
 };
+
+// The counters as they are now; any thread.
+inline metrics::TaskCounters CountersOf(const TaskMetrics& m) {
+  metrics::TaskCounters c;
+  c.emitted = m.emitted.Get();
+  c.transferred = m.transferred.Get();
+  c.executed = m.executed.Get();
+  c.acked = m.acked.Get();
+  c.failed = m.failed.Get();
+  c.timed_out = m.timed_out.Get();
+  c.complete_ns = m.complete_ns.Get();
+  c.execute_ns = m.execute_ns.Get();
+  c.execute_samples = m.execute_samples.Get();
+  c.user_errors = m.user_errors.Get();
+  c.misuse = m.misuse.Get();
+  c.throttled_ns = m.throttled_ns.Get();
+  c.throttle_episodes = m.throttle_episodes.Get();
+  return c;
+}
 
 }  // namespace gale::task
