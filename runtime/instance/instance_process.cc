@@ -12,6 +12,7 @@
 #include "common/process.h"
 #include "task/executor.h"
 #include "launch/topology_source.h"
+#include "metrics/snapshot.h"
 #include "state/state_manager.h"
 #include "transport/control.h"
 #include "transport/zmq_util.h"
@@ -135,35 +136,54 @@ class StmgrLink : public Outbox, public Inbox {
   zmq::socket_t socket_;
 };
 
+std::string MetricsKey(int task_id) { return "metrics/task-" + std::to_string(task_id); }
+
+// What earlier processes of this task counted, from the metrics file the last
+// one left: its cumulative counters become this process's base. A missing
+// or malformed file (or one of another component) starts afresh.
+struct Carried {
+  metrics::TaskCounters base;
+  std::uint64_t incarnation = 1;
+};
+
+Carried ReadCarried(const state::StateManager& sm, const std::string& topology, int task_id,
+                    const std::string& component) {
+  Carried carried;
+  auto text = sm.Read(topology, MetricsKey(task_id));
+  if (!text) return carried;
+  metrics::TaskSnapshot previous;
+  if (!metrics::Decode(*text, &previous).ok() || previous.task != task_id ||
+      previous.component != component) {
+    Logger("instance")->warn("task {}: ignoring unreadable previous metrics", task_id);
+    return carried;
+  }
+  carried.base = previous.counters;
+  carried.incarnation = previous.incarnation + 1;
+  return carried;
+}
+
+// Writes metrics/task-N. `with_histogram` only once the executor stopped:
+// the histogram belongs to its thread.
 void WriteMetrics(state::StateManager& sm, const std::string& topology, int task_id,
                   const plan::TopologyPlan& plan, const TaskMetrics& m, const Executor& executor,
-                  const Signals& signals) {
+                  const Signals& signals, const Carried& carried, bool with_histogram) {
   const plan::ComponentInfo& c = plan.component_of(task_id);
-  state::KeyValues kv;
-  kv.Add("task", std::to_string(task_id));
-  kv.Add("component", c.id);
-  kv.Add("kind", c.kind == ComponentKind::kSpout ? "spout" : "bolt");
-  kv.Add("container", std::to_string(plan.container_of(task_id)));
-  kv.Add("pid", std::to_string(getpid()));
-  kv.Add("emitted", std::to_string(m.emitted.Get()));
-  kv.Add("transferred", std::to_string(m.transferred.Get()));
-  kv.Add("executed", std::to_string(m.executed.Get()));
-  kv.Add("acked", std::to_string(m.acked.Get()));
-  kv.Add("failed", std::to_string(m.failed.Get()));
-  kv.Add("timed_out", std::to_string(m.timed_out.Get()));
-  kv.Add("complete_ns", std::to_string(m.complete_ns.Get()));
-  kv.Add("execute_ns", std::to_string(m.execute_ns.Get()));
-  kv.Add("execute_samples", std::to_string(m.execute_samples.Get()));
-  kv.Add("user_errors", std::to_string(m.user_errors.Get()));
-  kv.Add("misuse", std::to_string(m.misuse.Get()));
-  kv.Add("pending", std::to_string(m.pending.load(std::memory_order_relaxed)));
-  kv.Add("drained", executor.drained() ? "1" : "0");
-  kv.Add("active", signals.active.load() ? "1" : "0");
-  kv.Add("throttled", signals.backpressure.load() > 0 ? "1" : "0");
-  kv.Add("throttled_ns", std::to_string(m.throttled_ns.Get()));
-  kv.Add("throttle_episodes", std::to_string(m.throttle_episodes.Get()));
-  kv.Add("peak_rss_kb", std::to_string(PeakRssKb()));
-  (void)sm.WriteKv(topology, "metrics/task-" + std::to_string(task_id), kv);
+  metrics::TaskSnapshot s;
+  s.task = task_id;
+  s.component = c.id;
+  s.kind = c.kind == ComponentKind::kSpout ? "spout" : "bolt";
+  s.container = plan.container_of(task_id);
+  s.pid = static_cast<int>(getpid());
+  s.base = carried.base;
+  s.counters = task::CountersOf(m).Plus(carried.base);
+  s.incarnation = carried.incarnation;
+  s.pending = m.pending.load(std::memory_order_relaxed);
+  s.drained = executor.drained();
+  s.active = signals.active.load();
+  s.throttled = signals.backpressure.load() > 0;
+  s.peak_rss_kb = PeakRssKb();
+  if (with_histogram) s.complete_latency.Merge(m.complete_latency);
+  (void)sm.Write(topology, MetricsKey(task_id), metrics::Encode(s));
 }
 
 }  // namespace
@@ -193,6 +213,8 @@ Status RunInstanceProcess(const InstanceProcessOptions& options) {
   // deactivated topology stays quiet across restarts.
   signals.active.store(false);
   TaskMetrics metrics;
+  const Carried carried = ReadCarried(sm, options.topology, options.task_id,
+                                      plan->component_of(options.task_id).id);
   StmgrLink link(transport::StmgrLocalEndpoint(sm.TopologyDir(options.topology),
                                     plan->container_of(options.task_id)),
                  options.task_id, &signals);
@@ -214,7 +236,8 @@ Status RunInstanceProcess(const InstanceProcessOptions& options) {
   std::atomic<bool> done{false};
   std::thread reporter([&] {
     while (!done.load()) {
-      WriteMetrics(sm, options.topology, options.task_id, *plan, metrics, *executor, signals);
+      WriteMetrics(sm, options.topology, options.task_id, *plan, metrics, *executor, signals,
+                   carried, false);
       for (int i = 0; i < 10 && !done.load(); ++i) {
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
       }
@@ -223,7 +246,8 @@ Status RunInstanceProcess(const InstanceProcessOptions& options) {
   executor->Run();
   done.store(true);
   reporter.join();
-  WriteMetrics(sm, options.topology, options.task_id, *plan, metrics, *executor, signals);
+  WriteMetrics(sm, options.topology, options.task_id, *plan, metrics, *executor, signals, carried,
+               true);
   log->info("task {} stopped", options.task_id);
   return Status::Ok();
 }

@@ -11,6 +11,7 @@
 #include "common/stop_signal.h"
 #include "common/process.h"
 #include "launch/topology_source.h"
+#include "metrics/snapshot.h"
 #include "state/state_manager.h"
 #include "transport/control.h"
 #include "transport/zmq_util.h"
@@ -355,27 +356,27 @@ class StreamManager {
   }
 
   void WriteMetrics() {
-    state::KeyValues kv;
-    kv.Add("container", std::to_string(options_.container));
-    kv.Add("pid", std::to_string(getpid()));
-    kv.Add("endpoint", endpoint_);
-    kv.Add("queued_bytes", std::to_string(queued_total_));
-    kv.Add("routed_batches", std::to_string(routed_));
-    kv.Add("dropped_batches", std::to_string(dropped_batches_));
-    kv.Add("malformed_batches", std::to_string(malformed_));
-    kv.Add("backpressure", self_bp_ ? "1" : "0");
-    kv.Add("backpressure_culprit", self_bp_ ? culprit_ : "");
-    kv.Add("backpressure_episodes", std::to_string(bp_episodes_));
-    kv.Add("last_backpressure_culprit", culprit_);
-    std::int64_t bp_ns = bp_total_ns_ + (self_bp_ ? NowNs() - bp_since_ns_ : 0);
-    kv.Add("backpressure_ns", std::to_string(bp_ns));
-    std::string remote;
-    for (const auto& [c, who] : remote_bp_) remote += (remote.empty() ? "" : ",") + who;
-    kv.Add("remote_backpressure", remote);
-    kv.Add("plan_version", plan_version_);
-    kv.Add("peak_rss_kb", std::to_string(PeakRssKb()));
-    (void)sm_.WriteKv(options_.topology, "metrics/stmgr-" + std::to_string(options_.container),
-                      kv);
+    metrics::StmgrSnapshot s;
+    s.container = options_.container;
+    s.pid = static_cast<int>(getpid());
+    s.endpoint = endpoint_;
+    s.queued_bytes = queued_total_;
+    s.routed_batches = routed_;
+    s.dropped_batches = dropped_batches_;
+    s.malformed_batches = malformed_;
+    s.backpressure = self_bp_;
+    s.backpressure_culprit = self_bp_ ? culprit_ : "";
+    s.backpressure_episodes = bp_episodes_;
+    s.last_backpressure_culprit = culprit_;
+    s.backpressure_ns =
+        static_cast<std::uint64_t>(bp_total_ns_ + (self_bp_ ? NowNs() - bp_since_ns_ : 0));
+    for (const auto& [c, who] : remote_bp_) {
+      s.remote_backpressure += (s.remote_backpressure.empty() ? "" : ",") + who;
+    }
+    s.plan_version = plan_version_;
+    s.peak_rss_kb = PeakRssKb();
+    (void)sm_.Write(options_.topology, "metrics/stmgr-" + std::to_string(options_.container),
+                    metrics::Encode(s));
   }
 
   static constexpr auto kStaleAfter = std::chrono::seconds(30);
