@@ -216,13 +216,14 @@ bool WaitDrained(const StateManager& sm, const std::string& name, double timeout
   std::uint64_t last_progress = ~0ull;
   int stable = 0;
   while (Clock::now() < deadline) {
-    Snapshot s = TakeSnapshot(sm, name);
+    const metrics::TopologyMetrics m = TakeSnapshot(sm, name).metrics;
     std::int64_t pending = 0;
-    for (const Totals& t : s.components) pending += t.pending;
-    bool quiet = (!require_exhausted || s.spouts_drained) && pending == 0 &&
-                 s.queued_bytes == 0 && s.tasks_reporting == s.tasks_total && s.tasks_total > 0;
-    stable = (quiet && s.progress == last_progress) ? stable + 1 : 0;
-    last_progress = s.progress;
+    for (const metrics::ComponentMetrics& c : m.components) pending += c.pending;
+    bool quiet = (!require_exhausted || m.spouts_drained) && pending == 0 &&
+                 m.backpressure.queued_bytes == 0 && m.tasks_reporting == m.tasks_total &&
+                 m.tasks_total > 0;
+    stable = (quiet && m.progress == last_progress) ? stable + 1 : 0;
+    last_progress = m.progress;
     if (stable >= 3) return true;
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
   }
@@ -300,7 +301,7 @@ int Submit(const std::string& root, const launch::TopologySource& source, double
       if (!kept.empty()) Error(kept);
       return kExitFailure;
     }
-    Snapshot snap = TakeSnapshot(sm, name);
+    const metrics::TopologyMetrics snap = TakeSnapshot(sm, name).metrics;
     if (sm.Read(name, "physical") && snap.tasks_total > 0 &&
         snap.tasks_reporting == snap.tasks_total) {
       std::printf("topology '%s' is running: %zu containers, %d tasks (state in %s)\n",

@@ -53,18 +53,8 @@ int ShowStatus(const std::string& root, const std::string& name, bool json) {
   bool running = SchedulerAlive(sm, name);
   auto act = sm.ReadKv(name, "activation");
   bool active = !act || act->GetOr("active", "1") == "1";
-  double bp_secs = 0;
-  std::uint64_t bp_episodes = 0;
-  std::string culprits, last_culprits;
-  for (const auto& [c, kv] : s.stmgrs) {
-    bp_secs += static_cast<double>(U64(kv, "backpressure_ns")) / 1e9;
-    bp_episodes += U64(kv, "backpressure_episodes");
-    std::string last = kv.GetOr("last_backpressure_culprit", "");
-    if (!last.empty()) last_culprits += (last_culprits.empty() ? "" : ",") + last;
-    if (kv.GetOr("backpressure", "0") == "1") {
-      culprits += (culprits.empty() ? "" : ",") + kv.GetOr("backpressure_culprit", "");
-    }
-  }
+  const metrics::TopologyMetrics& m = s.metrics;
+  const metrics::BackpressureMetrics& bp = m.backpressure;
   // Processes: role, container, component, tasks, pid, log.
   struct Proc {
     std::string role, component, log, name;
@@ -103,24 +93,36 @@ int ShowStatus(const std::string& root, const std::string& name, bool json) {
     }
     procs.push_back(p);
   }
+  int processes_gone = 0;
+  for (const Proc& p : procs) processes_gone += state::ProcessAlive(p.pid) ? 0 : 1;
   if (json) {
     std::string out = "{\"name\":" + JsonString(name) + ",\"state\":" +
                       JsonString(running ? "running" : "dead") +
-                      ",\"active\":" + (active ? "true" : "false") + ",\"components\":[";
-    for (std::size_t i = 0; i < s.components.size(); ++i) {
-      const Totals& t = s.components[i];
-      char buf[512];
+                      ",\"active\":" + (active ? "true" : "false") +
+                      ",\"tasks_total\":" + std::to_string(m.tasks_total) +
+                      ",\"tasks_reporting\":" + std::to_string(m.tasks_reporting) +
+                      ",\"tasks_live\":" + std::to_string(s.tasks_live) +
+                      ",\"processes_gone\":" + std::to_string(processes_gone) +
+                      ",\"components\":[";
+    for (std::size_t i = 0; i < m.components.size(); ++i) {
+      const metrics::ComponentMetrics& c = m.components[i];
+      const metrics::TaskCounters& t = c.totals;
+      const metrics::TaskCounters& now = c.current;
+      char buf[1024];
       std::snprintf(buf, sizeof buf,
                     "%s{\"id\":%s,\"kind\":%s,\"parallelism\":%d,\"emitted\":%" PRIu64
                     ",\"executed\":%" PRIu64 ",\"acked\":%" PRIu64 ",\"failed\":%" PRIu64
                     ",\"timed_out\":%" PRIu64 ",\"complete_latency_ms\":%.3f"
                     ",\"execute_latency_us\":%.3f,\"user_errors\":%" PRIu64
-                    ",\"throttled_secs\":%.3f}",
-                    i ? "," : "", JsonString(t.id).c_str(), JsonString(t.kind).c_str(), t.tasks,
-                    t.emitted, t.executed, t.acked, t.failed, t.timed_out,
-                    t.acked ? t.complete_ns / 1e6 / t.acked : 0.0,
-                    t.execute_samples ? t.execute_ns / 1e3 / t.execute_samples : 0.0,
-                    t.user_errors, static_cast<double>(t.throttled_ns) / 1e9);
+                    ",\"throttled_secs\":%.3f,\"transferred\":%" PRIu64 ",\"misuse\":%" PRIu64
+                    ",\"pending\":%" PRId64 ",\"tasks_reporting\":%d,\"restarted_tasks\":%" PRIu64
+                    ",\"emitted_incarnation\":%" PRIu64 ",\"executed_incarnation\":%" PRIu64
+                    ",\"acked_incarnation\":%" PRIu64 ",\"failed_incarnation\":%" PRIu64 "}",
+                    i ? "," : "", JsonString(c.id).c_str(), JsonString(c.kind).c_str(), c.tasks,
+                    t.emitted, t.executed, t.acked, t.failed, t.timed_out, c.complete_mean_ms,
+                    c.execute_mean_us, t.user_errors, c.throttled_secs, t.transferred, t.misuse,
+                    c.pending, c.tasks_reporting, c.restarted_tasks, now.emitted, now.executed,
+                    now.acked, now.failed);
       out += buf;
     }
     out += "],\"processes\":[";
@@ -137,33 +139,43 @@ int ShowStatus(const std::string& root, const std::string& name, bool json) {
              ",\"peak_rss_kb\":" + std::to_string(PeakRssKbOf(p.pid)) +
              ",\"restarts\":" + std::to_string(p.restarts) + ",\"log\":" + JsonString(p.log) + "}";
     }
-    char bp[512];
-    std::snprintf(bp, sizeof bp,
+    char tail[512];
+    std::snprintf(tail, sizeof tail,
                   "],\"backpressure\":{\"active\":%s,\"culprits\":%s,\"last_culprits\":%s,"
-                  "\"episodes\":%" PRIu64 ",\"secs\":%.3f}}",
-                  culprits.empty() ? "false" : "true", JsonString(culprits).c_str(),
-                  JsonString(last_culprits).c_str(), bp_episodes, bp_secs);
-    out += bp;
+                  "\"episodes\":%" PRIu64 ",\"secs\":%.3f,\"queued_bytes\":%" PRIu64 "}}",
+                  bp.active ? "true" : "false", JsonString(bp.culprits).c_str(),
+                  JsonString(bp.last_culprits).c_str(), bp.episodes, bp.secs, bp.queued_bytes);
+    out += tail;
     std::printf("%s\n", out.c_str());
     return kExitOk;
   }
-  std::printf("topology %s: %s, %s, %d/%d tasks reporting\n", name.c_str(),
-              running ? "running" : "dead", active ? "active" : "inactive", s.tasks_reporting,
-              s.tasks_total);
+  if (running) {
+    std::printf("topology %s: running, %s, %d/%d tasks reporting\n", name.c_str(),
+                active ? "active" : "inactive", m.tasks_reporting, m.tasks_total);
+  } else {
+    // The metrics files outlive their processes: say what is gone and count
+    // only tasks whose process still exists.
+    std::printf("topology %s: dead (scheduler not running; %d of %zu processes gone), %s, "
+                "%d/%d tasks live\n",
+                name.c_str(), processes_gone, procs.size(), active ? "active" : "inactive",
+                s.tasks_live, m.tasks_total);
+  }
   std::printf("%-16s %-5s %5s %12s %12s %10s %8s %9s %10s %10s\n", "component", "kind", "tasks",
               "emitted", "executed", "acked", "failed", "timed-out", "lat-mean", "exec-mean");
-  for (const Totals& t : s.components) {
+  for (const metrics::ComponentMetrics& c : m.components) {
+    const metrics::TaskCounters& t = c.totals;
     char lat[32] = "-", exec[32] = "-";
-    if (t.kind == "spout" && t.acked) std::snprintf(lat, sizeof lat, "%.2fms", t.complete_ns / 1e6 / t.acked);
-    if (t.execute_samples) std::snprintf(exec, sizeof exec, "%.2fus", t.execute_ns / 1e3 / t.execute_samples);
+    if (c.kind == "spout" && t.acked) std::snprintf(lat, sizeof lat, "%.2fms", c.complete_mean_ms);
+    if (t.execute_samples) std::snprintf(exec, sizeof exec, "%.2fus", c.execute_mean_us);
     std::printf("%-16s %-5s %5d %12" PRIu64 " %12" PRIu64 " %10" PRIu64 " %8" PRIu64 " %9" PRIu64
                 " %10s %10s\n",
-                t.id.c_str(), t.kind.c_str(), t.tasks, t.emitted, t.executed, t.acked, t.failed,
+                c.id.c_str(), c.kind.c_str(), c.tasks, t.emitted, t.executed, t.acked, t.failed,
                 t.timed_out, lat, exec);
   }
   std::printf("backpressure: %s; %" PRIu64 " episodes, %.2f s in total%s\n",
-              culprits.empty() ? "none now" : ("held by " + culprits).c_str(), bp_episodes,
-              bp_secs, last_culprits.empty() ? "" : (", last caused by " + last_culprits).c_str());
+              bp.culprits.empty() ? "none now" : ("held by " + bp.culprits).c_str(), bp.episodes,
+              bp.secs,
+              bp.last_culprits.empty() ? "" : (", last caused by " + bp.last_culprits).c_str());
   std::printf("%-12s %-9s %-12s %8s %8s %9s  %s\n", "process", "container", "component", "pid",
               "restarts", "peak-rss", "log");
   for (const Proc& p : procs) {

@@ -1,5 +1,6 @@
 #include "topology_snapshot.h"
 
+#include <algorithm>
 #include <cstdio>
 
 namespace gale::cli {
@@ -33,6 +34,7 @@ bool SchedulerAlive(const StateManager& sm, const std::string& name) {
 
 Snapshot TakeSnapshot(const StateManager& sm, const std::string& name) {
   Snapshot s;
+  std::vector<metrics::ComponentRef> components;
   std::map<std::string, std::size_t> index;
   if (auto packing = sm.ReadKv(name, "packing")) {
     for (const std::string& entry : packing->GetAll("task")) {
@@ -40,44 +42,29 @@ Snapshot TakeSnapshot(const StateManager& sm, const std::string& name) {
       auto last = entry.rfind(' ');
       std::string component = entry.substr(last + 1);
       if (!index.count(component)) {
-        index[component] = s.components.size();
-        s.components.push_back({});
-        s.components.back().id = component;
+        index[component] = components.size();
+        components.push_back({});
+        components.back().id = component;
       }
-      s.components[index[component]].tasks++;
-      s.tasks_total++;
+      components[index[component]].tasks++;
     }
   }
   for (const std::string& key : sm.List(name, "metrics")) {
-    auto kv = sm.ReadKv(name, "metrics/" + key);
-    if (!kv) continue;
+    auto text = sm.Read(name, "metrics/" + key);
+    if (!text) continue;
     if (key.rfind("stmgr-", 0) == 0) {
-      s.queued_bytes += U64(*kv, "queued_bytes");
-      s.stmgrs[std::stoi(key.substr(6))] = *kv;
+      metrics::StmgrSnapshot stmgr;
+      if (metrics::Decode(*text, &stmgr).ok()) s.stmgrs.push_back(std::move(stmgr));
       continue;
     }
-    std::string component = kv->GetOr("component", "");
-    if (!index.count(component)) continue;
-    Totals& t = s.components[index[component]];
-    t.kind = kv->GetOr("kind", "");
-    t.emitted += U64(*kv, "emitted");
-    t.executed += U64(*kv, "executed");
-    t.acked += U64(*kv, "acked");
-    t.failed += U64(*kv, "failed");
-    t.timed_out += U64(*kv, "timed_out");
-    t.complete_ns += U64(*kv, "complete_ns");
-    t.execute_ns += U64(*kv, "execute_ns");
-    t.execute_samples += U64(*kv, "execute_samples");
-    t.user_errors += U64(*kv, "user_errors");
-    t.throttled_ns += U64(*kv, "throttled_ns");
-    t.pending += static_cast<std::int64_t>(U64(*kv, "pending"));
-    bool drained = kv->GetOr("drained", "0") == "1";
-    t.drained = t.drained && drained;
-    if (t.kind == "spout") s.spouts_drained = s.spouts_drained && drained;
-    // Not `executed`: tick tuples keep it moving in an idle topology.
-    s.progress += U64(*kv, "emitted") + U64(*kv, "acked") + U64(*kv, "failed");
-    s.tasks_reporting++;
+    metrics::TaskSnapshot task;
+    if (!metrics::Decode(*text, &task).ok()) continue;
+    if (index.count(task.component) && state::ProcessAlive(task.pid)) s.tasks_live++;
+    s.tasks.push_back(std::move(task));
   }
+  std::sort(s.stmgrs.begin(), s.stmgrs.end(),
+            [](const auto& a, const auto& b) { return a.container < b.container; });
+  s.metrics = metrics::Aggregate(components, s.tasks, s.stmgrs);
   return s;
 }
 

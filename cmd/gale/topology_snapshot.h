@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "common/exit_code.h"
+#include "metrics/snapshot.h"
 #include "state/state_manager.h"
 
 namespace gale::cli {
@@ -28,25 +29,13 @@ using gale::kExitOk;
 // Prints "gale: MESSAGE" on stderr.
 void Error(const std::string& message);
 
-// One component's counters summed over its instances.
-struct Totals {
-  std::string id, kind;
-  int tasks = 0;
-  std::uint64_t emitted = 0, executed = 0, acked = 0, failed = 0, timed_out = 0,
-                complete_ns = 0, execute_ns = 0, execute_samples = 0, user_errors = 0,
-                throttled_ns = 0;
-  bool drained = true;
-  std::int64_t pending = 0;
-};
-
+// The metrics files of a topology, decoded and summed (metrics/snapshot.h).
+// Files that do not decode are left out.
 struct Snapshot {
-  std::vector<Totals> components;  // in packing order
-  std::uint64_t progress = 0;      // emitted + acked + failed over everything
-  bool spouts_drained = true;
-  std::uint64_t queued_bytes = 0;
-  int tasks_reporting = 0;
-  int tasks_total = 0;
-  std::map<int, state::KeyValues> stmgrs;
+  metrics::TopologyMetrics metrics;           // components in packing order
+  std::vector<metrics::TaskSnapshot> tasks;   // one per metrics/task-N
+  std::vector<metrics::StmgrSnapshot> stmgrs; // one per metrics/stmgr-N
+  int tasks_live = 0;  // tasks whose recorded pid is alive
 };
 
 Snapshot TakeSnapshot(const state::StateManager& sm, const std::string& name);
