@@ -62,7 +62,7 @@ void ForceKill(StateManager& sm, const std::string& name) {
   if (scheduler > 0) ::kill(-scheduler, SIGKILL);
   for (int pid : pids) ::kill(pid, SIGKILL);
   WaitDead(pids, std::chrono::seconds(10));
-  sm.RemoveTopology(name);
+  (void)sm.RemoveTopology(name);
 }
 
 Result<transport::ControlMessage> RequestTmaster(const StateManager& sm, const std::string& name,
@@ -114,7 +114,8 @@ int Submit(const std::string& root, const launch::TopologySource& source, double
     return kExitInvalid;
   }
   const std::string name = loaded->spec.name;
-  StateManager sm(root);
+  auto sm_owner = state::MakeStateManager(root);
+  StateManager& sm = *sm_owner;
   // ipc:// endpoints live under the state directory; Unix socket paths are
   // limited to 107 bytes.
   std::string endpoint = transport::StmgrLocalEndpoint(sm.TopologyDir(name),
@@ -135,7 +136,7 @@ int Submit(const std::string& root, const launch::TopologySource& source, double
     ForceKill(sm, name);  // leftovers of a dead run
   }
   Status s = sm.Create(name);
-  if (s.ok()) s = sm.WriteKv(name, "submit", src.ToKeyValues());
+  if (s.ok()) s = sm.WriteRecord(name, "submit", src.ToRecord());
   if (!s.ok()) {
     Error(s.message());
     return kExitFailure;
@@ -148,7 +149,7 @@ int Submit(const std::string& root, const launch::TopologySource& source, double
   auto pid = Spawn(o);
   if (!pid.ok()) {
     Error(pid.status().message());
-    sm.RemoveTopology(name);
+    (void)sm.RemoveTopology(name);
     return kExitFailure;
   }
   KeyValues kv;
@@ -192,7 +193,8 @@ int Submit(const std::string& root, const launch::TopologySource& source, double
 }
 
 int List(const std::string& root) {
-  StateManager sm(root);
+  auto sm_owner = state::MakeStateManager(root);
+  StateManager& sm = *sm_owner;
   auto names = sm.Topologies();
   if (names.empty()) {
     std::printf("no topologies in %s\n", root.c_str());
@@ -210,7 +212,8 @@ int List(const std::string& root) {
 }
 
 int SetActive(const std::string& root, const std::string& name, bool active) {
-  StateManager sm(root);
+  auto sm_owner = state::MakeStateManager(root);
+  StateManager& sm = *sm_owner;
   if (!sm.Exists(name) || !SchedulerAlive(sm, name)) {
     Error("topology '" + name + "' is not running (see 'gale list')");
     return kExitFailure;
@@ -226,7 +229,8 @@ int SetActive(const std::string& root, const std::string& name, bool active) {
 }
 
 int ShowLogs(const std::string& root, const std::string& name, const LogsOptions& options) {
-  StateManager sm(root);
+  auto sm_owner = state::MakeStateManager(root);
+  StateManager& sm = *sm_owner;
   if (!sm.Exists(name)) {
     Error("no topology '" + name + "' in " + root);
     return kExitFailure;
@@ -277,7 +281,8 @@ int ShowLogs(const std::string& root, const std::string& name, const LogsOptions
 }
 
 int Wait(const std::string& root, const std::string& name, double timeout_secs) {
-  StateManager sm(root);
+  auto sm_owner = state::MakeStateManager(root);
+  StateManager& sm = *sm_owner;
   if (!sm.Exists(name) || !SchedulerAlive(sm, name)) {
     Error("topology '" + name + "' is not running");
     return kExitFailure;
@@ -291,7 +296,8 @@ int Wait(const std::string& root, const std::string& name, double timeout_secs) 
 }
 
 int Kill(const std::string& root, const std::string& name, double wait_secs, bool force) {
-  StateManager sm(root);
+  auto sm_owner = state::MakeStateManager(root);
+  StateManager& sm = *sm_owner;
   if (!sm.Exists(name)) {
     Error("no topology '" + name + "' in " + root + " (see 'gale list')");
     return kExitFailure;
