@@ -76,7 +76,7 @@ LogArchive Archive(const StateManager& sm) {
 std::optional<ArchivedRun> RemoveState(StateManager& sm, const std::string& name,
                                        const std::string& reason) {
   Result<ArchivedRun> run = Archive(sm).Archive(name, sm.TopologyDir(name), reason);
-  sm.RemoveTopology(name);
+  if (Status removed = sm.RemoveTopology(name); !removed.ok()) Error(removed.message());
   if (run.ok()) return *run;
   if (run.status().code() != ErrorCode::kNotFound &&
       run.status().code() != ErrorCode::kFailedPrecondition) {
@@ -240,7 +240,8 @@ int Submit(const std::string& root, const launch::TopologySource& source, double
     return kExitInvalid;
   }
   const std::string name = loaded->spec.name;
-  StateManager sm(root);
+  auto sm_owner = state::MakeStateManager(root);
+  StateManager& sm = *sm_owner;
   // ipc:// endpoints live under the state directory; Unix socket paths are
   // limited to 107 bytes.
   std::string endpoint = transport::StmgrLocalEndpoint(sm.TopologyDir(name),
@@ -261,7 +262,7 @@ int Submit(const std::string& root, const launch::TopologySource& source, double
     (void)ForceKill(sm, name, "dead, replaced by a new submit");  // leftovers of a dead run
   }
   Status s = sm.Create(name);
-  if (s.ok()) s = sm.WriteKv(name, "submit", src.ToKeyValues());
+  if (s.ok()) s = sm.WriteRecord(name, "submit", src.ToRecord());
   if (!s.ok()) {
     Error(s.message());
     return kExitFailure;
@@ -320,7 +321,8 @@ int Submit(const std::string& root, const launch::TopologySource& source, double
 }
 
 int List(const std::string& root) {
-  StateManager sm(root);
+  auto sm_owner = state::MakeStateManager(root);
+  StateManager& sm = *sm_owner;
   auto names = sm.Topologies();
   if (names.empty()) {
     std::printf("no topologies in %s\n", root.c_str());
@@ -339,7 +341,8 @@ int List(const std::string& root) {
 
 int SetActive(const std::string& root, const std::string& name, bool active) {
   if (int code = RequireTopology(root, name); code != kExitOk) return code;
-  StateManager sm(root);
+  auto sm_owner = state::MakeStateManager(root);
+  StateManager& sm = *sm_owner;
   if (!SchedulerAlive(sm, name)) {
     Error("topology '" + name + "' is not running (see 'gale list')");
     return kExitFailure;
@@ -355,7 +358,8 @@ int SetActive(const std::string& root, const std::string& name, bool active) {
 }
 
 int ShowLogs(const std::string& root, const std::string& name, const LogsOptions& options) {
-  StateManager sm(root);
+  auto sm_owner = state::MakeStateManager(root);
+  StateManager& sm = *sm_owner;
   if (options.list_runs) return ListArchivedRuns(sm, name);
   std::string logs_dir;
   std::optional<KeyValues> packing;
@@ -404,7 +408,8 @@ int ShowLogs(const std::string& root, const std::string& name, const LogsOptions
 }
 
 int Wait(const std::string& root, const std::string& name, double timeout_secs) {
-  StateManager sm(root);
+  auto sm_owner = state::MakeStateManager(root);
+  StateManager& sm = *sm_owner;
   if (!sm.Exists(name) || !SchedulerAlive(sm, name)) {
     Error("topology '" + name + "' is not running");
     return kExitFailure;
@@ -418,14 +423,15 @@ int Wait(const std::string& root, const std::string& name, double timeout_secs) 
 }
 
 int RequireTopology(const std::string& root, const std::string& name) {
-  if (StateManager(root).Exists(name)) return kExitOk;
+  if (state::MakeStateManager(root)->Exists(name)) return kExitOk;
   Error(NoTopologyMessage(root, name));
   return kExitNoTopology;
 }
 
 int Kill(const std::string& root, const std::string& name, double wait_secs, bool force) {
   if (int code = RequireTopology(root, name); code != kExitOk) return code;
-  StateManager sm(root);
+  auto sm_owner = state::MakeStateManager(root);
+  StateManager& sm = *sm_owner;
   auto killed = [&name](const std::optional<ArchivedRun>& run) {
     std::printf("topology '%s' killed\n", name.c_str());
     if (run) std::printf("%s\n", KeptLogs(name, run).c_str());

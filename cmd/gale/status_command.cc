@@ -44,7 +44,8 @@ std::string JsonString(const std::string& s) {
 }  // namespace
 
 int ShowStatus(const std::string& root, const std::string& name, bool json) {
-  StateManager sm(root);
+  auto sm_owner = state::MakeStateManager(root);
+  StateManager& sm = *sm_owner;
   if (!sm.Exists(name)) {
     Error("no topology '" + name + "' in " + root + " (see 'gale list')");
     return kExitFailure;

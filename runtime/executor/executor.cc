@@ -26,7 +26,8 @@ std::vector<std::string> RoleArgv(const std::string& state_root, const std::stri
 Status RunExecutorProcess(const ExecutorProcessOptions& options) {
   g_stop = &InstallStopSignalHandlers();
   auto log = Logger("executor");
-  state::StateManager sm(options.state_root);
+  auto sm_owner = state::MakeStateManager(options.state_root);
+  state::StateManager& sm = *sm_owner;
   auto loaded = launch::LoadSubmittedTopology(sm, options.topology);
   if (!loaded.ok()) return loaded.status();
   const auto& plan = *loaded->plan;

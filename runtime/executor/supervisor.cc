@@ -41,10 +41,8 @@ void Supervisor::StartChild(Child& c) {
   }
   c.pid = *pid;
   c.started = Clock::now();
-  state::KeyValues kv;
-  kv.Add("pid", std::to_string(c.pid));
-  kv.Add("restarts", std::to_string(c.restarts));
-  (void)sm_->WriteKv(topology_, "pids/" + c.spec.name, kv);
+  (void)sm_->WriteRecord(topology_, "pids/" + c.spec.name,
+                         records::ProcessRecord{c.pid, c.restarts});
   Logger(owner_)->info("started {} (pid {}{})", c.spec.name, c.pid,
                        c.restarts > 0 ? ", restart " + std::to_string(c.restarts) : "");
 }
@@ -105,7 +103,7 @@ void Supervisor::Stop(std::chrono::milliseconds grace) {
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
   }
-  for (const Child& c : children_) sm_->Remove(topology_, "pids/" + c.spec.name);
+  for (const Child& c : children_) (void)sm_->Remove(topology_, "pids/" + c.spec.name);
 }
 
 }  // namespace gale::executor

@@ -6,6 +6,7 @@
 #include <cinttypes>
 #include <cstdio>
 #include <thread>
+#include <variant>
 
 #include "common/log.h"
 #include "common/stop_signal.h"
@@ -13,6 +14,8 @@
 #include "task/executor.h"
 #include "launch/topology_source.h"
 #include "metrics/snapshot.h"
+#include "records/control.h"
+#include "records/refused.h"
 #include "state/state_manager.h"
 #include "transport/control.h"
 #include "transport/zmq_util.h"
@@ -76,9 +79,7 @@ class StmgrLink : public Outbox, public Inbox {
   // Credit for the stream manager, which keeps at most a few batches in
   // flight towards this task (see stmgr.h).
   void Done(std::size_t n) override {
-    transport::ControlMessage m{transport::ControlType::kConsumed, {}};
-    m.fields.Add("batches", std::to_string(n));
-    SendBlocking(transport::EncodeControl(m));
+    SendBlocking(records::Encode(records::Consumed{n}));
   }
 
  private:
@@ -92,9 +93,7 @@ class StmgrLink : public Outbox, public Inbox {
     socket_.set(zmq::sockopt::sndhwm, 4);
     socket_.set(zmq::sockopt::routing_id, "task-" + std::to_string(task_id_));
     socket_.connect(endpoint_);
-    transport::ControlMessage hello{transport::ControlType::kRegister, {}};
-    hello.fields.Add("task", std::to_string(task_id_));
-    transport::TrySend(socket_, transport::EncodeControl(hello));
+    transport::TrySend(socket_, records::Encode(records::Hello{task_id_}));
   }
 
   // The stream manager always reads, so a full pipe clears quickly. One that
@@ -117,14 +116,23 @@ class StmgrLink : public Outbox, public Inbox {
   }
 
   void HandleControl(const std::string& bytes) {
-    auto m = transport::DecodeControl(bytes);
-    if (!m.ok()) return;
-    switch (m->type) {
-      case transport::ControlType::kActivate: signals_->active.store(true); break;
-      case transport::ControlType::kDeactivate: signals_->active.store(false); break;
-      case transport::ControlType::kThrottleOn: signals_->backpressure.store(1); break;
-      case transport::ControlType::kThrottleOff: signals_->backpressure.store(0); break;
-      default: break;
+    auto m = records::DecodeControl(bytes);
+    if (!m.ok()) {
+      records::Refuse("instance", "control message from the stream manager", m.status());
+      return;
+    }
+    if (std::holds_alternative<records::Activate>(*m)) {
+      signals_->active.store(true);
+    } else if (std::holds_alternative<records::Deactivate>(*m)) {
+      signals_->active.store(false);
+    } else if (std::holds_alternative<records::ThrottleOn>(*m)) {
+      signals_->backpressure.store(1);
+    } else if (std::holds_alternative<records::ThrottleOff>(*m)) {
+      signals_->backpressure.store(0);
+    } else {
+      records::Refuse("instance", "control message from the stream manager",
+                      ProtocolError("unexpected type " +
+                                    std::to_string(static_cast<int>(records::TypeOf(*m)))));
     }
   }
 
@@ -191,12 +199,13 @@ void WriteMetrics(state::StateManager& sm, const std::string& topology, int task
 Status RunInstanceProcess(const InstanceProcessOptions& options) {
   g_stop = &InstallStopSignalHandlers();
   auto log = Logger("instance");
-  state::StateManager sm(options.state_root);
+  auto sm_owner = state::MakeStateManager(options.state_root);
+  state::StateManager& sm = *sm_owner;
   const std::string error_key = "errors/task-" + std::to_string(options.task_id);
   // Why the task could not start goes to errors/task-N, where submit and
   // status find it.
   auto fail_start = [&](const std::string& message) {
-    (void)sm.Write(options.topology, error_key, message + "\n");
+    (void)sm.WriteRecord(options.topology, error_key, records::TaskError{message});
     return Status(ErrorCode::kFailedPrecondition,
                   "task " + std::to_string(options.task_id) + " cannot start: " + message);
   };
@@ -229,7 +238,7 @@ Status RunInstanceProcess(const InstanceProcessOptions& options) {
   auto executor = MakeExecutor(eo);
   Status started = executor->Start();
   if (!started.ok()) return fail_start(started.message());
-  sm.Remove(options.topology, error_key);
+  (void)sm.Remove(options.topology, error_key);
   log->info("task {} ({}) started, pid {}", options.task_id,
             plan->component_of(options.task_id).id, getpid());
 

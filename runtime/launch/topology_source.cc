@@ -49,25 +49,18 @@ TopologySource TopologySource::Absolute() const {
   return s;
 }
 
-state::KeyValues TopologySource::ToKeyValues() const {
-  state::KeyValues kv;
-  kv.Add("file", file);
-  kv.Add("topology", topology);
-  for (const auto& l : libs) kv.Add("lib", l);
-  for (const auto& f : filters) kv.Add("filter", f);
-  kv.Add("env_filter", env_filter ? "1" : "0");
-  for (const auto& o : overrides) kv.Add("override", o);
-  return kv;
+records::Submission TopologySource::ToRecord() const {
+  return records::Submission{file, topology, libs, filters, env_filter, overrides};
 }
 
-TopologySource TopologySource::FromKeyValues(const state::KeyValues& kv) {
+TopologySource TopologySource::FromRecord(const records::Submission& r) {
   TopologySource s;
-  s.file = kv.GetOr("file", "");
-  s.topology = kv.GetOr("topology", "");
-  s.libs = kv.GetAll("lib");
-  s.filters = kv.GetAll("filter");
-  s.env_filter = kv.GetOr("env_filter", "0") == "1";
-  s.overrides = kv.GetAll("override");
+  s.file = r.file;
+  s.topology = r.topology;
+  s.libs = r.libs;
+  s.filters = r.filters;
+  s.env_filter = r.env_filter;
+  s.overrides = r.overrides;
   return s;
 }
 
@@ -94,9 +87,12 @@ Result<LoadedTopology> LoadTopology(const TopologySource& source) {
 
 Result<LoadedTopology> LoadSubmittedTopology(const state::StateManager& sm,
                                              const std::string& name) {
-  auto submit = sm.ReadKv(name, "submit");
-  if (!submit) return NotFound("no submitted topology '" + name + "' in " + sm.root());
-  return LoadTopology(TopologySource::FromKeyValues(*submit));
+  auto submit = sm.ReadRecord<records::Submission>(name, "submit");
+  if (submit.status().code() == ErrorCode::kNotFound) {
+    return NotFound("no submitted topology '" + name + "' in " + sm.root());
+  }
+  if (!submit.ok()) return submit.status();
+  return LoadTopology(TopologySource::FromRecord(*submit));
 }
 
 }  // namespace gale::launch

@@ -26,8 +26,9 @@ struct TopologySource {
 
   // Paths made absolute against the current directory.
   TopologySource Absolute() const;
-  state::KeyValues ToKeyValues() const;
-  static TopologySource FromKeyValues(const state::KeyValues& kv);
+  // The `submit` record of the state directory.
+  records::Submission ToRecord() const;
+  static TopologySource FromRecord(const records::Submission& record);
 };
 
 struct LoadedTopology {

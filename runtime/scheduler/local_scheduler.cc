@@ -22,7 +22,8 @@ Status RunLocalScheduler(const LocalSchedulerOptions& options) {
   g_stop = &InstallStopSignalHandlers();
   ::signal(SIGHUP, SIG_IGN);
   auto log = Logger("scheduler");
-  state::StateManager sm(options.state_root);
+  auto sm_owner = state::MakeStateManager(options.state_root);
+  state::StateManager& sm = *sm_owner;
   auto loaded = launch::LoadSubmittedTopology(sm, options.topology);
   if (!loaded.ok()) return loaded.status();
   std::string logs = sm.TopologyDir(options.topology) + "/logs/";

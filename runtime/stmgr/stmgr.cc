@@ -53,7 +53,8 @@ class StreamManager {
  public:
   StreamManager(const StmgrOptions& options, std::shared_ptr<const plan::TopologyPlan> plan)
       : options_(options),
-        sm_(options.state_root),
+        sm_owner_(state::MakeStateManager(options.state_root)),
+        sm_(*sm_owner_),
         plan_(std::move(plan)),
         log_(Logger("stmgr")),
         // Small pipes: what cannot be sent waits in this process's queues,
@@ -79,8 +80,8 @@ class StreamManager {
     endpoint_ = transport::LastEndpoint(data_in_);
     tmaster_.set(zmq::sockopt::routing_id, "stmgr-" + std::to_string(options_.container));
     // Until the master's plan arrives, keep the recorded activation state.
-    auto activation = sm_.ReadKv(options_.topology, "activation");
-    active_ = !activation || activation->GetOr("active", "1") == "1";
+    auto activation = sm_.ReadRecord<records::Activation>(options_.topology, "activation");
+    active_ = !activation.ok() || activation->active;
     log_->info("container {} stream manager: data endpoint {}", options_.container, endpoint_);
     return Status::Ok();
   }
@@ -233,9 +234,9 @@ class StreamManager {
   }
 
   void ConnectTmaster() {
-    auto tm = sm_.ReadKv(options_.topology, "tmaster");
-    if (!tm) return;
-    std::string ep = tm->GetOr("endpoint", "");
+    auto tm = sm_.ReadRecord<records::MasterLocation>(options_.topology, "tmaster");
+    if (!tm.ok()) return;
+    std::string ep = tm->endpoint;
     if (ep.empty() || ep == tmaster_endpoint_) return;
     if (!tmaster_endpoint_.empty()) {
       try {
@@ -396,7 +397,8 @@ class StreamManager {
   };
 
   StmgrOptions options_;
-  state::StateManager sm_;
+  std::unique_ptr<state::StateManager> sm_owner_;
+  state::StateManager& sm_;
   std::shared_ptr<const plan::TopologyPlan> plan_;
   std::shared_ptr<spdlog::logger> log_;
   zmq::socket_t local_;
@@ -430,8 +432,8 @@ class StreamManager {
 
 Status RunStreamManager(const StmgrOptions& options) {
   g_stop = &InstallStopSignalHandlers();
-  state::StateManager sm(options.state_root);
-  auto loaded = launch::LoadSubmittedTopology(sm, options.topology);
+  auto sm = state::MakeStateManager(options.state_root);
+  auto loaded = launch::LoadSubmittedTopology(*sm, options.topology);
   if (!loaded.ok()) return loaded.status();
   StreamManager stmgr(options, loaded->plan);
   GALE_RETURN_IF_ERROR(stmgr.Start());

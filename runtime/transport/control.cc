@@ -24,9 +24,11 @@ Result<ControlMessage> DecodeControl(std::string_view bytes) {
   if (type < 1 || type > static_cast<std::uint8_t>(ControlType::kConsumed)) {
     return ProtocolError("control message: unknown type " + std::to_string(type));
   }
+  auto fields = records::KeyValues::ParseStrict(bytes.substr(3));
+  if (!fields.ok()) return ProtocolError("control message: " + fields.status().message());
   ControlMessage m;
   m.type = static_cast<ControlType>(type);
-  m.fields = state::KeyValues::Parse(std::string(bytes.substr(3)));
+  m.fields = std::move(fields).value();
   return m;
 }
 

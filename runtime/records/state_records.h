@@ -1,0 +1,117 @@
+#pragma once
+
+// Typed records of the state manager (state/state_manager.h). Each keeps the
+// file name and key=value format documented in docs/architecture.md:
+//
+//   packing        PackingPlan      task=<task> <container> <component>*, workers=
+//   physical       PhysicalPlan     version=, stmgr=<container> <endpoint> <pid>*
+//   activation     Activation       active=0|1
+//   tmaster        MasterLocation   pid=, endpoint=
+//   pids/<name>    ProcessRecord    pid=, restarts=
+//   scheduler      SchedulerRecord  pid=
+//   submit         Submission       file=, topology=, lib=*, filter=*, env_filter=, override=*
+//   errors/task-N  TaskError        free text (one message)
+//
+// Every record has `std::string Encode(const R&)` and `Status Decode(text,
+// R*)`; DecodeRecord<R>(text) wraps the latter. Decoders never throw, refuse
+// malformed text with kProtocol, and check ranges they can know (task >= 1,
+// container >= 0, pid > 1, workers >= 1); callers check ids against the plan.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+
+namespace gale::records {
+
+struct PackingEntry {
+  std::int32_t task = 1;
+  std::int32_t container = 0;
+  std::string component;
+  bool operator==(const PackingEntry&) const = default;
+};
+struct PackingPlan {
+  std::int32_t workers = 1;
+  std::vector<PackingEntry> tasks;
+  bool operator==(const PackingPlan&) const = default;
+};
+
+struct PhysicalEntry {
+  std::int32_t container = 0;
+  std::string endpoint;
+  std::int32_t pid = 2;
+  bool operator==(const PhysicalEntry&) const = default;
+};
+struct PhysicalPlan {
+  std::string version;
+  std::vector<PhysicalEntry> stmgrs;
+  bool operator==(const PhysicalPlan&) const = default;
+};
+
+struct Activation {
+  bool active = true;
+  bool operator==(const Activation&) const = default;
+};
+
+struct MasterLocation {
+  std::int32_t pid = 2;
+  std::string endpoint;
+  bool operator==(const MasterLocation&) const = default;
+};
+
+struct ProcessRecord {
+  std::int32_t pid = 2;
+  std::int32_t restarts = 0;
+  bool operator==(const ProcessRecord&) const = default;
+};
+
+struct SchedulerRecord {
+  std::int32_t pid = 2;
+  bool operator==(const SchedulerRecord&) const = default;
+};
+
+// How a topology was submitted (launch::TopologySource).
+struct Submission {
+  std::string file;
+  std::string topology;
+  std::vector<std::string> libs;
+  std::vector<std::string> filters;
+  bool env_filter = false;
+  std::vector<std::string> overrides;
+  bool operator==(const Submission&) const = default;
+};
+
+struct TaskError {
+  std::string message;  // one line; newlines become spaces
+  bool operator==(const TaskError&) const = default;
+};
+
+std::string Encode(const PackingPlan& r);
+std::string Encode(const PhysicalPlan& r);
+std::string Encode(const Activation& r);
+std::string Encode(const MasterLocation& r);
+std::string Encode(const ProcessRecord& r);
+std::string Encode(const SchedulerRecord& r);
+std::string Encode(const Submission& r);
+std::string Encode(const TaskError& r);
+
+Status Decode(std::string_view text, PackingPlan* out);
+Status Decode(std::string_view text, PhysicalPlan* out);
+Status Decode(std::string_view text, Activation* out);
+Status Decode(std::string_view text, MasterLocation* out);
+Status Decode(std::string_view text, ProcessRecord* out);
+Status Decode(std::string_view text, SchedulerRecord* out);
+Status Decode(std::string_view text, Submission* out);
+Status Decode(std::string_view text, TaskError* out);
+
+template <typename R>
+Result<R> DecodeRecord(std::string_view text) {
+  R r;
+  Status s = Decode(text, &r);
+  if (!s.ok()) return s;
+  return r;
+}
+
+}  // namespace gale::records

@@ -1,0 +1,226 @@
+#include "state/local_fs_state_manager.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/file.h>
+#include <sys/inotify.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+
+#include "common/parse.h"
+
+namespace gale::state {
+namespace {
+
+namespace fs = std::filesystem;
+
+class FlockLock final : public StateLock {
+ public:
+  explicit FlockLock(int fd) : fd_(fd) {}
+  ~FlockLock() override { ::close(fd_); }
+  FlockLock(const FlockLock&) = delete;
+  FlockLock& operator=(const FlockLock&) = delete;
+
+ private:
+  int fd_;
+};
+
+class FileAliveEntry final : public AliveEntry {
+ public:
+  FileAliveEntry(LocalFsStateManager* sm, std::string topology, std::string key)
+      : sm_(sm), topology_(std::move(topology)), key_(std::move(key)) {}
+  ~FileAliveEntry() override { (void)sm_->Remove(topology_, key_); }
+
+ private:
+  LocalFsStateManager* sm_;
+  std::string topology_;
+  std::string key_;
+};
+
+class InotifyWatch final : public Watch {
+ public:
+  InotifyWatch(int fd, std::string name) : fd_(fd), name_(std::move(name)) {}
+  ~InotifyWatch() override { ::close(fd_); }
+  InotifyWatch(const InotifyWatch&) = delete;
+  InotifyWatch& operator=(const InotifyWatch&) = delete;
+
+  Result<bool> Wait(std::chrono::milliseconds timeout) override {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (!fired_) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          deadline - std::chrono::steady_clock::now());
+      if (left.count() < 0) return false;
+      pollfd p{fd_, POLLIN, 0};
+      int n = ::poll(&p, 1, static_cast<int>(left.count()));
+      if (n < 0 && errno != EINTR) return IoError("watch: poll failed");
+      if (n <= 0) continue;
+      alignas(inotify_event) char buf[4096];
+      ssize_t len = ::read(fd_, buf, sizeof buf);
+      if (len <= 0) continue;
+      for (ssize_t off = 0; off < len;) {
+        auto* ev = reinterpret_cast<inotify_event*>(buf + off);
+        if (ev->len > 0 && name_ == ev->name) fired_ = true;
+        if (ev->mask & (IN_DELETE_SELF | IN_IGNORED)) fired_ = true;  // directory gone
+        off += static_cast<ssize_t>(sizeof(inotify_event) + ev->len);
+      }
+    }
+    return true;
+  }
+
+ private:
+  int fd_;
+  std::string name_;
+  bool fired_ = false;
+};
+
+}  // namespace
+
+std::string LocalFsStateManager::LocalDir(const std::string& topology) const {
+  return root_ + "/topologies/" + topology;
+}
+
+Status LocalFsStateManager::Write(const std::string& topology, const std::string& key,
+                                  const std::string& bytes) {
+  std::string path = Path(topology, key);
+  std::error_code ec;
+  fs::create_directories(fs::path(path).parent_path(), ec);
+  static thread_local std::mt19937_64 rng{std::random_device{}()};
+  std::string tmp = path + ".tmp" + std::to_string(getpid()) + "." + std::to_string(rng());
+  {
+    std::ofstream out(tmp, std::ios::trunc | std::ios::binary);
+    out << bytes;
+    if (!out.good()) return IoError("cannot write " + tmp);
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    fs::remove(tmp, ec);
+    return IoError("cannot rename " + tmp + " to " + path);
+  }
+  return Status::Ok();
+}
+
+std::optional<std::string> LocalFsStateManager::Read(const std::string& topology,
+                                                     const std::string& key) const {
+  std::ifstream in(Path(topology, key), std::ios::binary);
+  if (!in) return std::nullopt;
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+Status LocalFsStateManager::Remove(const std::string& topology, const std::string& key) {
+  std::error_code ec;
+  fs::remove(Path(topology, key), ec);
+  if (ec) return IoError("cannot remove " + Path(topology, key) + ": " + ec.message());
+  return Status::Ok();
+}
+
+std::vector<std::string> LocalFsStateManager::List(const std::string& topology,
+                                                   const std::string& prefix) const {
+  std::vector<std::string> keys;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(Path(topology, prefix), ec)) {
+    std::string name = e.path().filename().string();
+    if (name.find(".tmp") != std::string::npos) continue;
+    keys.push_back(name);
+  }
+  std::sort(keys.begin(), keys.end());
+  return keys;
+}
+
+std::vector<std::string> LocalFsStateManager::Topologies() const {
+  std::vector<std::string> names;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(root_ + "/topologies", ec)) {
+    if (e.is_directory()) names.push_back(e.path().filename().string());
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+bool LocalFsStateManager::Exists(const std::string& topology) const {
+  std::error_code ec;
+  return fs::exists(LocalDir(topology), ec);
+}
+
+Status LocalFsStateManager::Create(const std::string& topology) {
+  std::error_code ec;
+  for (const char* sub : {"pids", "metrics", "errors", "logs", "sock"}) {
+    fs::create_directories(Path(topology, sub), ec);
+    if (ec) return IoError("cannot create " + Path(topology, sub) + ": " + ec.message());
+  }
+  return Status::Ok();
+}
+
+Status LocalFsStateManager::RemoveTopology(const std::string& topology) {
+  std::error_code ec;
+  fs::remove_all(LocalDir(topology), ec);
+  if (ec) return IoError("cannot remove " + LocalDir(topology) + ": " + ec.message());
+  return Status::Ok();
+}
+
+Result<std::unique_ptr<StateLock>> LocalFsStateManager::Lock(const std::string& topology,
+                                                             const std::string& name) {
+  std::string path = Path(topology, name + ".lock");
+  std::error_code ec;
+  fs::create_directories(fs::path(path).parent_path(), ec);
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) return IoError("cannot open lock " + path);
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    ::close(fd);
+    return Status(ErrorCode::kAlreadyExists, "another live process holds " + path);
+  }
+  return std::unique_ptr<StateLock>(std::make_unique<FlockLock>(fd));
+}
+
+Result<std::unique_ptr<AliveEntry>> LocalFsStateManager::PublishAlive(const std::string& topology,
+                                                                      const std::string& name,
+                                                                      const std::string& bytes) {
+  int pid = static_cast<int>(getpid());
+  auto start = ProcessStartTime(pid);
+  if (!start) return InternalError("cannot read this process's start time");
+  std::string key = "alive/" + name;
+  std::string text =
+      "owner_pid=" + std::to_string(pid) + "\nowner_start=" + std::to_string(*start) + "\n\n" + bytes;
+  GALE_RETURN_IF_ERROR(Write(topology, key, text));
+  return std::unique_ptr<AliveEntry>(std::make_unique<FileAliveEntry>(this, topology, key));
+}
+
+std::optional<std::string> LocalFsStateManager::ReadAlive(const std::string& topology,
+                                                          const std::string& name) const {
+  auto text = Read(topology, "alive/" + name);
+  if (!text) return std::nullopt;
+  auto blank = text->find("\n\n");
+  if (blank == std::string::npos) return std::nullopt;
+  auto header = KeyValues::ParseStrict(std::string_view(*text).substr(0, blank));
+  if (!header.ok()) return std::nullopt;
+  auto pid = records::ReadInt(*header, "owner_pid", records::kMinPid, records::kMaxId);
+  auto start = records::ReadUint64(*header, "owner_start");
+  if (!pid.ok() || !start.ok()) return std::nullopt;
+  auto actual = ProcessStartTime(static_cast<int>(*pid));
+  if (!actual || *actual != *start) return std::nullopt;
+  return text->substr(blank + 2);
+}
+
+Result<std::unique_ptr<Watch>> LocalFsStateManager::WatchKey(const std::string& topology,
+                                                             const std::string& key) {
+  fs::path path(Path(topology, key));
+  std::error_code ec;
+  fs::create_directories(path.parent_path(), ec);
+  int fd = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+  if (fd < 0) return IoError("inotify_init1 failed");
+  int wd = ::inotify_add_watch(fd, path.parent_path().c_str(),
+                               IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_DELETE |
+                                   IN_MOVED_FROM | IN_DELETE_SELF);
+  if (wd < 0) {
+    ::close(fd);
+    return IoError("cannot watch " + path.parent_path().string());
+  }
+  return std::unique_ptr<Watch>(std::make_unique<InotifyWatch>(fd, path.filename().string()));
+}
+
+}  // namespace gale::state
