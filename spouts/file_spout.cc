@@ -9,28 +9,28 @@
 
 namespace gale::builtin {
 namespace {
-constexpr std::string_view kName = "FileSpout";
+constexpr std::string_view kFileSpout = "FileSpout";
 }  // namespace
 
 void FileSpout::Open(const Config& config, const TopologyContext& context,
                      SpoutOutputCollector& collector) {
   collector_ = &collector;
   path_ = config.GetString("path");
-  batch_ = CheckAtLeast(config, kName, "batch", config.GetInt("batch", 1), 1);
+  batch_ = CheckAtLeast(config, kFileSpout, "batch", config.GetInt("batch", 1), 1);
   int parallelism = context.ComponentParallelism();
   stride_ = parallelism > 0 ? static_cast<std::uint64_t>(parallelism) : 1;
   index_ = static_cast<std::uint64_t>(context.TaskIndex());
 
   std::error_code ec;
   if (std::filesystem::is_directory(path_, ec)) {
-    throw std::runtime_error(OwnerName(config, kName) + ": cannot read '" + path_ +
+    throw std::runtime_error(OwnerName(config, kFileSpout) + ": cannot read '" + path_ +
                              "' (property 'path'): it is a directory");
   }
   errno = 0;
   in_.open(path_, std::ios::in | std::ios::binary);
   if (!in_.is_open()) {
     std::string reason = errno != 0 ? std::generic_category().message(errno) : "open failed";
-    throw std::runtime_error(OwnerName(config, kName) + ": cannot open '" + path_ +
+    throw std::runtime_error(OwnerName(config, kFileSpout) + ": cannot open '" + path_ +
                              "' (property 'path'): " + reason);
   }
 }
@@ -40,7 +40,7 @@ bool FileSpout::ReadOwnLine() {
     if (!std::getline(in_, line_)) {
       at_end_ = true;
       if (in_.bad()) {
-        collector_->ReportError(std::string(kName) + ": read error in '" + path_ + "' after line " +
+        collector_->ReportError(std::string(kFileSpout) + ": read error in '" + path_ + "' after line " +
                                 std::to_string(line_no_) + "; treating it as the end of the file");
       }
       in_.close();

@@ -2,7 +2,7 @@
 
 namespace gale::builtin {
 namespace {
-constexpr std::string_view kName = "RandomSentenceSpout";
+constexpr std::string_view kRandomSentenceSpout = "RandomSentenceSpout";
 }  // namespace
 
 const std::string_view RandomSentenceSpout::kSentences[kSentenceCount] = {
@@ -24,10 +24,10 @@ void RandomSentenceSpout::Open(const Config& config, const TopologyContext& cont
   rng_ = SplitMix64(static_cast<std::uint64_t>(config.GetInt("seed", 42) + context.TaskIndex()));
   if (config.Has("count")) {
     limit_ =
-        static_cast<std::uint64_t>(CheckAtLeast(config, kName, "count", config.GetInt("count"), 0));
+        static_cast<std::uint64_t>(CheckAtLeast(config, kRandomSentenceSpout, "count", config.GetInt("count"), 0));
   }
   reliable_ = config.GetBool("reliable", true);
-  batch_ = CheckAtLeast(config, kName, "batch", config.GetInt("batch", 1), 1);
+  batch_ = CheckAtLeast(config, kRandomSentenceSpout, "batch", config.GetInt("batch", 1), 1);
 }
 
 void RandomSentenceSpout::NextTuple() {

@@ -6,17 +6,17 @@
 
 namespace gale::builtin {
 namespace {
-constexpr std::string_view kName = "SequenceSpout";
+constexpr std::string_view kSequenceSpout = "SequenceSpout";
 }  // namespace
 
 void SequenceSpout::Open(const Config& config, const TopologyContext& context,
                          SpoutOutputCollector& collector) {
   collector_ = &collector;
   count_ =
-      static_cast<std::uint64_t>(CheckAtLeast(config, kName, "count", config.GetInt("count"), 0));
+      static_cast<std::uint64_t>(CheckAtLeast(config, kSequenceSpout, "count", config.GetInt("count"), 0));
   start_ = config.GetInt("start", 1);
   max_replays_ = config.GetInt("max.replays", -1);
-  batch_ = CheckAtLeast(config, kName, "batch", config.GetInt("batch", 1), 1);
+  batch_ = CheckAtLeast(config, kSequenceSpout, "batch", config.GetInt("batch", 1), 1);
   int parallelism = context.ComponentParallelism();
   stride_ = parallelism > 0 ? static_cast<std::uint64_t>(parallelism) : 1;
   next_offset_ = static_cast<std::uint64_t>(context.TaskIndex());
@@ -52,7 +52,7 @@ void SequenceSpout::Fail(MessageId id) {
   if (max_replays_ >= 0 && *replays >= max_replays_) {
     in_flight_.Drop(id);
     ++dropped_;
-    collector_->ReportError(std::string(kName) + ": id " +
+    collector_->ReportError(std::string(kSequenceSpout) + ": id " +
                             std::to_string(static_cast<std::int64_t>(id)) + " failed after " +
                             std::to_string(max_replays_) + " replays; dropping it (" +
                             std::to_string(dropped_) + " dropped so far)");

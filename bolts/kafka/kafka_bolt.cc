@@ -10,7 +10,7 @@
 namespace gale::kafka {
 namespace {
 
-constexpr std::string_view kClass = "KafkaBolt";
+constexpr std::string_view kKafkaBolt = "KafkaBolt";
 // How long one wait for queue space lasts while the producer queue is full.
 constexpr int kQueueFullPollMs = 50;
 
@@ -46,14 +46,14 @@ void KafkaBolt::Prepare(const Config& config, const TopologyContext& context,
                         OutputCollector& collector) {
   collector_ = &collector;
   options_ = KafkaBoltOptions::FromConfig(config);
-  name_ = ComponentName(config, kClass) + " task " + std::to_string(context.TaskId());
+  name_ = ComponentName(config, kKafkaBolt) + " task " + std::to_string(context.TaskId());
   callback_ = std::make_unique<DeliveryCallback>(this);
 
   std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
   std::string errstr;
   auto set = [&](const std::string& key, const std::string& value, const std::string& source) {
     if (conf->set(key, value, errstr) != RdKafka::Conf::CONF_OK) {
-      throw ConfigError(ComponentName(config, kClass) + ": " + source + ": librdkafka rejects " +
+      throw ConfigError(ComponentName(config, kKafkaBolt) + ": " + source + ": librdkafka rejects " +
                         key + "=" + value + ": " + errstr);
     }
   };
@@ -134,7 +134,7 @@ void KafkaBolt::Cleanup() {
 }
 
 void KafkaBolt::Report(const std::string& message) {
-  if (auto text = error_throttle_.Admit(std::string(kClass) + " (" + name_ + "): " + message)) {
+  if (auto text = error_throttle_.Admit(std::string(kKafkaBolt) + " (" + name_ + "): " + message)) {
     collector_->ReportError(*text);
   }
 }

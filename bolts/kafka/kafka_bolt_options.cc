@@ -6,14 +6,14 @@
 namespace gale::kafka {
 namespace {
 
-constexpr std::string_view kClass = "KafkaBolt";
+constexpr std::string_view kBoltClassName = "KafkaBolt";
 constexpr std::string_view kDefaultValueField = "value";
 
 std::string NonEmpty(const Config& config, std::string_view key) {
   if (!config.Has(key)) return "";
   std::string value = config.GetString(key);
   if (value.empty()) {
-    throw ConfigError(ComponentName(config, kClass) + ": property '" + std::string(key) +
+    throw ConfigError(ComponentName(config, kBoltClassName) + ": property '" + std::string(key) +
                       "' must not be empty");
   }
   return value;
@@ -36,12 +36,12 @@ const Value* FieldValue(const Tuple& tuple, const std::string& field, std::strin
 
 KafkaBoltOptions KafkaBoltOptions::FromConfig(const Config& config) {
   KafkaBoltOptions o;
-  o.librdkafka = LibrdkafkaProperties(config, kClass, "producer");
-  o.bootstrap_servers = BootstrapServers(config, kClass, o.librdkafka);
+  o.librdkafka = LibrdkafkaProperties(config, kBoltClassName, "producer");
+  o.bootstrap_servers = BootstrapServers(config, kBoltClassName, o.librdkafka);
   o.topic = NonEmpty(config, "topic");
   o.topic_field = NonEmpty(config, "topic.field");
   if (o.topic.empty() == o.topic_field.empty()) {
-    throw ConfigError(ComponentName(config, kClass) +
+    throw ConfigError(ComponentName(config, kBoltClassName) +
                       ": set exactly one of the properties 'topic' (a fixed topic) and "
                       "'topic.field' (the field holding the topic)");
   }
@@ -51,12 +51,12 @@ KafkaBoltOptions KafkaBoltOptions::FromConfig(const Config& config) {
   if (format == "json") {
     o.value_format = ValueFormat::kJson;
   } else if (format != "text") {
-    throw ConfigError(ComponentName(config, kClass) +
+    throw ConfigError(ComponentName(config, kBoltClassName) +
                       ": property 'value.format' must be 'text' or 'json', got '" + format + "'");
   }
   o.flush_timeout_ms = config.GetInt("flush.timeout.ms", 10000);
   if (o.flush_timeout_ms < 0) {
-    throw ConfigError(ComponentName(config, kClass) +
+    throw ConfigError(ComponentName(config, kBoltClassName) +
                       ": property 'flush.timeout.ms' must be >= 0, got " +
                       std::to_string(o.flush_timeout_ms));
   }

@@ -12,7 +12,6 @@ constexpr std::string_view kNoRefList =
     "'reflist' is not available; reference the shared components one by one "
     "with 'ref'";
 
-std::string Quoted(const std::string& s) { return "'" + s + "'"; }
 
 bool HasKey(const YAML::Node& node, const char* key) {
   return node.IsMap() && node[key].IsDefined();

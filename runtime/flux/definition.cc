@@ -25,7 +25,6 @@ const char* KindName(ComponentKind kind) {
   return kind == ComponentKind::kSpout ? "spout" : "bolt";
 }
 
-std::string Quoted(const std::string& s) { return "'" + s + "'"; }
 
 // Calls f(item, index) for each item of a list-valued entry; an empty value
 // is an empty list.

@@ -10,6 +10,9 @@
 
 namespace gale::flux {
 
+// 'text', as names appear in messages.
+inline std::string Quoted(const std::string& s) { return "'" + s + "'"; }
+
 // Turns yaml-cpp positions (0-based, in substituted text) into 1-based
 // positions of one file and records "FILE:LINE:COLUMN: message" errors in a
 // list shared by all files of one load. Borrows `positions` and `errors`.

@@ -11,7 +11,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 using internal::TupleAccess;
-constexpr std::uint64_t kMaxLoggedErrors = 20;
+constexpr std::uint64_t kMaxLoggedBoltErrors = 20;
 // Execute latency is measured on one tuple in this many.
 constexpr std::uint64_t kLatencySampleEvery = 64;
 constexpr auto kMaxWait = std::chrono::milliseconds(50);
@@ -52,7 +52,7 @@ Status BoltExecutor::Start() {
 
 void BoltExecutor::LogUserError(const std::string& message) {
   options_.metrics->user_errors.Add();
-  if (errors_logged_++ < kMaxLoggedErrors) {
+  if (errors_logged_++ < kMaxLoggedBoltErrors) {
     Logger("instance")->error("{}: {}", TaskName(*options_.plan, options_.task_id), message);
   }
 }

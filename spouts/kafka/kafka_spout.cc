@@ -13,7 +13,7 @@
 namespace gale::kafka {
 namespace {
 
-constexpr std::string_view kClass = "KafkaSpout";
+constexpr std::string_view kKafkaSpout = "KafkaSpout";
 // Consumer events (end-of-partition markers) handled per NextTuple call
 // before it gives up control.
 constexpr int kMaxEventsPerCall = 16;
@@ -137,14 +137,14 @@ void KafkaSpout::Open(const Config& config, const TopologyContext& context,
                       SpoutOutputCollector& collector) {
   collector_ = &collector;
   options_ = KafkaSpoutOptions::FromConfig(config, context.TopologyName(), context.ComponentId());
-  name_ = ComponentName(config, kClass) + " task " + std::to_string(context.TaskId());
+  name_ = ComponentName(config, kKafkaSpout) + " task " + std::to_string(context.TaskId());
   callbacks_ = std::make_unique<Callbacks>(this);
 
   std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
   std::string errstr;
   auto set = [&](const std::string& key, const std::string& value, const std::string& source) {
     if (conf->set(key, value, errstr) != RdKafka::Conf::CONF_OK) {
-      throw ConfigError(ComponentName(config, kClass) + ": " + source + ": librdkafka rejects " +
+      throw ConfigError(ComponentName(config, kKafkaSpout) + ": " + source + ": librdkafka rejects " +
                         key + "=" + value + ": " + errstr);
     }
   };
@@ -439,7 +439,7 @@ void KafkaSpout::Fail(MessageId id) {
   const std::string where = r->tp.ToString() + "@" + std::to_string(r->offset);
   if (tracker_.Fail(id, options_.max_retries) == RecordTracker::FailOutcome::kGiveUp) {
     ++given_up_;
-    collector_->ReportError(std::string(kClass) + ": record " + where + " failed after " +
+    collector_->ReportError(std::string(kKafkaSpout) + ": record " + where + " failed after " +
                             std::to_string(options_.max_retries) +
                             " replays (max.retries); giving up on it and committing past it (" +
                             std::to_string(given_up_) + " given up so far)");
@@ -477,7 +477,7 @@ void KafkaSpout::DeclareOutputFields(OutputFieldsDeclarer& declarer) const {
 
 void KafkaSpout::ReportConsumerError(const std::string& message) {
   if (collector_ == nullptr) return;
-  if (auto text = error_throttle_.Admit(std::string(kClass) + " (" + name_ + "): " + message)) {
+  if (auto text = error_throttle_.Admit(std::string(kKafkaSpout) + " (" + name_ + "): " + message)) {
     collector_->ReportError(*text);
   }
 }

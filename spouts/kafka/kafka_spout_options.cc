@@ -8,7 +8,7 @@
 namespace gale::kafka {
 namespace {
 
-constexpr std::string_view kClass = "KafkaSpout";
+constexpr std::string_view kSpoutClassName = "KafkaSpout";
 
 std::string Upper(std::string text) {
   std::transform(text.begin(), text.end(), text.begin(),
@@ -17,7 +17,7 @@ std::string Upper(std::string text) {
 }
 
 [[noreturn]] void Bad(const Config& config, std::string_view key, const std::string& what) {
-  throw ConfigError(ComponentName(config, kClass) + ": property '" + std::string(key) + "' " +
+  throw ConfigError(ComponentName(config, kSpoutClassName) + ": property '" + std::string(key) + "' " +
                     what);
 }
 
@@ -74,13 +74,13 @@ KafkaSpoutOptions KafkaSpoutOptions::FromConfig(const Config& config,
                                                 const std::string& topology_name,
                                                 const std::string& component_id) {
   KafkaSpoutOptions o;
-  o.librdkafka = LibrdkafkaProperties(config, kClass, "consumer");
-  o.bootstrap_servers = BootstrapServers(config, kClass, o.librdkafka);
+  o.librdkafka = LibrdkafkaProperties(config, kSpoutClassName, "consumer");
+  o.bootstrap_servers = BootstrapServers(config, kSpoutClassName, o.librdkafka);
 
   AddTopics(config, "topic", &o.topics);
   AddTopics(config, "topics", &o.topics);
   if (o.topics.empty()) {
-    throw ConfigError(ComponentName(config, kClass) +
+    throw ConfigError(ComponentName(config, kSpoutClassName) +
                       ": no topic to read; set property 'topic' (a name) or 'topics' (a list)");
   }
 
@@ -94,7 +94,7 @@ KafkaSpoutOptions KafkaSpoutOptions::FromConfig(const Config& config,
   for (const LibrdkafkaSetting& s : o.librdkafka) {
     if ((s.name == "enable.auto.commit" || s.name == "enable.auto.offset.store") &&
         s.value != "false") {
-      throw ConfigError(ComponentName(config, kClass) + ": '" + s.key +
+      throw ConfigError(ComponentName(config, kSpoutClassName) + ": '" + s.key +
                         "' cannot be turned on: KafkaSpout commits an offset only after the "
                         "record and every earlier one of its partition were acked");
     }
