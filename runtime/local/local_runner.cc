@@ -94,7 +94,8 @@ Result<RunReport> RunLocal(std::shared_ptr<const plan::TopologyPlan> plan,
 
   std::vector<std::unique_ptr<TaskQueue>> queues(static_cast<std::size_t>(plan->max_task_id()) + 1);
   for (std::size_t id = 1; id < queues.size(); ++id) {
-    queues[id] = std::make_unique<TaskQueue>(&signals, &in_flight, watermarks);
+    queues[id] = std::make_unique<TaskQueue>(static_cast<std::int32_t>(id), &signals, &in_flight,
+                                            watermarks);
   }
   std::vector<std::unique_ptr<LocalOutbox>> outboxes;
   std::vector<std::unique_ptr<Task>> tasks;
