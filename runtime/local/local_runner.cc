@@ -14,7 +14,7 @@
 namespace gale::local {
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using WallClock = std::chrono::steady_clock;  // run length and progress, not decisions
 constexpr auto kPollInterval = std::chrono::milliseconds(20);
 
 // Delivers a task's outgoing batches straight into the destination's queue.
@@ -120,7 +120,8 @@ Result<RunReport> RunLocal(std::shared_ptr<const plan::TopologyPlan> plan,
 
   std::vector<std::unique_ptr<TaskQueue>> queues(static_cast<std::size_t>(plan->max_task_id()) + 1);
   for (std::size_t id = 1; id < queues.size(); ++id) {
-    queues[id] = std::make_unique<TaskQueue>(&signals, &in_flight, watermarks);
+    queues[id] = std::make_unique<TaskQueue>(static_cast<std::int32_t>(id), &signals, &in_flight,
+                                            watermarks);
   }
   std::vector<std::unique_ptr<LocalOutbox>> outboxes;
   std::vector<std::unique_ptr<Task>> tasks;
@@ -157,7 +158,7 @@ Result<RunReport> RunLocal(std::shared_ptr<const plan::TopologyPlan> plan,
     if (!t->start_status.ok() && failed_start.ok()) failed_start = t->start_status;
   }
   if (!failed_start.ok()) signals.stop.store(true);
-  auto start = Clock::now();
+  auto start = WallClock::now();
   go.count_down();
 
   RunReport report;
@@ -168,7 +169,7 @@ Result<RunReport> RunLocal(std::shared_ptr<const plan::TopologyPlan> plan,
     auto stop_deadline = start;
     while (true) {
       std::this_thread::sleep_for(kPollInterval);
-      auto now = Clock::now();
+      auto now = WallClock::now();
       bool drained = in_flight.batches.load(std::memory_order_acquire) == 0;
       for (const auto& t : tasks) drained = drained && t->executor->drained();
       drained = drained && in_flight.batches.load(std::memory_order_acquire) == 0;
@@ -183,7 +184,7 @@ Result<RunReport> RunLocal(std::shared_ptr<const plan::TopologyPlan> plan,
         // Graceful stop: spouts stop emitting, in-flight tuples drain.
         stopping = true;
         signals.active.store(false);
-        stop_deadline = now + std::chrono::duration_cast<Clock::duration>(
+        stop_deadline = now + std::chrono::duration_cast<WallClock::duration>(
                                   std::chrono::duration<double>(options.drain_timeout_secs));
       }
       if (stopping) {
@@ -211,7 +212,7 @@ Result<RunReport> RunLocal(std::shared_ptr<const plan::TopologyPlan> plan,
   }
   signals.stop.store(true);
   for (auto& t : tasks) t->thread.join();
-  report.elapsed_secs = std::chrono::duration<double>(Clock::now() - start).count();
+  report.elapsed_secs = std::chrono::duration<double>(WallClock::now() - start).count();
   report.peak_rss_kb = PeakRssKb();
   if (!failed_start.ok()) return failed_start;
 

@@ -4,13 +4,15 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
-#include <deque>
 #include <mutex>
 #include <string>
 #include <vector>
 
-#include "task/task_io.h"
+#include "common/clock.h"
 #include "plan/plan.h"
+#include "stmgr/backpressure_gauge.h"
+#include "stmgr/delivery_queue.h"
+#include "task/task_io.h"
 
 namespace gale::local {
 
@@ -26,11 +28,20 @@ struct InFlight {
 // blocks, so a cycle in the topology cannot deadlock; instead, while the
 // queue is above a high watermark, it raises Signals::backpressure (spouts
 // stop) until it falls below the low watermarks.
+//
+// The rules are the stream manager's: the FIFO and its accounting are a
+// stmgr::DeliveryQueue and backpressure is a stmgr::BackpressureGauge whose
+// only queue is this one, both behind this class's mutex. The delivery
+// queue's credit window and stale drop do not apply: Receive hands batches
+// straight to the task's thread (at most kMaxTuplesPerReceive at a time), so
+// there is no socket buffer to bound, and a task cannot die on its own.
 class TaskQueue : public task::Inbox {
  public:
   static constexpr std::size_t kMaxTuplesPerReceive = 2048;
 
-  TaskQueue(task::Signals* signals, InFlight* in_flight, plan::Watermarks watermarks);
+  // `signals`, `in_flight` and `clock` must outlive the queue.
+  TaskQueue(std::int32_t task, task::Signals* signals, InFlight* in_flight,
+            const plan::Watermarks& watermarks, const Clock* clock = Clock::System());
 
   // Any thread.
   void Push(std::string batch);
@@ -40,32 +51,23 @@ class TaskQueue : public task::Inbox {
   void Receive(std::vector<std::string>* out, std::chrono::nanoseconds timeout) override;
   void Done(std::size_t n) override;
 
-  std::size_t bytes() const { return bytes_.load(std::memory_order_relaxed); }
-  bool in_backpressure() const { return in_bp_.load(std::memory_order_relaxed); }
+  // Any thread (a live, relaxed view).
+  bool in_backpressure() const { return gauge_.on(); }
   // Backpressure episodes this queue caused and their total length so far.
-  std::uint64_t bp_episodes() const { return bp_episodes_.load(std::memory_order_relaxed); }
-  std::int64_t bp_ns() const;
+  std::uint64_t bp_episodes() const { return gauge_.episodes(); }
+  std::int64_t bp_ns() const { return gauge_.on_ns(); }
 
  private:
   void UpdateBackpressure();  // with mu_ held
 
+  std::int32_t task_;
   task::Signals* signals_;
   InFlight* in_flight_;
-  plan::Watermarks watermarks_;
   std::mutex mu_;
   std::condition_variable cv_;
-  struct Item {
-    std::string batch;
-    std::size_t tuples;  // data tuples in it
-  };
-  std::deque<Item> items_;
-  std::size_t tuples_ = 0;  // data tuples in items_
-  bool waiting_ = false;
-  std::atomic<std::size_t> bytes_{0};
-  std::atomic<bool> in_bp_{false};
-  std::atomic<std::uint64_t> bp_episodes_{0};
-  std::atomic<std::int64_t> bp_total_ns_{0};
-  std::atomic<std::int64_t> bp_since_ns_{0};
+  stmgr::DeliveryQueue items_;      // guarded by mu_
+  stmgr::BackpressureGauge gauge_;  // updated under mu_
+  bool waiting_ = false;            // guarded by mu_
 };
 
 }  // namespace gale::local

@@ -18,6 +18,12 @@
 // instance at most 8 batches (and about 2,048 tuples) are in flight: the instance reports each batch
 // it finished (kConsumed), so a slow task's backlog waits here, where it is
 // counted, rather than in socket buffers.
+//
+// The rules (routing, delivery queues, credit window, stale drop,
+// backpressure) live in the socket-free core shared with local mode
+// (router.h, delivery_queue.h, backpressure_gauge.h, spout_state.h); this
+// process adds the sockets (instance_link.h, peer_mesh.h, master_client.h)
+// and the poll loop.
 
 #include <string>
 

@@ -9,7 +9,6 @@
 namespace gale::task {
 namespace {
 
-using Clock = std::chrono::steady_clock;
 using internal::TupleAccess;
 constexpr std::uint64_t kMaxLoggedBoltErrors = 20;
 // Execute latency is measured on one tuple in this many.
@@ -155,8 +154,8 @@ void BoltExecutor::Execute(Tuple& tuple) {
   TaskMetrics& m = *options_.metrics;
   m.executed.Add();
   bool sample = (++executed_ % kLatencySampleEvery) == 0;
-  Clock::time_point start;
-  if (sample) start = Clock::now();
+  std::int64_t start_ns = 0;
+  if (sample) start_ns = options_.clock->NowNs();
   try {
     bolt_->Execute(tuple);
   } catch (const std::exception& e) {
@@ -164,7 +163,7 @@ void BoltExecutor::Execute(Tuple& tuple) {
     if (!TupleAccess::settled(tuple)) Fail(tuple);
   }
   if (sample) {
-    auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start).count();
+    std::int64_t ns = options_.clock->NowNs() - start_ns;
     m.execute_ns.Add(static_cast<std::uint64_t>(ns));
     m.execute_samples.Add();
     m.execute_latency.Record(ns);
@@ -218,18 +217,20 @@ void BoltExecutor::SendTick() {
 
 void BoltExecutor::Run() {
   std::vector<std::string> input;
-  Clock::time_point next_tick = Clock::now() + tick_period_;
+  const std::int64_t period_ns = tick_period_.count();
+  std::int64_t next_tick_ns = options_.clock->NowNs() + period_ns;
   while (!options_.signals->stop.load(std::memory_order_relaxed)) {
     auto wait = std::chrono::nanoseconds(kMaxWait);
-    if (tick_period_.count() > 0) {
-      auto now = Clock::now();
-      if (now >= next_tick) {
+    if (period_ns > 0) {
+      std::int64_t now = options_.clock->NowNs();
+      if (now >= next_tick_ns) {
         SendTick();
-        next_tick += tick_period_;
-        if (next_tick < now) next_tick = now + tick_period_;
+        next_tick_ns += period_ns;
+        if (next_tick_ns < now) next_tick_ns = now + period_ns;
         emitter_.Flush();
       }
-      wait = std::min<std::chrono::nanoseconds>(wait, next_tick - Clock::now());
+      wait = std::min<std::chrono::nanoseconds>(
+          wait, std::chrono::nanoseconds(next_tick_ns - options_.clock->NowNs()));
       if (wait.count() < 0) wait = std::chrono::nanoseconds(0);
     }
     input.clear();

@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 
+#include "common/clock.h"
 #include "common/status.h"
 #include "task/task_io.h"
 #include "task/task_metrics.h"
@@ -27,6 +28,10 @@ struct ExecutorOptions {
   // The container of this task when it runs as its own process; -1 in local
   // mode, where every task is local to every other.
   int container = -1;
+  // Every time decision (tuple-tree timeouts, flush linger, tick tuples,
+  // latency) reads this clock; real waits stay real. Must outlive the
+  // executor.
+  const Clock* clock = Clock::System();
 };
 
 class Executor {

@@ -8,7 +8,6 @@
 namespace gale::task {
 namespace {
 
-using Clock = std::chrono::steady_clock;
 constexpr int kTimeoutBuckets = 3;
 constexpr std::uint64_t kMaxLoggedErrors = 20;
 // A spout that emitted nothing waits this long for acks before trying again.
@@ -31,10 +30,7 @@ SpoutExecutor::SpoutExecutor(const ExecutorOptions& options)
       acking_(component_.acking),
       max_pending_(component_.config.GetInt("topology.max.spout.pending", 0)) {}
 
-std::int64_t SpoutExecutor::NowNs() const {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch())
-      .count();
-}
+std::int64_t SpoutExecutor::NowNs() const { return options_.clock->NowNs(); }
 
 Status SpoutExecutor::Start() {
   const std::string name = TaskName(*options_.plan, options_.task_id);

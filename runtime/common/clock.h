@@ -1,0 +1,28 @@
+#pragma once
+
+// Monotonic time behind a small interface, so code that decides from time
+// (timeouts, linger, backpressure accounting) can be driven by a fake clock
+// in tests. Real waits (condition variables, poll timeouts) stay real.
+
+#include <cstdint>
+
+namespace gale {
+
+// A monotonic clock in nanoseconds since an arbitrary epoch. Implementations
+// are thread-safe.
+class Clock {
+ public:
+  virtual ~Clock() = default;
+  virtual std::int64_t NowNs() const = 0;
+
+  // The process-wide steady clock; never null, never destroyed.
+  static const Clock* System();
+};
+
+// std::chrono::steady_clock.
+class SystemClock final : public Clock {
+ public:
+  std::int64_t NowNs() const override;
+};
+
+}  // namespace gale

@@ -1,0 +1,54 @@
+#pragma once
+
+// The stream manager's side of its local instances: one ROUTER socket over
+// ipc://, each instance a DEALER with routing id "task-N". Sends never block
+// (ROUTER_MANDATORY makes an unroutable send fail instead of vanishing).
+// Decodes what instances report and encodes what spouts are told: one of
+// the places that speaks the control protocol.
+//
+// Thread: the stream manager's thread only.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <zmq.hpp>
+
+#include "common/status.h"
+#include "stmgr/spout_state.h"
+
+namespace gale::stmgr {
+
+// Something an instance told its stream manager.
+struct InstanceReport {
+  enum class Kind { kHello, kConsumed };
+  Kind kind;
+  std::int32_t task;
+  std::size_t batches = 0;  // kConsumed: batches finished
+};
+
+class InstanceLink {
+ public:
+  // `local_tasks`: the tasks of this container; `max_task_id` bounds them.
+  InstanceLink(const std::vector<std::int32_t>& local_tasks, std::int32_t max_task_id);
+
+  Status Bind(const std::string& endpoint);
+  zmq::socket_t& socket() { return socket_; }
+
+  // Non-blocking sends; false when the instance cannot take it now.
+  bool SendBatch(std::int32_t task, const std::string& batch);
+  bool SendCommand(std::int32_t task, SpoutCommand command);
+
+  // A control message from routing id `from`; nullopt if it is none we
+  // understand.
+  std::optional<InstanceReport> DecodeReport(const std::string& from,
+                                             const std::string& bytes) const;
+
+ private:
+  zmq::socket_t socket_;
+  std::vector<std::string> ids_;        // routing id by task ("" if not local)
+  std::vector<std::string> commands_;   // encoded, by SpoutCommand
+};
+
+}  // namespace gale::stmgr

@@ -1,0 +1,59 @@
+#pragma once
+
+// The stream manager's links to the other containers' stream managers: a
+// PULL socket that every peer pushes to, and one PUSH socket per peer
+// (connected when the physical plan names it). Carries batches and the
+// backpressure announcements (kBackpressureOn/Off, naming the culprit),
+// and remembers which peers hold backpressure: one of the places that
+// speaks the control protocol.
+//
+// Thread: the stream manager's thread only.
+
+#include <map>
+#include <string>
+
+#include <zmq.hpp>
+
+#include "common/status.h"
+
+namespace gale::stmgr {
+
+class PeerMesh {
+ public:
+  explicit PeerMesh(int container);
+
+  // Binds the data socket on tcp://127.0.0.1:*.
+  Status Bind();
+  const std::string& endpoint() const { return endpoint_; }
+  zmq::socket_t& data_in() { return data_in_; }
+
+  // Connects to `container` at `endpoint` unless already connected there.
+  // Returns true if it (re)connected.
+  bool Connect(int container, const std::string& endpoint);
+  // Non-blocking; false when the peer is unknown or its pipe is full.
+  bool Send(int container, const std::string& batch);
+
+  // Tells one peer (or every peer) whether this container holds backpressure.
+  void Announce(int container, bool on, const std::string& culprit);
+  void AnnounceAll(bool on, const std::string& culprit);
+  // Applies a control message from a peer.
+  void HandleControl(const std::string& bytes);
+
+  bool remote_backpressure() const { return !remote_bp_.empty(); }
+  // The culprits named by peers holding backpressure, comma-separated.
+  std::string RemoteCulprits() const;
+
+ private:
+  struct Peer {
+    zmq::socket_t socket;
+    std::string endpoint;
+  };
+
+  int container_;
+  zmq::socket_t data_in_;
+  std::string endpoint_;
+  std::map<int, Peer> peers_;
+  std::map<int, std::string> remote_bp_;  // container -> culprit it named
+};
+
+}  // namespace gale::stmgr
