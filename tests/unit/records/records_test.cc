@@ -1,0 +1,70 @@
+#include <gtest/gtest.h>
+
+#include "common/rate_limited_log.h"
+#include "records/control.h"
+#include "records/state_records.h"
+
+namespace gale::records {
+namespace {
+
+std::string ControlBytes(ControlType type, const std::string& fields) {
+  std::string out;
+  out.push_back(static_cast<char>(kControlMagic));
+  out.push_back(static_cast<char>(kControlVersion));
+  out.push_back(static_cast<char>(type));
+  return out + fields;
+}
+
+TEST(ControlRecordTest, RoundTripsEveryMessage) {
+  for (const ControlRecord& m : std::vector<ControlRecord>{
+           Register{3, "tcp://127.0.0.1:5", 100, "v.1"}, Hello{2}, Plan{"v", false, {{1, "e"}}},
+           BackpressureOn{1, "split:3"}, Request{"activate"}, Reply{false, "no"}, Consumed{4}}) {
+    auto back = DecodeControl(EncodeControl(m));
+    ASSERT_TRUE(back.ok()) << back.status().message();
+    EXPECT_EQ(*back, m);
+  }
+}
+
+TEST(ControlRecordTest, RefusesMalformedFieldsNamingThem) {
+  auto bad = DecodeControl(ControlBytes(ControlType::kRegister,
+                                        "container=x\nendpoint=tcp://a:1\npid=5\n"));
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("container"), std::string::npos);
+  EXPECT_FALSE(DecodeControl(ControlBytes(ControlType::kRegister, "task=0\n")).ok());
+  EXPECT_FALSE(
+      DecodeControl(ControlBytes(ControlType::kRegister, "container=1\nendpoint=e\npid=1\n")).ok());
+  EXPECT_FALSE(DecodeControl(ControlBytes(ControlType::kConsumed, "batches=-1\n")).ok());
+  EXPECT_FALSE(DecodeControl(ControlBytes(ControlType::kHeartbeat, "")).ok());
+  EXPECT_FALSE(DecodeControl(ControlBytes(static_cast<ControlType>(200), "")).ok());
+  EXPECT_FALSE(DecodeControl("C\x02\x01").ok());  // unknown version
+  EXPECT_FALSE(DecodeControl("").ok());
+  EXPECT_FALSE(DecodeControl(ControlBytes(ControlType::kConsumed, "batches\n")).ok());
+}
+
+TEST(StateRecordTest, RoundTripsAndRefuses) {
+  PackingPlan p{2, {{1, 0, "spout"}, {2, 1, "count"}}};
+  auto back = DecodeRecord<PackingPlan>(Encode(p));
+  ASSERT_TRUE(back.ok()) << back.status().message();
+  EXPECT_EQ(*back, p);
+  EXPECT_FALSE(DecodeRecord<PackingPlan>("task=1 x spout\nworkers=2\n").ok());
+  EXPECT_FALSE(DecodeRecord<ProcessRecord>("pid=abc\nrestarts=0\n").ok());
+  EXPECT_FALSE(DecodeRecord<MasterLocation>("pid=1\nendpoint=tcp://a:1\n").ok());
+  EXPECT_FALSE(DecodeRecord<Activation>("active=maybe\n").ok());
+  EXPECT_FALSE(DecodeRecord<Activation>(std::string(2 << 20, 'a')).ok());
+}
+
+TEST(RateLimiterTest, FirstThenOnePerIntervalWithTheSuppressedCount) {
+  RateLimiter limiter;
+  auto t0 = RateLimiter::Clock::time_point{} + std::chrono::hours(1);
+  auto first = limiter.Allow(t0);
+  ASSERT_TRUE(first.has_value());
+  EXPECT_EQ(*first, 0u);
+  EXPECT_FALSE(limiter.Allow(t0 + std::chrono::seconds(1)).has_value());
+  EXPECT_FALSE(limiter.Allow(t0 + std::chrono::seconds(2)).has_value());
+  auto next = limiter.Allow(t0 + std::chrono::seconds(11));
+  ASSERT_TRUE(next.has_value());
+  EXPECT_EQ(*next, 2u);
+}
+
+}  // namespace
+}  // namespace gale::records
