@@ -1,0 +1,113 @@
+// The directory state manager in a private temporary directory. The lock,
+// alive-entry and watch tests exercise the OS mechanisms behind them (flock,
+// a child process's exit, inotify), so they use real processes and short
+// real waits.
+
+#include "state/local_fs_state_manager.h"
+
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+
+namespace gale::state {
+namespace {
+
+class LocalFsStateManagerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/gale-state-test-XXXXXX";
+    ASSERT_NE(::mkdtemp(tmpl), nullptr);
+    root_ = tmpl;
+    sm_ = MakeStateManager(root_);
+    ASSERT_TRUE(sm_->Create("t").ok());
+  }
+  void TearDown() override { std::filesystem::remove_all(root_); }
+
+  std::string root_;
+  std::unique_ptr<StateManager> sm_;
+};
+
+TEST_F(LocalFsStateManagerTest, WritesReadsListsAndRemoves) {
+  EXPECT_TRUE(sm_->Exists("t"));
+  EXPECT_FALSE(sm_->Exists("other"));
+  EXPECT_EQ(sm_->Topologies(), std::vector<std::string>{"t"});
+  EXPECT_FALSE(sm_->Read("t", "activation").has_value());
+  ASSERT_TRUE(sm_->WriteRecord("t", "activation", records::Activation{false}).ok());
+  ASSERT_TRUE(sm_->WriteRecord("t", "activation", records::Activation{true}).ok());
+  auto a = sm_->ReadRecord<records::Activation>("t", "activation");
+  ASSERT_TRUE(a.ok()) << a.status().message();
+  EXPECT_TRUE(a->active);
+  ASSERT_TRUE(sm_->Write("t", "metrics/task-2", "x=1\n").ok());
+  ASSERT_TRUE(sm_->Write("t", "metrics/task-1", "x=1\n").ok());
+  EXPECT_EQ(sm_->List("t", "metrics"), (std::vector<std::string>{"task-1", "task-2"}));
+  ASSERT_TRUE(sm_->Remove("t", "metrics/task-1").ok());
+  EXPECT_EQ(sm_->List("t", "metrics"), std::vector<std::string>{"task-2"});
+  auto bad = sm_->Write("t", "tmaster", "pid=x\n");
+  ASSERT_TRUE(bad.ok());
+  EXPECT_EQ(sm_->ReadRecord<records::MasterLocation>("t", "tmaster").status().code(),
+            ErrorCode::kProtocol);
+  EXPECT_EQ(sm_->ReadRecord<records::MasterLocation>("t", "none").status().code(),
+            ErrorCode::kNotFound);
+  ASSERT_TRUE(sm_->RemoveTopology("t").ok());
+  EXPECT_FALSE(sm_->Exists("t"));
+}
+
+TEST_F(LocalFsStateManagerTest, LockIsExclusiveUntilReleased) {
+  auto first = sm_->Lock("t", "tmaster");
+  ASSERT_TRUE(first.ok()) << first.status().message();
+  auto second = sm_->Lock("t", "tmaster");
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.status().code(), ErrorCode::kAlreadyExists);
+  EXPECT_TRUE(sm_->Lock("t", "other").ok());
+  first->reset();
+  EXPECT_TRUE(sm_->Lock("t", "tmaster").ok());
+}
+
+TEST_F(LocalFsStateManagerTest, AliveEntryVanishesWithItsProcess) {
+  auto mine = sm_->PublishAlive("t", "stmgr-0", "endpoint=tcp://a:1\n");
+  ASSERT_TRUE(mine.ok()) << mine.status().message();
+  EXPECT_EQ(sm_->ReadAlive("t", "stmgr-0"), std::optional<std::string>("endpoint=tcp://a:1\n"));
+
+  pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    auto sm = MakeStateManager(root_);
+    auto entry = sm->PublishAlive("t", "stmgr-1", "endpoint=tcp://b:2\n");
+    if (!entry.ok()) ::_exit(1);
+    entry->release();  // not removed: the process just ends, as with kill -9
+    ::_exit(0);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  EXPECT_FALSE(sm_->ReadAlive("t", "stmgr-1").has_value());
+
+  mine->reset();
+  EXPECT_FALSE(sm_->ReadAlive("t", "stmgr-0").has_value());
+}
+
+TEST_F(LocalFsStateManagerTest, WatchFiresOnceOnWriteAndOnDelete) {
+  auto quiet = sm_->WatchKey("t", "physical");
+  ASSERT_TRUE(quiet.ok()) << quiet.status().message();
+  auto none = (*quiet)->Wait(std::chrono::milliseconds(50));
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(*none);
+
+  ASSERT_TRUE(sm_->Write("t", "physical", "version=1\n").ok());
+  auto fired = (*quiet)->Wait(std::chrono::milliseconds(2000));
+  ASSERT_TRUE(fired.ok());
+  EXPECT_TRUE(*fired);
+
+  auto on_delete = sm_->WatchKey("t", "physical");
+  ASSERT_TRUE(on_delete.ok());
+  ASSERT_TRUE(sm_->Remove("t", "physical").ok());
+  auto deleted = (*on_delete)->Wait(std::chrono::milliseconds(2000));
+  ASSERT_TRUE(deleted.ok());
+  EXPECT_TRUE(*deleted);
+}
+
+}  // namespace
+}  // namespace gale::state
