@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <limits>
 #include <map>
 #include <optional>
 #include <sstream>
@@ -18,7 +19,9 @@
 #include "common/process.h"
 #include "state/log_archive.h"
 #include "state/state_manager.h"
-#include "transport/control.h"
+#include "common/parse.h"
+#include "records/control.h"
+#include "records/state_records.h"
 #include "transport/zmq_util.h"
 
 namespace gale::cli {
@@ -106,18 +109,14 @@ std::optional<ArchivedRun> ForceKill(StateManager& sm, const std::string& name,
   return RemoveState(sm, name, reason);
 }
 
-// task -> component, from the packing record.
-std::map<int, std::string> TaskComponents(const std::optional<KeyValues>& packing) {
+// task -> component, from the text of a packing record (empty when it is
+// missing or malformed).
+std::map<int, std::string> TaskComponents(const std::optional<std::string>& packing) {
   std::map<int, std::string> components;
-  if (packing) {
-    for (const std::string& e : packing->GetAll("task")) {
-      int task = 0, container = 0;
-      char component[256] = {0};
-      if (std::sscanf(e.c_str(), "%d %d %255s", &task, &container, component) == 3) {
-        components[task] = component;
-      }
-    }
-  }
+  if (!packing) return components;
+  auto plan = records::DecodeRecord<records::PackingPlan>(*packing);
+  if (!plan.ok()) return components;
+  for (const records::PackingEntry& e : plan->tasks) components[e.task] = e.component;
   return components;
 }
 
@@ -130,7 +129,13 @@ std::vector<std::string> MatchingLogs(const std::string& logs_dir,
   for (const auto& e : std::filesystem::directory_iterator(logs_dir, ec)) {
     std::string f = e.path().filename().string();
     if (f.find(".tmp") != std::string::npos) continue;
-    int task = f.rfind("task-", 0) == 0 ? std::atoi(f.c_str() + 5) : 0;
+    int task = 0;
+    if (f.rfind("task-", 0) == 0) {
+      std::string_view id = std::string_view(f).substr(5);
+      id = id.substr(0, id.find('.'));  // "task-3.log"
+      auto parsed = ParseInt(id, 1, std::numeric_limits<std::int32_t>::max(), "log file");
+      task = parsed.ok() ? static_cast<int>(*parsed) : 0;
+    }
     if (options.task > 0 && task != options.task) continue;
     if (!options.component.empty()) {
       auto it = components.find(task);
@@ -190,20 +195,30 @@ int ListArchivedRuns(const StateManager& sm, const std::string& name) {
   return kExitOk;
 }
 
-Result<transport::ControlMessage> RequestTmaster(const StateManager& sm, const std::string& name,
-                                                 const std::string& command) {
-  auto tm = sm.ReadKv(name, "tmaster");
-  if (!tm) return NotFound("topology '" + name + "' has no live topology master");
+Result<records::Reply> RequestTmaster(const StateManager& sm, const std::string& name,
+                                      const std::string& command) {
+  auto tm = sm.ReadRecord<records::MasterLocation>(name, "tmaster");
+  if (!tm.ok()) {
+    return NotFound("topology '" + name + "' has no live topology master (" +
+                    tm.status().message() + ")");
+  }
   zmq::socket_t s = transport::MakeSocket(zmq::socket_type::dealer);
-  s.connect(tm->GetOr("endpoint", ""));
-  transport::ControlMessage req{transport::ControlType::kRequest, {}};
-  req.fields.Add("command", command);
-  transport::TrySend(s, transport::EncodeControl(req));
+  try {
+    s.connect(tm->endpoint);
+  } catch (const zmq::error_t& e) {
+    return IoError("cannot connect to the topology master of '" + name + "' at " +
+                   tm->endpoint + ": " + e.what());
+  }
+  transport::TrySend(s, records::Encode(records::Request{command}));
   zmq::pollitem_t item{static_cast<void*>(s), 0, ZMQ_POLLIN, 0};
   transport::Poll(&item, 1, std::chrono::milliseconds(5000));
-  auto reply = transport::TryRecv(s);
-  if (!reply) return IoError("the topology master of '" + name + "' did not answer");
-  return transport::DecodeControl(*reply);
+  auto bytes = transport::TryRecv(s);
+  if (!bytes) return IoError("the topology master of '" + name + "' did not answer");
+  auto reply = records::DecodeControl(*bytes);
+  if (!reply.ok()) return reply.status();
+  const auto* r = std::get_if<records::Reply>(&*reply);
+  if (r == nullptr) return ProtocolError("the topology master of '" + name + "' sent no reply");
+  return *r;
 }
 
 // Waits until nothing is in flight: no spout has a pending tree, no stream
@@ -352,9 +367,8 @@ int SetActive(const std::string& root, const std::string& name, bool active) {
     Error(reply.status().message());
     return kExitFailure;
   }
-  bool ok = reply->fields.GetOr("ok", "0") == "1";
-  std::fprintf(ok ? stdout : stderr, "%s\n", reply->fields.GetOr("message", "").c_str());
-  return ok ? kExitOk : kExitFailure;
+  std::fprintf(reply->ok ? stdout : stderr, "%s\n", reply->message.c_str());
+  return reply->ok ? kExitOk : kExitFailure;
 }
 
 int ShowLogs(const std::string& root, const std::string& name, const LogsOptions& options) {
@@ -362,7 +376,7 @@ int ShowLogs(const std::string& root, const std::string& name, const LogsOptions
   StateManager& sm = *sm_owner;
   if (options.list_runs) return ListArchivedRuns(sm, name);
   std::string logs_dir;
-  std::optional<KeyValues> packing;
+  std::optional<std::string> packing;
   std::function<bool()> follow = [] { return false; };
   if (options.run.empty()) {
     if (!sm.Exists(name)) {
@@ -376,7 +390,7 @@ int ShowLogs(const std::string& root, const std::string& name, const LogsOptions
       return kExitNoTopology;
     }
     logs_dir = sm.Path(name, "logs");
-    packing = sm.ReadKv(name, "packing");
+    packing = sm.Read(name, "packing");
     if (options.follow) follow = [&sm, &name] { return sm.Exists(name); };
   } else {
     Result<ArchivedRun> run = Archive(sm).Find(name, options.run);
@@ -396,7 +410,7 @@ int ShowLogs(const std::string& root, const std::string& name, const LogsOptions
     std::ifstream in(run->dir + "/packing");
     std::stringstream text;
     text << in.rdbuf();
-    packing = KeyValues::Parse(text.str());
+    packing = text.str();
   }
   std::vector<std::string> files = MatchingLogs(logs_dir, TaskComponents(packing), options);
   if (files.empty()) {

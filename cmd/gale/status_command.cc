@@ -3,10 +3,13 @@
 #include <cinttypes>
 #include <cstdio>
 #include <fstream>
+#include <limits>
 #include <map>
 
 #include "cluster_commands.h"
 #include "topology_snapshot.h"
+#include "common/parse.h"
+#include "records/state_records.h"
 
 namespace gale::cli {
 namespace {
@@ -63,26 +66,27 @@ int ShowStatus(const std::string& root, const std::string& name, bool json) {
   };
   std::vector<Proc> procs;
   std::map<int, std::pair<int, std::string>> task_info;  // task -> container, component
-  if (auto packing = sm.ReadKv(name, "packing")) {
-    for (const std::string& e : packing->GetAll("task")) {
-      int task = 0, container = 0;
-      char component[256] = {0};
-      if (std::sscanf(e.c_str(), "%d %d %255s", &task, &container, component) == 3) {
-        task_info[task] = {container, component};
-      }
+  if (auto packing = sm.ReadRecord<records::PackingPlan>(name, "packing"); packing.ok()) {
+    for (const records::PackingEntry& e : packing->tasks) {
+      task_info[e.task] = {e.container, e.component};
     }
   }
   for (const std::string& key : sm.List(name, "pids")) {
-    auto kv = sm.ReadKv(name, "pids/" + key);
-    if (!kv) continue;
+    auto record = sm.ReadRecord<records::ProcessRecord>(name, "pids/" + key);
+    if (!record.ok()) continue;
     Proc p;
     p.name = key;
-    p.pid = static_cast<int>(U64(*kv, "pid"));
-    p.restarts = static_cast<int>(U64(*kv, "restarts"));
+    p.pid = record->pid;
+    p.restarts = record->restarts;
     p.log = sm.Path(name, "logs/" + key + ".log");
     auto dash = key.rfind('-');
     std::string prefix = dash == std::string::npos ? key : key.substr(0, dash);
-    int num = dash == std::string::npos ? -1 : std::atoi(key.c_str() + dash + 1);
+    auto parsed = dash == std::string::npos
+                      ? Result<std::int64_t>(-1)
+                      : ParseInt(std::string_view(key).substr(dash + 1), 0,
+                                 std::numeric_limits<std::int32_t>::max(), "process name");
+    if (!parsed.ok()) continue;
+    int num = static_cast<int>(*parsed);
     if (prefix == "task") {
       p.role = "instance";
       p.task = num;

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <limits>
+
+#include "records/key_values.h"
 
 namespace gale::cli {
 
@@ -11,21 +14,13 @@ using state::StateManager;
 void Error(const std::string& m) { std::fprintf(stderr, "gale: %s\n", m.c_str()); }
 
 int PidOf(const StateManager& sm, const std::string& name, const std::string& key) {
-  auto kv = sm.ReadKv(name, key);
-  if (!kv) return 0;
-  try {
-    return std::stoi(kv->GetOr("pid", "0"));
-  } catch (...) {
-    return 0;
-  }
-}
-
-std::uint64_t U64(const KeyValues& kv, const std::string& key) {
-  try {
-    return std::stoull(kv.GetOr(key, "0"));
-  } catch (...) {
-    return 0;
-  }
+  // Every pid record ("scheduler", "tmaster", "pids/...") has a pid field.
+  auto text = sm.Read(name, key);
+  if (!text) return 0;
+  auto kv = records::KeyValues::ParseStrict(*text);
+  if (!kv.ok()) return 0;
+  auto pid = records::ReadInt(*kv, "pid", 2, std::numeric_limits<std::int32_t>::max());
+  return pid.ok() ? static_cast<int>(*pid) : 0;
 }
 
 bool SchedulerAlive(const StateManager& sm, const std::string& name) {

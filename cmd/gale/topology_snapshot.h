@@ -17,8 +17,6 @@ namespace gale::cli {
 
 // The pid recorded under `key` ("scheduler", "tmaster", "pids/task-3"), or 0.
 int PidOf(const state::StateManager& sm, const std::string& name, const std::string& key);
-// A numeric value of a key=value file, 0 when missing or malformed.
-std::uint64_t U64(const state::KeyValues& kv, const std::string& key);
 bool SchedulerAlive(const state::StateManager& sm, const std::string& name);
 
 // Exit codes of the commands (common/exit_code.h).

@@ -17,7 +17,6 @@
 #include "records/control.h"
 #include "records/refused.h"
 #include "state/state_manager.h"
-#include "transport/control.h"
 #include "transport/zmq_util.h"
 
 namespace gale::instance {
@@ -68,7 +67,7 @@ class StmgrLink : public Outbox, public Inbox {
     while (out->size() < limit) {
       auto msg = transport::TryRecv(socket_);
       if (!msg) break;
-      if (transport::IsControl(*msg)) {
+      if (records::IsControl(*msg)) {
         HandleControl(*msg);
       } else {
         out->push_back(std::move(*msg));

@@ -18,7 +18,7 @@
 #include "stmgr/peer_mesh.h"
 #include "stmgr/router.h"
 #include "stmgr/spout_state.h"
-#include "transport/control.h"
+#include "records/control.h"
 #include "transport/zmq_util.h"
 
 namespace gale::stmgr {
@@ -121,7 +121,7 @@ class StreamManager : private Outlet {
     for (int i = 0; i < kMaxReadsPerRound; ++i) {
       auto m = transport::TryRecvRouted(instances_.socket());
       if (!m) break;
-      if (!transport::IsControl(m->second)) {
+      if (!records::IsControl(m->second)) {
         Route(std::move(m->second));
         continue;
       }
@@ -140,7 +140,7 @@ class StreamManager : private Outlet {
     for (int i = 0; i < kMaxReadsPerRound; ++i) {
       auto m = transport::TryRecv(peers_.data_in());
       if (!m) break;
-      if (transport::IsControl(*m)) {
+      if (records::IsControl(*m)) {
         peers_.HandleControl(*m);
         PostSpoutState();
       } else {

@@ -13,7 +13,6 @@
 #include "records/refused.h"
 #include "records/state_records.h"
 #include "state/state_manager.h"
-#include "transport/control.h"
 #include "transport/zmq_util.h"
 
 namespace gale::tmaster {
