@@ -1,7 +1,10 @@
 # The two set-up commands: `make demo` and `make test`. Both install missing
 # Debian packages first, then configure and build with CMake (Release).
 # build/ (make, make demo, make bench, make demo-kafka) is configured without
-# the tests; make test builds them in build-test/.
+# the tests; make test builds them in build-test/. A new build directory uses
+# Ninja, which compiles a program's sources while the libraries it links are
+# still building (make waits target by target); an existing one keeps the
+# generator it was configured with.
 
 JOBS ?= $(shell nproc)
 BUILD_DIR ?= build
@@ -15,26 +18,29 @@ all: build
 deps:
 	@deploy/install-deps.sh
 
-CONFIGURE_BUILD = cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=Release -DGALE_BUILD_TESTS=OFF
+generator = $(if $(wildcard $(1)/CMakeCache.txt),,-G Ninja)
+CONFIGURE_BUILD = cmake -S . -B $(BUILD_DIR) $(call generator,$(BUILD_DIR)) \
+                  -DCMAKE_BUILD_TYPE=Release -DGALE_BUILD_TESTS=OFF
 
 build: deps
 	$(CONFIGURE_BUILD)
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
-# Builds only the gale program (and the small test Kafka broker it runs), with
-# CMake's progress lines, warnings and errors but no configure chatter or
-# make's directory lines; the configure log is shown only when it fails.
+# Builds only the gale program and the component libraries the demo loads,
+# with progress lines, warnings and errors but no configure chatter; the
+# configure log is shown only when it fails.
 demo: deps
 	@echo "demo: building gale in $(BUILD_DIR)/ (the first build takes a few minutes)"
 	@mkdir -p $(BUILD_DIR) && $(CONFIGURE_BUILD) > $(BUILD_DIR)/configure.log 2>&1 || { cat $(BUILD_DIR)/configure.log; exit 1; }
-	@cmake --build $(BUILD_DIR) -j $(JOBS) --target gale -- --no-print-directory
+	@cmake --build $(BUILD_DIR) -j $(JOBS) --target gale
 	$(BUILD_DIR)/bin/gale local topologies/wordcount.yaml --duration $(DEMO_SECONDS)
 
 demo-kafka: build
 	deploy/demo-kafka.sh
 
 test: deps
-	cmake -S . -B $(TEST_BUILD_DIR) -DCMAKE_BUILD_TYPE=Release -DGALE_WERROR=ON
+	cmake -S . -B $(TEST_BUILD_DIR) $(call generator,$(TEST_BUILD_DIR)) \
+	      -DCMAKE_BUILD_TYPE=Release -DGALE_WERROR=ON
 	cmake --build $(TEST_BUILD_DIR) -j $(JOBS)
 	cd $(TEST_BUILD_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 600
 

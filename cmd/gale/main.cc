@@ -113,8 +113,8 @@ int ExecKafkaBroker(const std::vector<std::string>& args) {
   argv.push_back(nullptr);
   ::execv(program.c_str(), argv.data());
   PrintError("cannot run " + program + ": " + std::strerror(errno) +
-             " (the test broker is built as gale-kafka-broker next to gale; rebuild or "
-             "reinstall gale)");
+             " (the test broker is the program gale-kafka-broker next to gale; build it "
+             "with `make build` or `cmake --build BUILD_DIR --target gale-kafka-broker`)");
   return kExitFailure;
 }
 
