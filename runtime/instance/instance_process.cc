@@ -81,6 +81,10 @@ class StmgrLink : public Outbox, public Inbox {
     SendBlocking(records::Encode(records::Consumed{n}));
   }
 
+  // Activation and throttling arrive as messages on this socket, except for
+  // the process's own stop signal (a wait ends within kBlockedWait).
+  bool wakes_on_signals() const override { return true; }
+
  private:
   // Short pipes in both directions: batches the task has not started on wait
   // in the stream manager, where they count for backpressure, and a task
@@ -169,11 +173,11 @@ Carried ReadCarried(const state::StateManager& sm, const std::string& topology, 
   return carried;
 }
 
-// Writes metrics/task-N. `with_histogram` only once the executor stopped:
-// the histogram belongs to its thread.
+// Writes metrics/task-N. `final` once the executor stopped: then the
+// histogram is the executor's own, else the copy it last published.
 void WriteMetrics(state::StateManager& sm, const std::string& topology, int task_id,
                   const plan::TopologyPlan& plan, const TaskMetrics& m, const Executor& executor,
-                  const Signals& signals, const Carried& carried, bool with_histogram) {
+                  const Signals& signals, const Carried& carried, bool final) {
   const plan::ComponentInfo& c = plan.component_of(task_id);
   metrics::TaskSnapshot s;
   s.task = task_id;
@@ -189,7 +193,11 @@ void WriteMetrics(state::StateManager& sm, const std::string& topology, int task
   s.active = signals.active.load();
   s.throttled = signals.backpressure.load() > 0;
   s.peak_rss_kb = PeakRssKb();
-  if (with_histogram) s.complete_latency.Merge(m.complete_latency);
+  if (final) {
+    s.complete_latency.Merge(m.complete_latency);
+  } else {
+    s.complete_latency = m.complete_latency_published.Get();
+  }
   (void)sm.Write(topology, MetricsKey(task_id), metrics::Encode(s));
 }
 

@@ -1,6 +1,7 @@
 #include "stmgr/instance_link.h"
 
 #include "common/parse.h"
+#include "stmgr/delivery_queue.h"
 #include "records/control.h"
 #include "records/refused.h"
 #include "transport/zmq_util.h"
@@ -9,9 +10,12 @@ namespace gale::stmgr {
 
 InstanceLink::InstanceLink(const std::vector<std::int32_t>& local_tasks,
                            std::int32_t max_task_id)
-    // A small pipe: what cannot be sent waits in the router's queues, where
-    // backpressure can see it.
-    : socket_(transport::MakeSocket(zmq::socket_type::router, 2)),
+    // Room for every batch the credit window lets go (DeliveryQueue) plus
+    // the spout commands, so a send to a live instance does not fail and
+    // nothing needs a retry timer; the window keeps what a slow task has not
+    // taken in the router's queues, where backpressure sees it.
+    : socket_(transport::MakeSocket(zmq::socket_type::router,
+                                    static_cast<int>(2 * DeliveryQueue::kWindowBatches + 8))),
       ids_(static_cast<std::size_t>(max_task_id) + 1) {
   for (std::int32_t t : local_tasks) ids_[static_cast<std::size_t>(t)] = "task-" + std::to_string(t);
   // Indexed by SpoutCommand.

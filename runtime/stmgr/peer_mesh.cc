@@ -36,6 +36,11 @@ bool PeerMesh::Send(int container, const std::string& batch) {
   return it != peers_.end() && transport::TrySend(it->second.socket, batch);
 }
 
+zmq::socket_t* PeerMesh::socket_to(int container) {
+  auto it = peers_.find(container);
+  return it == peers_.end() ? nullptr : &it->second.socket;
+}
+
 void PeerMesh::Announce(int container, bool on, const std::string& culprit) {
   auto it = peers_.find(container);
   if (it == peers_.end()) return;

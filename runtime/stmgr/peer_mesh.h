@@ -32,6 +32,9 @@ class PeerMesh {
   bool Connect(int container, const std::string& endpoint);
   // Non-blocking; false when the peer is unknown or its pipe is full.
   bool Send(int container, const std::string& batch);
+  // The socket towards `container`, or null if not connected (to wait until
+  // a full pipe takes more).
+  zmq::socket_t* socket_to(int container);
 
   // Tells one peer (or every peer) whether this container holds backpressure.
   void Announce(int container, bool on, const std::string& culprit);

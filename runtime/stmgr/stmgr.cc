@@ -2,7 +2,10 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <set>
+#include <vector>
 
 #include "common/clock.h"
 #include "common/log.h"
@@ -71,13 +74,25 @@ class StreamManager : private Outlet {
   void Run() {
     std::int64_t next_tick_ns = clock_->NowNs();
     std::int64_t next_heartbeat_ns = next_tick_ns;
+    std::vector<zmq::pollitem_t> items;
     while (!g_stop->load()) {
-      zmq::pollitem_t items[] = {
+      // Sleep until a message arrives, a full peer pipe takes more, or the
+      // next tick: never a short timeout. Queues waiting for an instance's
+      // credit wake with its kConsumed message.
+      items.assign({
           {static_cast<void*>(instances_.socket()), 0, ZMQ_POLLIN, 0},
           {static_cast<void*>(peers_.data_in()), 0, ZMQ_POLLIN, 0},
           {static_cast<void*>(master_.socket()), 0, ZMQ_POLLIN, 0},
-      };
-      transport::Poll(items, 3, std::chrono::milliseconds(router_.has_backlog() ? 1 : 20));
+      });
+      for (int container : blocked_peers_) {
+        if (zmq::socket_t* s = peers_.socket_to(container)) {
+          items.push_back({static_cast<void*>(*s), 0, ZMQ_POLLOUT, 0});
+        }
+      }
+      blocked_peers_.clear();
+      std::int64_t wait_ns = std::max<std::int64_t>(next_tick_ns - clock_->NowNs(), 0);
+      transport::Poll(items.data(), items.size(),
+                      std::chrono::milliseconds((wait_ns + 999'999) / 1'000'000));
       ReadInstances();
       ReadPeers();
       while (auto plan = master_.ReceivePlan()) ApplyPlan(*plan);
@@ -106,7 +121,9 @@ class StreamManager : private Outlet {
     return instances_.SendBatch(task, batch);
   }
   bool SendToPeer(int container, const std::string& batch) override {
-    return peers_.Send(container, batch);
+    if (peers_.Send(container, batch)) return true;
+    blocked_peers_.insert(container);
+    return false;
   }
 
   // A queue passing its high watermark turns backpressure on at once; tell
@@ -210,6 +227,7 @@ class StreamManager : private Outlet {
   Router router_;
   SpoutStateOutbox spout_state_;
   bool active_ = true;
+  std::set<int> blocked_peers_;  // containers whose pipe was full at the last flush
   // The sockets.
   InstanceLink instances_;
   PeerMesh peers_;

@@ -30,7 +30,11 @@ class SpoutExecutor : public Executor, private SpoutOutputCollector {
   void HandleInput(std::vector<std::string>& batches);
   void Complete(const acking::TreeOutcome& outcome);
   void CompleteUntracked();
-  bool CanEmit() const;
+  bool CanEmit();
+  std::int64_t RefillQuantum() const;
+  // How long to wait for input when this round did nothing; `asked`: NextTuple
+  // was called and emitted nothing.
+  std::chrono::nanoseconds IdleWait(bool asked, std::int64_t now);
   void SetActive(bool active);
   void TrackThrottle(std::int64_t now);
   std::int64_t NowNs() const;
@@ -47,6 +51,8 @@ class SpoutExecutor : public Executor, private SpoutOutputCollector {
   std::optional<acking::XorTracker> tracker_;
   bool active_ = false;  // Activate() is called once the topology is active
   std::uint64_t emits_in_call_ = 0;
+  int empty_calls_ = 0;
+  bool refilling_ = false;  // NextTuple calls in a row that emitted nothing
   std::vector<MessageId> untracked_;  // ids to ack at once (acking off)
   std::vector<internal::Anchor> anchors_;
   std::vector<acking::TreeOutcome> expired_;

@@ -25,11 +25,15 @@ class Inbox {
  public:
   virtual ~Inbox() = default;
   // Moves every waiting batch into *out; waits up to `timeout` when none is
-  // waiting. Returns early when woken by Wake().
+  // waiting (returns as soon as one arrives).
   virtual void Receive(std::vector<std::string>* out, std::chrono::nanoseconds timeout) = 0;
   // The executor finished `n` received batches, including sending what they
   // caused (used to detect a drained topology).
   virtual void Done(std::size_t n) = 0;
+  // True if Receive returns as soon as a Signals flag changes (the stream
+  // manager sends them as messages on the inbox); false if the executor must
+  // re-check the flags on its own while it waits.
+  virtual bool wakes_on_signals() const { return false; }
 };
 
 // Topology-wide switches every executor reads (shared, lock-free).

@@ -2,12 +2,31 @@
 
 #include <atomic>
 #include <cstdint>
+#include <mutex>
 
 #include "metrics/counter.h"
 #include "metrics/histogram.h"
 #include "metrics/snapshot.h"
 
 namespace gale::task {
+
+// A copy of a histogram that one thread publishes now and then and any
+// thread reads: live percentiles without locking the hot path.
+class PublishedHistogram {
+ public:
+  void Publish(const metrics::Histogram& h) {
+    std::lock_guard<std::mutex> lock(mu_);
+    copy_ = h;
+  }
+  metrics::Histogram Get() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return copy_;
+  }
+
+ private:
+  mutable std::mutex mu_;
+  metrics::Histogram copy_;
+};
 
 // Counters of one task. Written only by the task's executor thread; the
 // counters may be read by any thread at any time, the histograms only after
@@ -29,6 +48,8 @@ struct TaskMetrics {
   std::atomic<std::int64_t> pending{0};  // spouts: trees in flight (a gauge)
   metrics::Histogram complete_latency;
   metrics::Histogram execute_latency;
+  // complete_latency as of about a second ago (spouts publish it).
+  PublishedHistogram complete_latency_published;
 };
 
 // The counters as they are now; any thread.

@@ -1,0 +1,220 @@
+// How a spout executor waits: a spout with nothing to emit sleeps with
+// growing waits instead of spinning, a spout held back waits for its inbox
+// instead of polling it, and a spout at topology.max.spout.pending resumes
+// once a quarter of the limit completed. A scripted inbox stands in for the
+// stream manager and a fake clock for time: nothing here really waits.
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "gale/gale.h"
+#include "plan/plan.h"
+#include "support/fake_clock.h"
+#include "task/executor.h"
+#include "wire/codec.h"
+
+namespace gale::task {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::nanoseconds;
+using test_support::FakeClock;
+
+int g_emitted = 0;
+bool g_quiet = false;  // QuietOrEndlessSpout emits nothing while set
+
+// Emits one tuple per NextTuple call with a fresh message id, or nothing
+// while g_quiet is set.
+class QuietOrEndlessSpout : public Spout {
+ public:
+  void Open(const Config&, const TopologyContext&, SpoutOutputCollector& collector) override {
+    collector_ = &collector;
+  }
+  void NextTuple() override {
+    if (g_quiet) return;
+    ++g_emitted;
+    collector_->Emit({std::string("w")}, MessageId(g_emitted));
+  }
+  void DeclareOutputFields(OutputFieldsDeclarer& d) const override { d.Declare(Fields{"word"}); }
+
+ private:
+  SpoutOutputCollector* collector_ = nullptr;
+};
+class SinkBolt : public Bolt {
+ public:
+  void Execute(const Tuple&) override {}
+};
+GALE_REGISTER_SPOUT(QuietOrEndlessSpout);
+GALE_REGISTER_BOLT(SinkBolt);
+
+// Keeps every batch the spout sends.
+class KeepingOutbox : public Outbox {
+ public:
+  void Send(std::int32_t, std::string batch) override { batches.push_back(std::move(batch)); }
+  std::vector<std::string> batches;
+};
+
+// Records each Receive timeout and lets the test script what arrives.
+class ScriptedInbox : public Inbox {
+ public:
+  explicit ScriptedInbox(bool wakes) : wakes_(wakes) {}
+  void Receive(std::vector<std::string>* out, nanoseconds timeout) override {
+    timeouts.push_back(timeout);
+    if (on_receive) on_receive(out, timeout);
+  }
+  void Done(std::size_t) override {}
+  bool wakes_on_signals() const override { return wakes_; }
+
+  std::vector<nanoseconds> timeouts;
+  std::function<void(std::vector<std::string>*, nanoseconds)> on_receive;
+
+ private:
+  bool wakes_;
+};
+
+std::shared_ptr<const plan::TopologyPlan> Plan(std::int64_t max_pending) {
+  TopologyBuilder b("spout-wait");
+  b.SetSpout("src", "QuietOrEndlessSpout");
+  b.SetBolt("sink", "SinkBolt").ShuffleGrouping("src");
+  b.config().Set("topology.acking", true);
+  b.config().Set("topology.max.spout.pending", max_pending);
+  auto plan = plan::TopologyPlan::Build(b.Build(), Registry::Global());
+  EXPECT_TRUE(plan.ok()) << plan.status().message();
+  return plan.ok() ? plan.value() : nullptr;
+}
+
+struct Harness {
+  explicit Harness(std::int64_t max_pending, bool wakes) : plan(Plan(max_pending)), inbox(wakes) {
+    g_emitted = 0;
+    g_quiet = false;
+    signals.active.store(true);
+    ExecutorOptions o;
+    o.task_id = 1;
+    o.plan = plan;
+    o.outbox = &outbox;
+    o.inbox = &inbox;
+    o.signals = &signals;
+    o.metrics = &metrics;
+    o.seed = 11;
+    o.clock = &clock;
+    executor = MakeExecutor(o);
+  }
+
+  // An ack batch completing the `n`-th tree the spout sent (0-based), read
+  // back from the batches it sent: one target, so the tree's only edge.
+  std::string AckOf(std::size_t n) const {
+    std::size_t seen = 0;
+    for (const std::string& batch : outbox.batches) {
+      auto reader = wire::BatchReader::Open(batch);
+      EXPECT_TRUE(reader.ok());
+      wire::DataRecord record;
+      while (reader->NextData(&record)) {
+        if (seen++ != n) continue;
+        wire::BatchWriter ack(wire::BatchKind::kAck, 1);
+        ack.AddAck({record.anchors.at(0).root, record.anchors.at(0).edge, wire::AckKind::kAck});
+        return ack.Take();
+      }
+    }
+    ADD_FAILURE() << "tree " << n << " was never sent";
+    return {};
+  }
+
+  std::shared_ptr<const plan::TopologyPlan> plan;
+  FakeClock clock;
+  KeepingOutbox outbox;
+  ScriptedInbox inbox;
+  Signals signals;
+  TaskMetrics metrics;
+  std::unique_ptr<Executor> executor;
+};
+
+TEST(SpoutWait, SpoutWithNothingToEmitBacksOffInsteadOfSpinning) {
+  Harness h(/*max_pending=*/0, /*wakes=*/true);
+  ASSERT_TRUE(h.executor->Start().ok());
+  g_quiet = true;
+  h.inbox.on_receive = [&](std::vector<std::string>*, nanoseconds) {
+    if (h.inbox.timeouts.size() >= 200) h.signals.stop.store(true);
+  };
+  h.executor->Run();
+
+  std::vector<nanoseconds> waits;
+  for (nanoseconds t : h.inbox.timeouts) {
+    if (t.count() > 0) waits.push_back(t);
+  }
+  // Two immediate retries, then 1, 2, 4 and 8 ms, then 8 ms on end: each
+  // round looks at the inbox once without waiting and then waits.
+  ASSERT_GE(waits.size(), 4u);
+  EXPECT_EQ(waits[0], milliseconds(1));
+  EXPECT_EQ(waits[1], milliseconds(2));
+  EXPECT_EQ(waits[2], milliseconds(4));
+  EXPECT_EQ(waits[3], milliseconds(8));
+  EXPECT_EQ(*std::max_element(waits.begin(), waits.end()), milliseconds(8));
+  EXPECT_GE(waits.size(), h.inbox.timeouts.size() / 2 - 3) << "rounds without a wait: spinning";
+}
+
+TEST(SpoutWait, EmittingAgainEndsTheBackOff) {
+  Harness h(0, true);
+  ASSERT_TRUE(h.executor->Start().ok());
+  g_quiet = true;
+  int positive = 0;
+  h.inbox.on_receive = [&](std::vector<std::string>*, nanoseconds t) {
+    if (t.count() > 0 && ++positive == 6) g_quiet = false;  // data arrives at the spout
+    if (g_emitted >= 1000) g_quiet = true;
+    if (h.inbox.timeouts.size() >= 400) h.signals.stop.store(true);
+  };
+  h.executor->Run();
+  // After the busy spell the back-off starts again from 1 ms.
+  std::vector<nanoseconds> waits;
+  for (nanoseconds t : h.inbox.timeouts) {
+    if (t.count() > 0) waits.push_back(t);
+  }
+  ASSERT_GE(waits.size(), 8u);
+  EXPECT_EQ(waits[5], milliseconds(8));
+  EXPECT_EQ(waits[6], milliseconds(1));
+  EXPECT_EQ(waits[7], milliseconds(2));
+}
+
+TEST(SpoutWait, SpoutAtMaxPendingWaitsForItsInboxAndResumesByQuarters) {
+  constexpr int kMaxPending = 8;
+  Harness h(kMaxPending, /*wakes=*/true);
+  ASSERT_TRUE(h.executor->Start().ok());
+  int phase = 0;
+  std::vector<int> emitted_at_wait;
+  h.inbox.on_receive = [&](std::vector<std::string>* out, nanoseconds t) {
+    if (t.count() == 0) return;
+    // Held back by max.spout.pending: a long wait (the inbox wakes it when
+    // acks arrive), bounded by the next rotation of the timeout buckets.
+    EXPECT_GE(t, milliseconds(100)) << "phase " << phase;
+    emitted_at_wait.push_back(g_emitted);
+    if (phase < 2) out->push_back(h.AckOf(static_cast<std::size_t>(phase)));
+    if (++phase == 3) h.signals.stop.store(true);
+  };
+  h.executor->Run();
+  // 8 in flight; one completed tree is not enough to go on (7 > 8 - 8/4);
+  // the second is, and the spout fills the window again.
+  EXPECT_EQ(emitted_at_wait, (std::vector<int>{8, 8, 10}));
+  EXPECT_EQ(h.metrics.acked.Get(), 2u);
+}
+
+TEST(SpoutWait, ThrottledSpoutPollsOftenWhenItsInboxDoesNotCarrySignals) {
+  Harness h(0, /*wakes=*/false);
+  ASSERT_TRUE(h.executor->Start().ok());
+  h.signals.backpressure.store(1);
+  h.inbox.on_receive = [&](std::vector<std::string>*, nanoseconds) {
+    if (h.inbox.timeouts.size() >= 20) h.signals.stop.store(true);
+  };
+  h.executor->Run();
+  EXPECT_EQ(g_emitted, 0);
+  nanoseconds longest = *std::max_element(h.inbox.timeouts.begin(), h.inbox.timeouts.end());
+  EXPECT_GT(longest.count(), 0);
+  EXPECT_LE(longest, milliseconds(1));  // local mode: re-checks the flag soon
+}
+
+}  // namespace
+}  // namespace gale::task
