@@ -174,6 +174,7 @@ int HelpCommand(CLI::App& app, const std::string& topic) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  gale::TuneAllocator();
   gale_link_builtin_spouts();
   gale_link_builtin_bolts();
   gale_link_kafka_spout();

@@ -1,6 +1,7 @@
 #include "common/process.h"
 
 #include <fcntl.h>
+#include <malloc.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <unistd.h>
@@ -75,6 +76,17 @@ Result<pid_t> Spawn(const SpawnOptions& options) {
     ::_exit(127);
   }
   return pid;
+}
+
+}  // namespace gale
+
+namespace gale {
+
+void TuneAllocator() {
+  constexpr int kTrimThreshold = 16 << 20;
+  constexpr int kMmapThreshold = 1 << 20;
+  mallopt(M_TRIM_THRESHOLD, kTrimThreshold);
+  mallopt(M_MMAP_THRESHOLD, kMmapThreshold);
 }
 
 }  // namespace gale
