@@ -286,13 +286,21 @@ void SpoutExecutor::Run() {
     } else {
       options_.inbox->Receive(&input, std::chrono::nanoseconds(0));
       if (input.empty()) {
-        // Nothing to do: send what is buffered, then sleep until input
+        // Nothing to do. Held back, the spout sends what is buffered at
+        // once (nothing more is coming); a source with nothing right now
+        // (a rate, a quiet queue) keeps it until the linger ends, so a
+        // trickle of tuples still travels in batches. Then sleep until input
         // arrives or it is time to try again.
-        if (emitter_.HasBuffered()) {
+        std::int64_t now = NowNs();
+        if (emitter_.HasBuffered() && (!asked || now - last_flush >= kLingerNs)) {
           emitter_.Flush();
-          last_flush = NowNs();
+          last_flush = now;
         }
-        auto wait = IdleWait(asked, NowNs());
+        auto wait = IdleWait(asked, now);
+        if (emitter_.HasBuffered()) {
+          wait = std::min<std::chrono::nanoseconds>(
+              wait, std::chrono::nanoseconds(last_flush + kLingerNs - now));
+        }
         if (wait.count() > 0) options_.inbox->Receive(&input, wait);
       }
     }
