@@ -41,7 +41,16 @@ class StmgrLink : public Outbox, public Inbox {
     Connect();
   }
 
-  void Send(std::int32_t, std::string batch) override { SendBlocking(batch); }
+  // Batches wait in out_ until Commit sends them as one message.
+  void Send(std::int32_t, std::string batch) override { out_.push_back(std::move(batch)); }
+
+  void Commit() override {
+    if (out_.empty()) return;
+    frames_.clear();
+    for (const std::string& b : out_) frames_.push_back(b);
+    SendBlocking(frames_);
+    out_.clear();
+  }
 
   void Receive(std::vector<std::string>* out, std::chrono::nanoseconds timeout) override {
     if (g_stop->load()) signals_->stop.store(true);
@@ -63,23 +72,25 @@ class StmgrLink : public Outbox, public Inbox {
     }
     // A few batches at a time: batches the task has not started on wait in
     // the stream manager, where they count for backpressure.
+    // Each message holds one or more frames: batches or control messages.
     std::size_t limit = out->size() + 8;
     while (out->size() < limit) {
-      auto msg = transport::TryRecv(socket_);
-      if (!msg) break;
-      if (records::IsControl(*msg)) {
-        HandleControl(*msg);
-      } else {
-        out->push_back(std::move(*msg));
+      in_.clear();
+      if (!transport::TryRecvFrames(socket_, &in_)) break;
+      for (std::string& frame : in_) {
+        if (records::IsControl(frame)) {
+          HandleControl(frame);
+        } else {
+          out->push_back(std::move(frame));
+        }
       }
     }
   }
 
   // Credit for the stream manager, which keeps at most a few batches in
   // flight towards this task (see stmgr.h).
-  void Done(std::size_t n) override {
-    SendBlocking(records::Encode(records::Consumed{n}));
-  }
+  // Goes with the next Commit, together with what the batches caused.
+  void Done(std::size_t n) override { out_.push_back(records::Encode(records::Consumed{n})); }
 
   // Activation and throttling arrive as messages on this socket, except for
   // the process's own stop signal (a wait ends within kBlockedWait).
@@ -103,9 +114,9 @@ class StmgrLink : public Outbox, public Inbox {
   // stays full means the pipe outlived a stream manager restart without
   // draining; a fresh connection fixes that (what the old pipe held is lost
   // and replayed by acking).
-  void SendBlocking(const std::string& bytes) {
+  void SendBlocking(const std::vector<std::string_view>& frames) {
     auto blocked_since = std::chrono::steady_clock::now();
-    while (!transport::TrySend(socket_, bytes)) {
+    while (!transport::TrySendFrames(socket_, frames)) {
       if (g_stop->load() || signals_->stop.load()) return;
       zmq::pollitem_t item{static_cast<void*>(socket_), 0, ZMQ_POLLOUT, 0};
       transport::Poll(&item, 1, std::chrono::milliseconds(50));
@@ -145,6 +156,9 @@ class StmgrLink : public Outbox, public Inbox {
   int task_id_;
   Signals* signals_;
   zmq::socket_t socket_;
+  std::vector<std::string> out_;         // sent by the next Commit
+  std::vector<std::string_view> frames_;  // reused by Commit
+  std::vector<std::string> in_;          // reused by Receive
 };
 
 std::string MetricsKey(int task_id) { return "metrics/task-" + std::to_string(task_id); }

@@ -1,9 +1,25 @@
 #include "stmgr/delivery_queue.h"
 
+#include <algorithm>
+
 namespace gale::stmgr {
 
 DeliveryQueue::DeliveryQueue(const DeliveryQueueOptions& options) : options_(options) {
   NoteProgress();
+}
+
+std::size_t DeliveryQueue::SendableCount(std::size_t max) const {
+  max = std::min(max, items_.size());
+  if (!options_.credit_window) return max;
+  std::size_t batches = in_flight_.size();
+  std::size_t tuples = in_flight_tuples_;
+  std::size_t n = 0;
+  while (n < max && batches < kWindowBatches && tuples < kWindowTuples) {
+    ++batches;
+    tuples += items_[n].tuples;
+    ++n;
+  }
+  return n;
 }
 
 void DeliveryQueue::MarkSent() {

@@ -56,8 +56,12 @@ class DeliveryQueue {
     }
     return &items_.front().batch;
   }
-  // The batch Sendable() returned was sent: it leaves the queue and, with a
-  // credit window, counts as in flight.
+  // How many of the oldest batches (at most `max`) the credit window lets go
+  // now, to send together; at(i) is the i-th oldest.
+  std::size_t SendableCount(std::size_t max) const;
+  const std::string& at(std::size_t i) const { return items_[i].batch; }
+  // The oldest batch was sent: it leaves the queue and, with a credit
+  // window, counts as in flight.
   void MarkSent();
   // Removes and returns the oldest batch (local mode: the task takes it).
   // Sets *tuples to its data tuples. The queue must not be empty.

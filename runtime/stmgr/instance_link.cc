@@ -32,8 +32,8 @@ Status InstanceLink::Bind(const std::string& endpoint) {
   return Status::Ok();
 }
 
-bool InstanceLink::SendBatch(std::int32_t task, const std::string& batch) {
-  return transport::TrySendTo(socket_, ids_[static_cast<std::size_t>(task)], batch);
+bool InstanceLink::SendBatches(std::int32_t task, const std::vector<std::string_view>& batches) {
+  return transport::TrySendFramesTo(socket_, ids_[static_cast<std::size_t>(task)], batches);
 }
 
 bool InstanceLink::SendCommand(std::int32_t task, SpoutCommand command) {

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <zmq.hpp>
@@ -36,8 +37,9 @@ class InstanceLink {
   Status Bind(const std::string& endpoint);
   zmq::socket_t& socket() { return socket_; }
 
-  // Non-blocking sends; false when the instance cannot take it now.
-  bool SendBatch(std::int32_t task, const std::string& batch);
+  // Non-blocking sends; false when the instance cannot take it now. The
+  // batches go as one message, a frame each.
+  bool SendBatches(std::int32_t task, const std::vector<std::string_view>& batches);
   bool SendCommand(std::int32_t task, SpoutCommand command);
 
   // A control message from routing id `from`; nullopt if it is none we

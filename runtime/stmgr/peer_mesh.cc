@@ -31,9 +31,9 @@ bool PeerMesh::Connect(int container, const std::string& endpoint) {
   return true;
 }
 
-bool PeerMesh::Send(int container, const std::string& batch) {
+bool PeerMesh::Send(int container, const std::vector<std::string_view>& batches) {
   auto it = peers_.find(container);
-  return it != peers_.end() && transport::TrySend(it->second.socket, batch);
+  return it != peers_.end() && transport::TrySendFrames(it->second.socket, batches);
 }
 
 zmq::socket_t* PeerMesh::socket_to(int container) {

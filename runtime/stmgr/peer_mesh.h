@@ -11,6 +11,8 @@
 
 #include <map>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include <zmq.hpp>
 
@@ -30,8 +32,9 @@ class PeerMesh {
   // Connects to `container` at `endpoint` unless already connected there.
   // Returns true if it (re)connected.
   bool Connect(int container, const std::string& endpoint);
-  // Non-blocking; false when the peer is unknown or its pipe is full.
-  bool Send(int container, const std::string& batch);
+  // Non-blocking, the batches as one message; false when the peer is
+  // unknown or its pipe is full.
+  bool Send(int container, const std::vector<std::string_view>& batches);
   // The socket towards `container`, or null if not connected (to wait until
   // a full pipe takes more).
   zmq::socket_t* socket_to(int container);

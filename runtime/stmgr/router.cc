@@ -56,17 +56,23 @@ Router::Destination Router::Route(std::string batch) {
 }
 
 void Router::Flush(Outlet& out) {
-  for (auto& [task, q] : task_queues_) {
-    while (const std::string* batch = q.Sendable()) {
-      if (!out.SendToTask(task, *batch)) break;
-      q.MarkSent();
+  // Drains one queue in bundles until it is empty, out of credit, or the
+  // send fails.
+  auto drain = [this](DeliveryQueue& q, auto&& send) {
+    while (std::size_t n = q.SendableCount(kMaxBundle)) {
+      bundle_.clear();
+      for (std::size_t i = 0; i < n; ++i) bundle_.push_back(q.at(i));
+      if (!send(bundle_)) return;
+      for (std::size_t i = 0; i < n; ++i) q.MarkSent();
     }
+  };
+  for (auto& [task, q] : task_queues_) {
+    drain(q, [&](const std::vector<std::string_view>& b) { return out.SendToTask(task, b); });
   }
   for (auto& [container, q] : peer_queues_) {
-    while (const std::string* batch = q.Sendable()) {
-      if (!out.SendToPeer(container, *batch)) break;
-      q.MarkSent();
-    }
+    drain(q, [&](const std::vector<std::string_view>& b) {
+      return out.SendToPeer(container, b);
+    });
   }
 }
 

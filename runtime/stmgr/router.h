@@ -21,6 +21,8 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "common/clock.h"
 #include "plan/plan.h"
@@ -29,13 +31,15 @@
 
 namespace gale::stmgr {
 
-// Where the router's queues drain to. Sends never block: false means "not
-// now" (a full pipe, or a peer not connected yet) and the batch stays queued.
+// Where the router's queues drain to. Each call sends its batches (oldest
+// first, at least one) together as one message. Sends never block: false
+// means "not now" (a full pipe, or a peer not connected yet) and the
+// batches stay queued.
 class Outlet {
  public:
   virtual ~Outlet() = default;
-  virtual bool SendToTask(std::int32_t task, const std::string& batch) = 0;
-  virtual bool SendToPeer(int container, const std::string& batch) = 0;
+  virtual bool SendToTask(std::int32_t task, const std::vector<std::string_view>& batches) = 0;
+  virtual bool SendToPeer(int container, const std::vector<std::string_view>& batches) = 0;
 };
 
 struct RouterCounters {
@@ -55,7 +59,9 @@ class Router {
   // Queues one batch for its destination task. The returned destination
   // says where it went (kDropped: malformed or unknown task, counted).
   Destination Route(std::string batch);
-  // Sends what the queues and credit windows allow.
+  // Sends what the queues and credit windows allow, up to kMaxBundle
+  // batches per message.
+  static constexpr std::size_t kMaxBundle = 32;
   void Flush(Outlet& out);
 
   // An instance reported `batches` finished batches / said hello.
@@ -84,6 +90,7 @@ class Router {
   std::map<std::int32_t, DeliveryQueue> task_queues_;
   std::map<int, DeliveryQueue> peer_queues_;
   RouterCounters counters_;
+  std::vector<std::string_view> bundle_;  // reused by Flush
 };
 
 }  // namespace gale::stmgr

@@ -117,11 +117,11 @@ class StreamManager : private Outlet {
 
  private:
   // Outlet: where the router's queues drain.
-  bool SendToTask(std::int32_t task, const std::string& batch) override {
-    return instances_.SendBatch(task, batch);
+  bool SendToTask(std::int32_t task, const std::vector<std::string_view>& batches) override {
+    return instances_.SendBatches(task, batches);
   }
-  bool SendToPeer(int container, const std::string& batch) override {
-    if (peers_.Send(container, batch)) return true;
+  bool SendToPeer(int container, const std::vector<std::string_view>& batches) override {
+    if (peers_.Send(container, batches)) return true;
     blocked_peers_.insert(container);
     return false;
   }
@@ -134,34 +134,40 @@ class StreamManager : private Outlet {
     if (gauge_.on() != was_on) BackpressureChanged();
   }
 
+  // Each message holds one or more frames: batches to route, or control
+  // messages (hello, consumed) from the instance.
   void ReadInstances() {
     for (int i = 0; i < kMaxReadsPerRound; ++i) {
-      auto m = transport::TryRecvRouted(instances_.socket());
-      if (!m) break;
-      if (!records::IsControl(m->second)) {
-        Route(std::move(m->second));
-        continue;
-      }
-      auto report = instances_.DecodeReport(m->first, m->second);
-      if (!report) continue;
-      if (report->kind == InstanceReport::Kind::kHello) {
-        router_.InstanceHello(report->task);  // a (re)started instance holds nothing
-        PostSpoutState();
-      } else {
-        router_.Consumed(report->task, report->batches);
+      frames_.clear();
+      if (!transport::TryRecvRoutedFrames(instances_.socket(), &from_, &frames_)) break;
+      for (std::string& frame : frames_) {
+        if (!records::IsControl(frame)) {
+          Route(std::move(frame));
+          continue;
+        }
+        auto report = instances_.DecodeReport(from_, frame);
+        if (!report) continue;
+        if (report->kind == InstanceReport::Kind::kHello) {
+          router_.InstanceHello(report->task);  // a (re)started instance holds nothing
+          PostSpoutState();
+        } else {
+          router_.Consumed(report->task, report->batches);
+        }
       }
     }
   }
 
   void ReadPeers() {
     for (int i = 0; i < kMaxReadsPerRound; ++i) {
-      auto m = transport::TryRecv(peers_.data_in());
-      if (!m) break;
-      if (records::IsControl(*m)) {
-        peers_.HandleControl(*m);
-        PostSpoutState();
-      } else {
-        Route(std::move(*m));
+      frames_.clear();
+      if (!transport::TryRecvFrames(peers_.data_in(), &frames_)) break;
+      for (std::string& frame : frames_) {
+        if (records::IsControl(frame)) {
+          peers_.HandleControl(frame);
+          PostSpoutState();
+        } else {
+          Route(std::move(frame));
+        }
       }
     }
   }
@@ -227,7 +233,9 @@ class StreamManager : private Outlet {
   Router router_;
   SpoutStateOutbox spout_state_;
   bool active_ = true;
-  std::set<int> blocked_peers_;  // containers whose pipe was full at the last flush
+  std::set<int> blocked_peers_;
+  std::string from_;                // reused by ReadInstances
+  std::vector<std::string> frames_;  // reused by ReadInstances and ReadPeers  // containers whose pipe was full at the last flush
   // The sockets.
   InstanceLink instances_;
   PeerMesh peers_;

@@ -237,8 +237,11 @@ void BoltExecutor::Run() {
     options_.inbox->Receive(&input, wait);
     if (input.empty()) continue;
     for (const std::string& batch : input) ProcessBatch(batch);
-    emitter_.Flush();
+    // What the batches caused and the report that they are done leave
+    // together.
+    emitter_.Flush(/*commit=*/false);
     options_.inbox->Done(input.size());
+    options_.outbox->Commit();
   }
   // Whatever arrived before the stop was processed; now clean up.
   emitter_.Flush();

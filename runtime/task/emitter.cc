@@ -129,6 +129,7 @@ void Emitter::MaybeSend(std::vector<std::unique_ptr<wire::BatchWriter>>& table,
   wire::BatchWriter& w = *table[static_cast<std::size_t>(dest)];
   if (w.count() >= options_.batch_max_tuples || w.bytes() >= options_.batch_max_bytes) {
     outbox_->Send(dest, w.Take());
+    outbox_->Commit();
     // Its dirty entry stays; Flush skips batches that are empty by then.
   }
 }
@@ -146,12 +147,13 @@ void Emitter::SendAck(std::int32_t spout_task, const wire::AckRecord& ack) {
   MaybeSend(ack_batches_, spout_task);
 }
 
-void Emitter::Flush() {
+void Emitter::Flush(bool commit) {
   for (const Dirty& d : dirty_) {
     auto& slot = (d.ack ? ack_batches_ : data_batches_)[static_cast<std::size_t>(d.dest)];
     if (slot && !slot->empty()) outbox_->Send(d.dest, slot->Take());
   }
   dirty_.clear();
+  if (commit) outbox_->Commit();
 }
 
 }  // namespace gale::task

@@ -51,8 +51,8 @@ class Emitter {
   // Queues an ack record for the spout task that owns the tree.
   void SendAck(std::int32_t spout_task, const wire::AckRecord& ack);
 
-  // Sends every non-empty batch.
-  void Flush();
+  // Sends every non-empty batch and, with `commit`, commits the outbox.
+  void Flush(bool commit = true);
   bool HasBuffered() const { return !dirty_.empty(); }
 
  private:

@@ -307,6 +307,7 @@ void SpoutExecutor::Run() {
     if (!input.empty()) {
       HandleInput(input);
       options_.inbox->Done(input.size());
+      options_.outbox->Commit();
     }
     if (calls % 16 == 0 || !emitted) {
       std::int64_t now = NowNs();

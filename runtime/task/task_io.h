@@ -17,7 +17,12 @@ namespace gale::task {
 class Outbox {
  public:
   virtual ~Outbox() = default;
+  // Hands over one batch; it leaves by the next Commit() at the latest.
   virtual void Send(std::int32_t dest_task, std::string batch) = 0;
+  // Sends what Send (and Inbox::Done) left since the last call, together as
+  // one message where the transport allows: one wake-up on the way instead
+  // of one per batch. Outboxes that send at once need nothing here.
+  virtual void Commit() {}
 };
 
 // Batches addressed to one task. Used only by that task's executor thread.
@@ -28,7 +33,8 @@ class Inbox {
   // waiting (returns as soon as one arrives).
   virtual void Receive(std::vector<std::string>* out, std::chrono::nanoseconds timeout) = 0;
   // The executor finished `n` received batches, including sending what they
-  // caused (used to detect a drained topology).
+  // caused (used to detect a drained topology). An inbox that is also the
+  // outbox may hold the report until the outbox's next Commit().
   virtual void Done(std::size_t n) = 0;
   // True if Receive returns as soon as a Signals flag changes (the stream
   // manager sends them as messages on the inbox); false if the executor must

@@ -42,6 +42,84 @@ bool TrySendTo(zmq::socket_t& socket, std::string_view routing_id, std::string_v
   }
 }
 
+namespace {
+
+// Sends frames[0..] after whatever was sent with SNDMORE; false only if
+// `first_may_fail` and the first frame did not go.
+bool SendRest(zmq::socket_t& socket, const std::vector<std::string_view>& frames,
+              bool first_may_fail) {
+  for (std::size_t i = 0; i < frames.size(); ++i) {
+    auto flags = zmq::send_flags::dontwait;
+    if (i + 1 < frames.size()) flags = flags | zmq::send_flags::sndmore;
+    auto r = socket.send(zmq::const_buffer(frames[i].data(), frames[i].size()), flags);
+    if (!r && i == 0 && first_may_fail) return false;
+  }
+  return true;
+}
+
+// Appends the frames of the message whose first frame is in `msg`.
+void KeepFrames(zmq::socket_t& socket, zmq::message_t& msg, std::vector<std::string>* frames) {
+  std::size_t kept = 0;
+  while (true) {
+    if (kept < kMaxFrames) {
+      frames->emplace_back(static_cast<const char*>(msg.data()), msg.size());
+      ++kept;
+    }
+    if (!msg.more() || !socket.recv(msg, zmq::recv_flags::dontwait)) return;
+  }
+}
+
+}  // namespace
+
+bool TrySendFrames(zmq::socket_t& socket, const std::vector<std::string_view>& frames) {
+  if (frames.empty()) return true;
+  try {
+    return SendRest(socket, frames, true);
+  } catch (const zmq::error_t&) {
+    return false;
+  }
+}
+
+bool TrySendFramesTo(zmq::socket_t& socket, std::string_view routing_id,
+                     const std::vector<std::string_view>& frames) {
+  if (frames.empty()) return true;
+  try {
+    auto r = socket.send(zmq::const_buffer(routing_id.data(), routing_id.size()),
+                         zmq::send_flags::dontwait | zmq::send_flags::sndmore);
+    if (!r) return false;
+    return SendRest(socket, frames, false);
+  } catch (const zmq::error_t&) {
+    return false;
+  }
+}
+
+bool TryRecvFrames(zmq::socket_t& socket, std::vector<std::string>* frames) {
+  zmq::message_t msg;
+  try {
+    if (!socket.recv(msg, zmq::recv_flags::dontwait)) return false;
+    KeepFrames(socket, msg, frames);
+  } catch (const zmq::error_t& e) {
+    if (e.num() != EINTR) throw;
+    return false;
+  }
+  return true;
+}
+
+bool TryRecvRoutedFrames(zmq::socket_t& socket, std::string* routing_id,
+                         std::vector<std::string>* frames) {
+  zmq::message_t msg;
+  try {
+    if (!socket.recv(msg, zmq::recv_flags::dontwait)) return false;
+    routing_id->assign(static_cast<const char*>(msg.data()), msg.size());
+    if (!msg.more() || !socket.recv(msg, zmq::recv_flags::dontwait)) return true;
+    KeepFrames(socket, msg, frames);
+  } catch (const zmq::error_t& e) {
+    if (e.num() != EINTR) throw;
+    return false;
+  }
+  return true;
+}
+
 std::optional<std::string> TryRecv(zmq::socket_t& socket) {
   zmq::message_t msg;
   try {

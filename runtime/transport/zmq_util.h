@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <zmq.hpp>
 
@@ -21,6 +22,24 @@ zmq::socket_t MakeSocket(zmq::socket_type type, int hwm = 1000);
 // unknown (ROUTER_MANDATORY), true when queued.
 bool TrySend(zmq::socket_t& socket, std::string_view data);
 bool TrySendTo(zmq::socket_t& socket, std::string_view routing_id, std::string_view data);
+
+// Sends `frames` (at least one) as one multipart message without blocking:
+// several batches cost the sender, the I/O threads and the receiver one
+// wake-up instead of one each. All or nothing: false when the first frame
+// cannot go (full pipe, unknown peer); once it went, the rest go too.
+bool TrySendFrames(zmq::socket_t& socket, const std::vector<std::string_view>& frames);
+bool TrySendFramesTo(zmq::socket_t& socket, std::string_view routing_id,
+                     const std::vector<std::string_view>& frames);
+
+// Receives one message without blocking and appends each of its frames to
+// *frames; false when none was waiting. At most kMaxFrames frames are kept
+// (the rest of a longer message is dropped): a hostile peer cannot make a
+// reader hold an unbounded message.
+constexpr std::size_t kMaxFrames = 1024;
+bool TryRecvFrames(zmq::socket_t& socket, std::vector<std::string>* frames);
+// The same from a ROUTER: *routing_id gets the first frame.
+bool TryRecvRoutedFrames(zmq::socket_t& socket, std::string* routing_id,
+                         std::vector<std::string>* frames);
 
 // Receives one single-part message without blocking.
 std::optional<std::string> TryRecv(zmq::socket_t& socket);

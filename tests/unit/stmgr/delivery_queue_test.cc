@@ -72,6 +72,24 @@ TEST(DeliveryQueue, CreditWindowHoldsAbout2048Tuples) {
   EXPECT_EQ(SendAll(q), 1);
 }
 
+TEST(DeliveryQueue, SendableCountFollowsTheWindow) {
+  FakeClock clock;
+  DeliveryQueue q({.credit_window = true, .clock = &clock});
+  for (int i = 0; i < 12; ++i) q.Push("b" + std::to_string(i), 100);
+  EXPECT_EQ(q.SendableCount(5), 5u);   // capped by the caller
+  EXPECT_EQ(q.SendableCount(100), 8u);  // by the window's eight batches
+  EXPECT_EQ(q.at(0), "b0");
+  EXPECT_EQ(q.at(7), "b7");
+  for (int i = 0; i < 8; ++i) q.MarkSent();
+  EXPECT_EQ(q.SendableCount(100), 0u);
+  q.Consumed(2);
+  EXPECT_EQ(q.SendableCount(100), 2u);
+  EXPECT_EQ(q.at(0), "b8");
+  DeliveryQueue big({.credit_window = true, .clock = &clock});
+  for (int i = 0; i < 4; ++i) big.Push("x", 1500);
+  EXPECT_EQ(big.SendableCount(100), 2u);  // 1500 < 2048 tuples lets a second go
+}
+
 TEST(DeliveryQueue, HelloResetsTheWindow) {
   FakeClock clock;
   DeliveryQueue q({.credit_window = true, .clock = &clock});

@@ -18,23 +18,28 @@ using test_support::FakeClock;
 using testing::DataBatch;
 using testing::TestPlan;
 
-// Records what the router sends; a destination can be closed ("pipe full").
+// Records what the router sends, batch by batch and message by message; a
+// destination can be closed ("pipe full").
 class FakeOutlet : public Outlet {
  public:
-  bool SendToTask(std::int32_t task, const std::string& batch) override {
+  bool SendToTask(std::int32_t task, const std::vector<std::string_view>& batches) override {
     if (!tasks_open) return false;
-    to_tasks.emplace_back(task, batch);
+    for (std::string_view b : batches) to_tasks.emplace_back(task, std::string(b));
+    task_messages.push_back(batches.size());
     return true;
   }
-  bool SendToPeer(int container, const std::string& batch) override {
+  bool SendToPeer(int container, const std::vector<std::string_view>& batches) override {
     if (!peers_open) return false;
-    to_peers.emplace_back(container, batch);
+    for (std::string_view b : batches) to_peers.emplace_back(container, std::string(b));
+    peer_messages.push_back(batches.size());
     return true;
   }
   bool tasks_open = true;
   bool peers_open = true;
   std::vector<std::pair<std::int32_t, std::string>> to_tasks;
   std::vector<std::pair<int, std::string>> to_peers;
+  std::vector<std::size_t> task_messages;  // batches per message
+  std::vector<std::size_t> peer_messages;
 };
 
 // Container 0 of the test plan: tasks 1 and 3 are local, 2 and 4 in container 1.
@@ -107,6 +112,26 @@ TEST_F(RouterTest, CreditWindowTowardsLocalInstance) {
   router_.InstanceHello(3);  // restarted: all ten in flight are forgotten
   router_.Flush(out_);
   EXPECT_EQ(out_.to_tasks.size(), 18u);
+}
+
+TEST_F(RouterTest, BatchesForOneDestinationLeaveTogether) {
+  for (int i = 0; i < 5; ++i) router_.Route(DataBatch(3, 1));
+  for (int i = 0; i < 40; ++i) router_.Route(DataBatch(2, 1));
+  router_.Flush(out_);
+  // One message of five towards task 3 (within its credit window); towards
+  // container 1, messages of at most kMaxBundle batches.
+  EXPECT_EQ(out_.task_messages, (std::vector<std::size_t>{5}));
+  EXPECT_EQ(out_.peer_messages, (std::vector<std::size_t>{Router::kMaxBundle, 40 - Router::kMaxBundle}));
+  EXPECT_EQ(out_.to_peers.size(), 40u);
+  // A refused message keeps all its batches queued, in order.
+  out_.tasks_open = false;
+  for (int i = 0; i < 3; ++i) router_.Route(DataBatch(3, 1));
+  router_.Flush(out_);
+  EXPECT_EQ(router_.task_queue(3)->batches(), 3u);
+  out_.tasks_open = true;
+  router_.Flush(out_);
+  EXPECT_EQ(out_.task_messages, (std::vector<std::size_t>{5, 3}));
+  EXPECT_TRUE(router_.task_queue(3)->empty());
 }
 
 TEST_F(RouterTest, QueuePassingHighWatermarkStartsBackpressureAtOnce) {
