@@ -275,11 +275,14 @@ run_gale() {
   last_wps=$wps
 }
 
-# run_submit NAME DESCRIPTION GALE_ARGS...: the same topology with
-# `gale submit` as processes (2 containers), measured for the duration, then
-# killed gracefully (the count tasks write their stats in Cleanup). CPU is
-# the user+sys time of every process of the topology, read from /proc just
-# before the kill; peak RSS the largest of them.
+# run_submit NAME DESCRIPTION GALE_ARGS...: the topology (SUBMIT_TOPOLOGY,
+# default the one of the local runs) with `gale submit` as processes
+# (topology.workers in GALE_ARGS, default 2 containers), measured for the
+# duration, then killed gracefully (the count tasks write their stats in
+# Cleanup). CPU is the user+sys time of every process of the topology, read
+# from /proc just before the kill; peak RSS the largest of them. Latency
+# percentiles come from `gale status --json` (what the spouts published in
+# the last second, over the whole run).
 run_submit() {
   local name="$1" desc="$2"; shift 2
   local dir="$OUT/$name"
@@ -287,8 +290,8 @@ run_submit() {
   mkdir -p "$dir"
   echo "run.sh: $name (${duration}s): $*" >&2
   local rc=0
-  BENCH_OUT="$dir" "$GALE" --state-dir "$state" submit "$TOPOLOGY" --lib "$PLUGIN" \
-    --env-filter -c topology.workers=2 "$@" >"$dir/stdout" 2>"$dir/stderr" || rc=$?
+  BENCH_OUT="$dir" "$GALE" --state-dir "$state" submit "${SUBMIT_TOPOLOGY:-$TOPOLOGY}" \
+    --lib "$PLUGIN" --env-filter -c topology.workers=2 "$@" >"$dir/stdout" 2>"$dir/stderr" || rc=$?
   if (( rc != 0 )); then
     echo "run.sh: $name: submit failed ($rc); see $dir/stderr" >&2
     status=1
@@ -296,13 +299,8 @@ run_submit() {
   fi
   sleep "$duration"
   "$GALE" --state-dir "$state" status wordcount-bench --json >"$dir/status.json" || rc=$?
-  local cpu=0 rss=0 pid tick
-  tick=$(getconf CLK_TCK)
-  for pid in $(grep -o '"pid":[0-9]*' "$dir/status.json" | cut -d: -f2) \
-             $(sed -n 's/^pid=//p' "$state/topologies/wordcount-bench/scheduler" 2>/dev/null); do
-    cpu=$(awk -v c="$cpu" -v t="$tick" '{ sub(/^.*\) /, ""); printf "%.2f", c + ($12 + $13) / t }' \
-      "/proc/$pid/stat" 2>/dev/null || echo "$cpu")
-  done
+  local cpu rss
+  cpu=$(topology_cpu "$state" "$dir/status.json")
   rss=$(grep -o '"peak_rss_kb":[0-9]*' "$dir/status.json" | cut -d: -f2 | sort -n | tail -n 1)
   "$GALE" --state-dir "$state" kill wordcount-bench --wait 5 >>"$dir/stdout" 2>>"$dir/stderr" || rc=$?
   echo "$duration $cpu ${rss:-0} $rc" >"$dir/time"
@@ -315,13 +313,75 @@ run_submit() {
     echo "run.sh: $name: no count task reported words; see $dir" >&2
     status=1
   fi
-  local lat
-  lat=$(grep -o '"id":"sentences"[^}]*' "$dir/status.json" |
-        sed -n 's/.*"complete_latency_ms":\([0-9.]*\).*/\1/p')
+  local spout summary="" key value
+  spout=$(grep -o '"id":"sentences"[^}]*' "$dir/status.json" || true)
   local acked
-  acked=$(grep -o '"id":"sentences"[^}]*' "$dir/status.json" | sed -n 's/.*"acked":\([0-9]*\).*/\1/p')
-  if [[ -z "$acked" || "$acked" == 0 ]]; then lat=-; fi
-  add_row "$name" "$desc" "$wps" "$dir" "lat-mean=${lat:--} acked=${acked:--}"
+  acked=$(sed -n 's/.*"acked":\([0-9]*\).*/\1/p' <<<"$spout")
+  for key in lat-mean:complete_latency_ms lat-p50:complete_latency_p50_ms \
+             lat-p99:complete_latency_p99_ms lat-p999:complete_latency_p999_ms; do
+    value=$(sed -n "s/.*\"${key#*:}\":\([0-9.]*\).*/\1/p" <<<"$spout")
+    if [[ -z "$acked" || "$acked" == 0 || -z "$value" ]]; then value=-; fi
+    summary+="${key%%:*}=$value "
+  done
+  add_row "$name" "$desc" "$wps" "$dir" "${summary}acked=${acked:--}"
+  last_wps=$wps
+}
+
+# topology_cpu STATE STATUS_JSON: user+sys CPU seconds so far of every
+# process of the submitted topology (status's pids and the scheduler's).
+topology_cpu() {
+  local cpu=0 pid tick
+  tick=$(getconf CLK_TCK)
+  for pid in $(grep -o '"pid":[0-9]*' "$2" | cut -d: -f2) \
+             $(sed -n 's/^pid=//p' "$1/topologies/wordcount-bench/scheduler" 2>/dev/null); do
+    cpu=$(awk -v c="$cpu" -v t="$tick" '{ sub(/^.*\) /, ""); printf "%.2f", c + ($12 + $13) / t }' \
+      "/proc/$pid/stat" 2>/dev/null || echo "$cpu")
+  done
+  echo "$cpu"
+}
+
+# run_idle NAME: the submitted word count with a spout that emits one
+# sentence and then nothing (rate 0.001/s): after a settling time, the CPU
+# each process of the topology uses over IDLE_SECS, as a percentage of one
+# core. Printed as its own line and kept in results.json as "idle".
+readonly IDLE_SECS=10
+idle_json=null
+run_idle() {
+  local name="$1"
+  local dir="$OUT/$name" state="$OUT/$name/st"
+  mkdir -p "$dir"
+  echo "run.sh: $name (${IDLE_SECS}s after 3 s settling): -c rate=0.001" >&2
+  if ! BENCH_OUT="$dir" "$GALE" --state-dir "$state" submit "$TOPOLOGY" --lib "$PLUGIN" \
+      --env-filter -c topology.workers=2 -c topology.acking=true -c rate=0.001 \
+      >"$dir/stdout" 2>"$dir/stderr"; then
+    echo "run.sh: $name: submit failed; see $dir/stderr" >&2
+    status=1
+    return
+  fi
+  sleep 3
+  "$GALE" --state-dir "$state" status wordcount-bench --json >"$dir/status.json" || true
+  local pids pid tick
+  tick=$(getconf CLK_TCK)
+  pids=$(grep -o '"pid":[0-9]*' "$dir/status.json" | cut -d: -f2 | sort -u)
+  pids+=" $(sed -n 's/^pid=//p' "$state/topologies/wordcount-bench/scheduler" 2>/dev/null)"
+  declare -A before
+  for pid in $pids; do
+    before[$pid]=$(awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$pid/stat" 2>/dev/null || echo 0)
+  done
+  sleep "$IDLE_SECS"
+  local max=0 total=0 n=0 ticks pct
+  for pid in $pids; do
+    ticks=$(awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$pid/stat" 2>/dev/null || echo 0)
+    pct=$(awk -v a="${before[$pid]}" -v b="$ticks" -v t="$tick" -v s="$IDLE_SECS" \
+      'BEGIN { printf "%.2f", 100 * (b - a) / t / s }')
+    echo "pid $pid $(tr '\0' ' ' </proc/$pid/cmdline 2>/dev/null | cut -c1-120): $pct%" >>"$dir/per-process.txt"
+    max=$(awk -v a="$max" -v b="$pct" 'BEGIN { print (b > a ? b : a) }')
+    total=$(awk -v a="$total" -v b="$pct" 'BEGIN { print a + b }')
+    n=$((n + 1))
+  done
+  "$GALE" --state-dir "$state" kill wordcount-bench --wait 5 >>"$dir/stdout" 2>>"$dir/stderr" || true
+  idle_line="idle topology ($n processes, 2 containers): max ${max}% of a core per process, ${total}% in all"
+  idle_json="{\"processes\":$n,\"max_core_percent\":$max,\"total_core_percent\":$total}"
 }
 
 readonly LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
@@ -343,6 +403,25 @@ run_gale "gale-ack-on-rate" \
 run_submit gale-mp-ack-off "gale submit, 2 containers, acking off" -c topology.acking=false
 run_submit gale-mp-ack-on "gale submit, 2 containers, acking on, max.spout.pending 10000" \
   -c topology.acking=true -c topology.max.spout.pending=10000
+# The speed goals: everyday pending limits, latency at half the saturated
+# rate, and more tasks than cores.
+run_submit gale-mp-p2k "gale submit, 2 containers, acking on, max.spout.pending 2000" \
+  -c topology.acking=true -c topology.max.spout.pending=2000
+mp_rate=$(( ${last_wps:-2000000} / 20 ))
+run_submit gale-mp-p2k-rate \
+  "gale submit, 2 containers, acking on, max.spout.pending 2000, spout fixed at $mp_rate sentences/s" \
+  -c topology.acking=true -c topology.max.spout.pending=2000 -c "rate=$mp_rate"
+run_submit gale-mp-p1k "gale submit, 2 containers, acking on, max.spout.pending 1000" \
+  -c topology.acking=true -c topology.max.spout.pending=1000
+run_submit gale-mp-p50k "gale submit, 2 containers, acking on, max.spout.pending 50000" \
+  -c topology.acking=true -c topology.max.spout.pending=50000
+SUBMIT_TOPOLOGY=bench/wordcount-bench-4.yaml run_submit gale-mp-4tasks \
+  "gale submit, 4 tasks (1 spout, 1 split, 2 count) in 2 containers, acking on, pending 2000"
+SUBMIT_TOPOLOGY=bench/wordcount-bench-16.yaml run_submit gale-mp-16tasks \
+  "gale submit, 16 tasks (4 spout, 8 split, 4 count) in 4 containers, acking on, pending 2000" \
+  -c topology.workers=4
+idle_line=""
+run_idle gale-mp-idle
 
 table=$(
   printf "%-22s %10s %8s %7s %7s %6s %8s %9s %9s %9s %9s %5s %3s\n" \
@@ -356,7 +435,9 @@ date_utc=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 commit=$(git describe --always --dirty 2>/dev/null || echo unknown)
 
 echo "$table"
-echo "lat-* in ms; rate run: $rate sentences/s = $((rate * 10)) words/s offered."
+echo "lat-* in ms; rate run: $rate sentences/s = $((rate * 10)) words/s offered;" \
+  "gale-mp-p2k-rate: $mp_rate sentences/s."
+if [[ -n "$idle_line" ]]; then echo "$idle_line"; fi
 
 # The per-tuple pieces of the data path, one at a time.
 micro=""
@@ -378,6 +459,8 @@ cat >"$OUT/results.json" <<EOF
   "duration_s": $duration,
   "warmup_s": $WARMUP_S,
   "rate_sentences_per_s": $rate,
+  "mp_rate_sentences_per_s": $mp_rate,
+  "idle": $idle_json,
   "runs": [
     $json_runs
   ]
@@ -396,6 +479,10 @@ if (( record )); then
     echo '```'
     echo "$table"
     echo '```'
+    echo
+    echo "lat-* in ms. gale-ack-on-rate offered $rate sentences/s, gale-mp-p2k-rate $mp_rate"
+    echo "sentences/s (half the saturated rate of the run before it)."
+    if [[ -n "$idle_line" ]]; then echo "Idle: $idle_line."; fi
     if [[ -n "$micro" ]]; then
       echo
       echo "Micro-benchmarks (\`$BUILD_DIR/bench/gale_micro_bench\`, Google Benchmark):"
