@@ -49,7 +49,7 @@ Status RunExecutorProcess(const ExecutorProcessOptions& options) {
             getpid(), plan.TasksIn(options.container).size());
   while (!g_stop->load()) {
     supervisor.Poll();
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    supervisor.Wait(executor::Supervisor::kMaxWait);
   }
   log->info("container {} stopping", options.container);
   supervisor.Stop(std::chrono::seconds(15));

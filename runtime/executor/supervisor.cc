@@ -1,6 +1,8 @@
 #include "executor/supervisor.h"
 
+#include <pthread.h>
 #include <signal.h>
+#include <time.h>
 #include <sys/wait.h>
 
 #include <algorithm>
@@ -12,7 +14,31 @@
 namespace gale::executor {
 
 Supervisor::Supervisor(state::StateManager* sm, std::string topology, std::string owner)
-    : sm_(sm), topology_(std::move(topology)), owner_(std::move(owner)) {}
+    : sm_(sm), topology_(std::move(topology)), owner_(std::move(owner)) {
+  // SIGCHLD stays pending for Wait's sigtimedwait instead of being
+  // discarded; children get an empty mask again (Spawn).
+  sigset_t chld;
+  sigemptyset(&chld);
+  sigaddset(&chld, SIGCHLD);
+  pthread_sigmask(SIG_BLOCK, &chld, nullptr);
+}
+
+void Supervisor::Wait(std::chrono::milliseconds max) {
+  auto now = Clock::now();
+  auto until = now + max;
+  for (const Child& c : children_) {
+    if (c.pid == 0) until = std::min(until, c.next_start);
+  }
+  if (until <= now) return;
+  auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(until - now).count();
+  timespec timeout{static_cast<time_t>(ns / 1'000'000'000), static_cast<long>(ns % 1'000'000'000)};
+  sigset_t chld;
+  sigemptyset(&chld);
+  sigaddset(&chld, SIGCHLD);
+  // Returns at once if a child already exited; EINTR when a stop signal's
+  // handler ran.
+  (void)sigtimedwait(&chld, nullptr, &timeout);
+}
 
 void Supervisor::Add(ChildSpec spec) {
   Child c;

@@ -5,7 +5,8 @@
 // after it has run for 30 s). Stop() sends SIGTERM to every child, waits for
 // them (SIGKILL after a deadline) and returns. Used by the container
 // executor (stream manager + instances) and the local scheduler (topology
-// master + executors). Single-threaded: call Poll() from one loop.
+// master + executors). Single-threaded: call Poll() and Wait() from one
+// loop, on the thread that created the supervisor.
 
 #include <sys/types.h>
 
@@ -31,8 +32,15 @@ class Supervisor {
   Supervisor(state::StateManager* sm, std::string topology, std::string owner);
 
   void Add(ChildSpec spec);
-  // Starts children that are due, reaps exited ones. Call every few ms.
+  // Starts children that are due, reaps exited ones.
   void Poll();
+  // Sleeps until a child exits, a restart is due, a signal handler ran (a
+  // stop request) or `max` passed, whichever comes first; then call Poll().
+  // Not a polling interval: an idle supervisor wakes once per `max`.
+  void Wait(std::chrono::milliseconds max);
+  // What the run loops pass to Wait: a stop signal that arrives just before
+  // Wait starts is seen within this.
+  static constexpr std::chrono::milliseconds kMaxWait{200};
   // SIGTERM in stop_order groups, then SIGKILL after `grace`.
   void Stop(std::chrono::milliseconds grace);
   // Restarts so far, per child name.

@@ -5,6 +5,8 @@
 
 #include <cinttypes>
 #include <cstdio>
+#include <condition_variable>
+#include <mutex>
 #include <thread>
 #include <variant>
 
@@ -263,18 +265,26 @@ Status RunInstanceProcess(const InstanceProcessOptions& options) {
   log->info("task {} ({}) started, pid {}", options.task_id,
             plan->component_of(options.task_id).id, getpid());
 
-  std::atomic<bool> done{false};
+  // Writes the metrics once a second until the executor stops.
+  std::mutex reporter_mu;
+  std::condition_variable reporter_cv;
+  bool done = false;
   std::thread reporter([&] {
-    while (!done.load()) {
+    std::unique_lock<std::mutex> lock(reporter_mu);
+    while (!done) {
+      lock.unlock();
       WriteMetrics(sm, options.topology, options.task_id, *plan, metrics, *executor, signals,
                    carried, false);
-      for (int i = 0; i < 10 && !done.load(); ++i) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
-      }
+      lock.lock();
+      reporter_cv.wait_for(lock, std::chrono::seconds(1), [&] { return done; });
     }
   });
   executor->Run();
-  done.store(true);
+  {
+    std::lock_guard<std::mutex> lock(reporter_mu);
+    done = true;
+  }
+  reporter_cv.notify_one();
   reporter.join();
   WriteMetrics(sm, options.topology, options.task_id, *plan, metrics, *executor, signals, carried,
                true);

@@ -41,7 +41,7 @@ Status RunLocalScheduler(const LocalSchedulerOptions& options) {
             options.topology, loaded->plan->workers());
   while (!g_stop->load()) {
     supervisor.Poll();
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    supervisor.Wait(executor::Supervisor::kMaxWait);
   }
   log->info("stopping topology '{}'", options.topology);
   supervisor.Stop(std::chrono::seconds(20));
