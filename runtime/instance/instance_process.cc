@@ -258,6 +258,7 @@ Status RunInstanceProcess(const InstanceProcessOptions& options) {
   eo.signals = &signals;
   eo.metrics = &metrics;
   eo.container = plan->container_of(options.task_id);
+  eo.linger_when_idle = true;
   auto executor = MakeExecutor(eo);
   Status started = executor->Start();
   if (!started.ok()) return fail_start(started.message());

@@ -93,9 +93,13 @@ class StreamManager : private Outlet {
       std::int64_t wait_ns = std::max<std::int64_t>(next_tick_ns - clock_->NowNs(), 0);
       transport::Poll(items.data(), items.size(),
                       std::chrono::milliseconds((wait_ns + 999'999) / 1'000'000));
-      ReadInstances();
-      ReadPeers();
-      while (auto plan = master_.ReceivePlan()) ApplyPlan(*plan);
+      // Only the sockets poll found readable: on an empty socket a receive
+      // still costs system calls.
+      if (items[0].revents & ZMQ_POLLIN) ReadInstances();
+      if (items[1].revents & ZMQ_POLLIN) ReadPeers();
+      if (items[2].revents & ZMQ_POLLIN) {
+        while (auto plan = master_.ReceivePlan()) ApplyPlan(*plan);
+      }
       FlushSpoutState();
       router_.Flush(*this);
       // Lift backpressure as soon as the queues drained.

@@ -32,6 +32,12 @@ struct ExecutorOptions {
   // latency) reads this clock; real waits stay real. Must outlive the
   // executor.
   const Clock* clock = Clock::System();
+  // A spout whose NextTuple came back empty keeps what it buffered until
+  // the 1 ms linger ends instead of sending it at once. Worth it where each
+  // batch costs wake-ups in several processes (a task in its own process);
+  // in local mode a batch is a queue push, and sending at once keeps the
+  // latency of a slow spout lowest.
+  bool linger_when_idle = false;
 };
 
 class Executor {

@@ -292,7 +292,8 @@ void SpoutExecutor::Run() {
         // trickle of tuples still travels in batches. Then sleep until input
         // arrives or it is time to try again.
         std::int64_t now = NowNs();
-        if (emitter_.HasBuffered() && (!asked || now - last_flush >= kLingerNs)) {
+        if (emitter_.HasBuffered() && (!asked || !options_.linger_when_idle ||
+                                       now - last_flush >= kLingerNs)) {
           emitter_.Flush();
           last_flush = now;
         }

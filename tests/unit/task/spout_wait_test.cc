@@ -28,6 +28,7 @@ using test_support::FakeClock;
 
 int g_emitted = 0;
 bool g_quiet = false;  // QuietOrEndlessSpout emits nothing while set
+int g_limit = -1;      // ... or once it emitted this many (-1: no limit)
 
 // Emits one tuple per NextTuple call with a fresh message id, or nothing
 // while g_quiet is set.
@@ -37,7 +38,7 @@ class QuietOrEndlessSpout : public Spout {
     collector_ = &collector;
   }
   void NextTuple() override {
-    if (g_quiet) return;
+    if (g_quiet || (g_limit >= 0 && g_emitted >= g_limit)) return;
     ++g_emitted;
     collector_->Emit({std::string("w")}, MessageId(g_emitted));
   }
@@ -93,10 +94,11 @@ std::shared_ptr<const plan::TopologyPlan> Plan(std::int64_t max_pending) {
 }
 
 struct Harness {
-  explicit Harness(std::int64_t max_pending, bool wakes)
+  explicit Harness(std::int64_t max_pending, bool wakes, bool linger_when_idle = false)
       : plan(Plan(max_pending)), inbox(wakes, &clock) {
     g_emitted = 0;
     g_quiet = false;
+    g_limit = -1;
     signals.active.store(true);
     ExecutorOptions o;
     o.task_id = 1;
@@ -107,6 +109,7 @@ struct Harness {
     o.metrics = &metrics;
     o.seed = 11;
     o.clock = &clock;
+    o.linger_when_idle = linger_when_idle;
     executor = MakeExecutor(o);
   }
 
@@ -205,6 +208,38 @@ TEST(SpoutWait, SpoutAtMaxPendingWaitsForItsInboxAndResumesByQuarters) {
   // the second is, and the spout fills the window again.
   EXPECT_EQ(emitted_at_wait, (std::vector<int>{8, 8, 10}));
   EXPECT_EQ(h.metrics.acked.Get(), 2u);
+}
+
+// A spout whose source ran dry after three tuples: the batch waits for the
+// linger when asked to (process mode), else it leaves at once.
+void RunThreeThenQuiet(Harness& h, std::vector<std::int64_t>* sent_at) {
+  ASSERT_TRUE(h.executor->Start().ok());
+  g_limit = 3;
+  std::int64_t start = h.clock.NowNs();
+  std::size_t seen = 0;
+  h.inbox.on_receive = [&](std::vector<std::string>*, nanoseconds) {
+    while (seen < h.outbox.batches.size()) {
+      sent_at->push_back(h.clock.NowNs() - start);
+      ++seen;
+    }
+    if (h.inbox.timeouts.size() >= 60) h.signals.stop.store(true);
+  };
+  h.executor->Run();
+}
+
+TEST(SpoutWait, LingerWhenIdleHoldsATrickleForTheLinger) {
+  Harness lingering(0, true, /*linger_when_idle=*/true);
+  std::vector<std::int64_t> sent_at;
+  RunThreeThenQuiet(lingering, &sent_at);
+  ASSERT_FALSE(sent_at.empty());
+  EXPECT_EQ(sent_at[0], 1'000'000);  // when the 1 ms linger ended
+  EXPECT_EQ(g_emitted, 3);
+
+  Harness eager(0, true, /*linger_when_idle=*/false);
+  std::vector<std::int64_t> eager_sent_at;
+  RunThreeThenQuiet(eager, &eager_sent_at);
+  ASSERT_FALSE(eager_sent_at.empty());
+  EXPECT_EQ(eager_sent_at[0], 0);  // at the first empty NextTuple
 }
 
 TEST(SpoutWait, ThrottledSpoutPollsOftenWhenItsInboxDoesNotCarrySignals) {
