@@ -482,7 +482,7 @@ if (( record )); then
     echo
     echo "lat-* in ms. gale-ack-on-rate offered $rate sentences/s, gale-mp-p2k-rate $mp_rate"
     echo "sentences/s (half the saturated rate of the run before it)."
-    if [[ -n "$idle_line" ]]; then echo "Idle: $idle_line."; fi
+    if [[ -n "$idle_line" ]]; then echo "Idle ${idle_line#idle }."; fi
     if [[ -n "$micro" ]]; then
       echo
       echo "Micro-benchmarks (\`$BUILD_DIR/bench/gale_micro_bench\`, Google Benchmark):"
