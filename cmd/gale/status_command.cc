@@ -121,12 +121,13 @@ int ShowStatus(const std::string& root, const std::string& name, bool json) {
                     ",\"complete_latency_p50_ms\":%.3f,\"complete_latency_p99_ms\":%.3f"
                     ",\"complete_latency_p999_ms\":%.3f,\"execute_latency_us\":%.3f,\"user_errors\":%" PRIu64
                     ",\"throttled_secs\":%.3f,\"transferred\":%" PRIu64 ",\"misuse\":%" PRIu64
+                    ",\"malformed\":%" PRIu64
                     ",\"pending\":%" PRId64 ",\"tasks_reporting\":%d,\"restarted_tasks\":%" PRIu64
                     ",\"emitted_incarnation\":%" PRIu64 ",\"executed_incarnation\":%" PRIu64
                     ",\"acked_incarnation\":%" PRIu64 ",\"failed_incarnation\":%" PRIu64 "}",
                     i ? "," : "", JsonString(c.id).c_str(), JsonString(c.kind).c_str(), c.tasks,
                     t.emitted, t.executed, t.acked, t.failed, t.timed_out, c.complete_mean_ms,
-                    c.complete_p50_ms, c.complete_p99_ms, c.complete_p999_ms, c.execute_mean_us, t.user_errors, c.throttled_secs, t.transferred, t.misuse,
+                    c.complete_p50_ms, c.complete_p99_ms, c.complete_p999_ms, c.execute_mean_us, t.user_errors, c.throttled_secs, t.transferred, t.misuse, t.malformed,
                     c.pending, c.tasks_reporting, c.restarted_tasks, now.emitted, now.executed,
                     now.acked, now.failed);
       out += buf;

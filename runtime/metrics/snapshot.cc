@@ -27,6 +27,7 @@ constexpr std::pair<const char*, CounterField> kCounterFields[] = {
     {"misuse", &TaskCounters::misuse},
     {"throttled_ns", &TaskCounters::throttled_ns},
     {"throttle_episodes", &TaskCounters::throttle_episodes},
+    {"malformed", &TaskCounters::malformed},
 };
 
 constexpr std::size_t kMaxLines = 4096;

@@ -170,6 +170,21 @@ void BoltExecutor::Execute(Tuple& tuple) {
   }
 }
 
+const char* BoltExecutor::CheckRecord(const wire::DataRecord& record) const {
+  const plan::TopologyPlan& plan = *options_.plan;
+  if (record.stream >= plan.streams().size()) return "an unknown stream";
+  if (record.source_task < 1 || record.source_task > plan.max_task_id()) {
+    return "an unknown source task";
+  }
+  for (const internal::Anchor& a : record.anchors) {
+    if (a.spout_task < 1 || a.spout_task > plan.max_task_id() ||
+        plan.component_of(a.spout_task).kind != ComponentKind::kSpout) {
+      return "a tuple tree of a task that is not a spout";
+    }
+  }
+  return nullptr;
+}
+
 void BoltExecutor::ProcessBatch(const std::string& batch) {
   auto reader = wire::BatchReader::Open(batch);
   if (!reader.ok()) {
@@ -180,9 +195,15 @@ void BoltExecutor::ProcessBatch(const std::string& batch) {
   }
   const auto& streams = options_.plan->streams();
   while (reader->NextData(&record_)) {
-    if (record_.stream >= streams.size()) {
-      Logger("instance")->error("{}: tuple on unknown stream index {}",
-                                TaskName(*options_.plan, options_.task_id), record_.stream);
+    if (const char* bad = CheckRecord(record_)) {
+      // Not from this topology: nothing to execute, and no spout to fail it
+      // to. Counted; logged once per 10 s at most.
+      options_.metrics->malformed.Add();
+      if (auto suppressed = malformed_log_.Allow(RateLimiter::Clock::now())) {
+        Logger("instance")->error("{}: dropped a tuple that names {} ({} more since the last "
+                                  "such message)",
+                                  TaskName(*options_.plan, options_.task_id), bad, *suppressed);
+      }
       continue;
     }
     TupleAccess::ResetState(tuple_);

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "gale/component.h"
+#include "common/rate_limited_log.h"
 #include "task/emitter.h"
 #include "task/executor.h"
 #include "task/random.h"
@@ -29,6 +30,9 @@ class BoltExecutor : public Executor, private OutputCollector {
   void ReportError(std::string_view message) override;
 
   void ProcessBatch(const std::string& batch);
+  // What is wrong with a record from the wire (a stream, source task or
+  // anchor's spout task this topology does not have), or null.
+  const char* CheckRecord(const wire::DataRecord& record) const;
   void Execute(Tuple& tuple);
   void SendTick();
   bool CheckSettle(const Tuple& tuple, const char* what);
@@ -50,6 +54,7 @@ class BoltExecutor : public Executor, private OutputCollector {
   std::uint64_t executed_ = 0;
   std::uint64_t errors_logged_ = 0;
   std::uint64_t misuse_logged_ = 0;
+  RateLimiter malformed_log_;
 };
 
 }  // namespace gale::task

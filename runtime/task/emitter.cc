@@ -143,6 +143,9 @@ void Emitter::Append(std::int32_t dest, const internal::Anchor* anchors,
 }
 
 void Emitter::SendAck(std::int32_t spout_task, const wire::AckRecord& ack) {
+  // Anchors come off the wire; the bolt executor refuses unknown tasks
+  // before they get here, and this keeps the table access in bounds anyway.
+  if (spout_task < 1 || spout_task > plan_->max_task_id()) return;
   Writer(ack_batches_, wire::BatchKind::kAck, spout_task).AddAck(ack);
   MaybeSend(ack_batches_, spout_task);
 }

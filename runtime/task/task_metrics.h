@@ -45,6 +45,7 @@ struct TaskMetrics {
   metrics::Counter misuse;         // double acks, acks of foreign tuples, ...
   metrics::Counter throttled_ns;   // spouts: time NextTuple was held back by backpressure
   metrics::Counter throttle_episodes;
+  metrics::Counter malformed;      // bolts: tuples naming a stream or task the topology lacks
   std::atomic<std::int64_t> pending{0};  // spouts: trees in flight (a gauge)
   metrics::Histogram complete_latency;
   metrics::Histogram execute_latency;
@@ -68,6 +69,7 @@ inline metrics::TaskCounters CountersOf(const TaskMetrics& m) {
   c.misuse = m.misuse.Get();
   c.throttled_ns = m.throttled_ns.Get();
   c.throttle_episodes = m.throttle_episodes.Get();
+  c.malformed = m.malformed.Get();
   return c;
 }
 
