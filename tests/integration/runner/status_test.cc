@@ -96,6 +96,37 @@ TEST(StatusAcrossRestarts, CountersOfARestartedTaskNeverGoBackwards) {
   EXPECT_NE(file.find("base_executed="), std::string::npos) << file;
 }
 
+// While the topology runs, the spout's complete-latency percentiles reach
+// `status --json` (published about once a second), ordered p50 <= p99 <=
+// p99.9 and not above the largest possible value, the message timeout.
+TEST(StatusWhileRunning, ShowsLiveCompleteLatencyPercentiles) {
+  ScratchDir dir;
+  Cluster cluster(kGale, dir);
+  cluster.Track("percentiles");
+  CommandResult submit = cluster.Gale("submit " + dir.Write("t.yaml", Yaml("percentiles")));
+  ASSERT_EQ(submit.exit_code, 0) << submit.err;
+  auto field = [&](const std::string& json, const char* name) {
+    return JsonComponentField(json, "sentences", name);
+  };
+  std::string json;
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        json = cluster.Gale("status percentiles --json").out;
+        return field(json, "acked") > 0 && field(json, "complete_latency_p99_ms") > 0;
+      },
+      60))
+      << json;
+  double p50 = field(json, "complete_latency_p50_ms");
+  double p99 = field(json, "complete_latency_p99_ms");
+  double p999 = field(json, "complete_latency_p999_ms");
+  EXPECT_GT(p50, 0) << json;
+  EXPECT_LE(p50, p99) << json;
+  EXPECT_LE(p99, p999) << json;
+  EXPECT_LT(p999, 30'000) << json;
+  EXPECT_EQ(field(json, "malformed"), 0) << json;
+  EXPECT_EQ(JsonComponentField(json, "split", "complete_latency_p99_ms"), 0) << json;
+}
+
 TEST(StatusOfDeadTopology, SaysWhatIsGoneAndCountsNoLiveTasks) {
   ScratchDir dir;
   Cluster cluster(kGale, dir);
