@@ -12,6 +12,7 @@
 #include <random>
 #include <sstream>
 
+#include "common/names.h"
 #include "common/parse.h"
 
 namespace gale::state {
@@ -142,12 +143,24 @@ std::vector<std::string> LocalFsStateManager::Topologies() const {
   return names;
 }
 
+// Refuses a name that would reach outside the state root before anything
+// is created or removed.
+static Status CheckName(const std::string& topology) {
+  if (ValidTopologyName(topology)) return Status::Ok();
+  return InvalidArgument("'" + topology.substr(0, kMaxTopologyName) +
+                         "' is not a topology name (letters, digits, '.', '_' and '-', not "
+                         "starting with '.', at most " + std::to_string(kMaxTopologyName) +
+                         " characters)");
+}
+
 bool LocalFsStateManager::Exists(const std::string& topology) const {
+  if (!ValidTopologyName(topology)) return false;  // "..", "a/b": never a topology here
   std::error_code ec;
   return fs::exists(LocalDir(topology), ec);
 }
 
 Status LocalFsStateManager::Create(const std::string& topology) {
+  GALE_RETURN_IF_ERROR(CheckName(topology));
   std::error_code ec;
   for (const char* sub : {"pids", "metrics", "errors", "logs", "sock"}) {
     fs::create_directories(Path(topology, sub), ec);
@@ -157,6 +170,7 @@ Status LocalFsStateManager::Create(const std::string& topology) {
 }
 
 Status LocalFsStateManager::RemoveTopology(const std::string& topology) {
+  GALE_RETURN_IF_ERROR(CheckName(topology));
   std::error_code ec;
   fs::remove_all(LocalDir(topology), ec);
   if (ec) return IoError("cannot remove " + LocalDir(topology) + ": " + ec.message());

@@ -10,6 +10,7 @@
 #include <tuple>
 #include <vector>
 
+#include "common/names.h"
 #include "gale/component.h"
 #include "topology/defaults.h"
 #include "topology/suggest.h"
@@ -72,12 +73,6 @@ std::string Upper(std::string text) {
   std::transform(text.begin(), text.end(), text.begin(),
                  [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
   return text;
-}
-
-bool ValidTopologyName(const std::string& name) {
-  return std::all_of(name.begin(), name.end(), [](unsigned char c) {
-    return std::isalnum(c) || c == '.' || c == '_' || c == '-';
-  });
 }
 
 // Whether `value` reads as `type` through Config's getters.
@@ -169,8 +164,10 @@ class Validator {
     if (spec_.name.empty()) {
       TopologyError("the topology name is empty; set 'name:'");
     } else if (!ValidTopologyName(spec_.name)) {
-      TopologyError("topology name '" + spec_.name +
-                    "' may only contain letters, digits, '.', '_' and '-'");
+      TopologyError("topology name '" + spec_.name.substr(0, kMaxTopologyName) +
+                    "' may only contain letters, digits, '.', '_' and '-', may not start "
+                    "with '.', and may be at most " + std::to_string(kMaxTopologyName) +
+                    " characters long; set 'name:' to, for example, 'wordcount'");
     }
   }
 

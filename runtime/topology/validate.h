@@ -26,7 +26,8 @@ Status CheckConfigEntry(std::string_view key, const ConfigValue& value);
 // Just the spelling check of CheckConfigEntry.
 Status CheckConfigKey(std::string_view key);
 
-// Validates `spec` against `registry`: the topology name ([A-Za-z0-9._-]+),
+// Validates `spec` against `registry`: the topology name ([A-Za-z0-9._-]+, not
+// starting with ".", at most 128 characters),
 // at least one spout, unique component ids, parallelism >= 1, every className
 // registered with the right kind, every stream between declared components
 // into a bolt, on a stream its source declares (learnt by creating each

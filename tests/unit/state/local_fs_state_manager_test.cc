@@ -55,6 +55,22 @@ TEST_F(LocalFsStateManagerTest, WritesReadsListsAndRemoves) {
   EXPECT_FALSE(sm_->Exists("t"));
 }
 
+TEST_F(LocalFsStateManagerTest, NamesThatLeaveTheRootAreNoTopologies) {
+  // root_/topologies/../.. is root_'s parent, which exists; it must not
+  // count as a topology, and nothing outside the root may be removed.
+  std::filesystem::create_directories(root_ + "/outside/keep");
+  for (const std::string& name : {std::string(".."), std::string("../.."),
+                                 std::string("../outside"), std::string("."),
+                                 std::string("a/b")}) {
+    EXPECT_FALSE(sm_->Exists(name)) << name;
+    Status removed = sm_->RemoveTopology(name);
+    EXPECT_EQ(removed.code(), ErrorCode::kInvalidArgument) << name;
+    EXPECT_EQ(sm_->Create(name).code(), ErrorCode::kInvalidArgument) << name;
+  }
+  EXPECT_TRUE(std::filesystem::exists(root_ + "/outside/keep"));
+  EXPECT_TRUE(sm_->Exists("t"));
+}
+
 TEST_F(LocalFsStateManagerTest, LockIsExclusiveUntilReleased) {
   auto first = sm_->Lock("t", "tmaster");
   ASSERT_TRUE(first.ok()) << first.status().message();

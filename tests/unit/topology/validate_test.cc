@@ -165,6 +165,18 @@ TEST(ValidateTest, RejectsNamesWithOtherCharacters) {
               "'.', '_' and '-'");
 }
 
+TEST(ValidateTest, RejectsNamesThatWouldLeaveTheStateDirectory) {
+  for (const std::string& name :
+       std::vector<std::string>{"..", ".", ".hidden", std::string(129, 'a')}) {
+    TopologySpec spec = WordCount().Build();
+    spec.name = name;
+    ExpectError(spec, "may not start with '.', and may be at most 128 characters long");
+  }
+  TopologySpec ok = WordCount().Build();
+  ok.name = "word.count-2_b";
+  EXPECT_TRUE(Validate(ok).ok());
+}
+
 TEST(ValidateTest, RequiresASpout) {
   TopologyBuilder b("nospouts");
   b.SetBolt("sink", "ValidateSinkBolt");
