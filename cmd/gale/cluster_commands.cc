@@ -37,17 +37,23 @@ using state::StateManager;
 constexpr std::size_t kMaxUnixSocketPath = 107;
 
 // Every pid the topology's processes have recorded.
+// The pids recorded for the topology that are still its processes; a pid
+// now used by something else is left alone.
 std::vector<int> AllPids(const StateManager& sm, const std::string& name) {
   std::vector<int> pids;
-  for (const std::string& key : sm.List(name, "pids")) {
-    int pid = PidOf(sm, name, "pids/" + key);
-    if (pid > 0) pids.push_back(pid);
-  }
-  for (const char* key : {"scheduler", "tmaster"}) {
+  auto add = [&](const std::string& key) {
     int pid = PidOf(sm, name, key);
-    if (pid > 0) pids.push_back(pid);
-  }
+    if (state::IsTopologyProcess(pid, name)) pids.push_back(pid);
+  };
+  for (const std::string& key : sm.List(name, "pids")) add("pids/" + key);
+  for (const char* key : {"scheduler", "tmaster"}) add(key);
   return pids;
+}
+
+// The scheduler's pid if it is still the topology's scheduler, else 0.
+int SchedulerPid(const StateManager& sm, const std::string& name) {
+  int pid = PidOf(sm, name, "scheduler");
+  return state::IsTopologyProcess(pid, name) ? pid : 0;
 }
 
 bool AnyAlive(const std::vector<int>& pids) {
@@ -101,7 +107,7 @@ std::string KeptLogs(const std::string& name, const std::optional<ArchivedRun>& 
 std::optional<ArchivedRun> ForceKill(StateManager& sm, const std::string& name,
                                      const std::string& reason) {
   std::vector<int> pids = AllPids(sm, name);
-  int scheduler = PidOf(sm, name, "scheduler");
+  int scheduler = SchedulerPid(sm, name);
   // The scheduler leads its own session and process group.
   if (scheduler > 0) ::kill(-scheduler, SIGKILL);
   for (int pid : pids) ::kill(pid, SIGKILL);
@@ -348,7 +354,7 @@ int List(const std::string& root) {
     int pid = PidOf(sm, name, "scheduler");
     auto act = sm.ReadKv(name, "activation");
     std::printf("%-24s %-8s %-8s %d\n", name.c_str(),
-                state::ProcessAlive(pid) ? "running" : "dead",
+                state::IsTopologyProcess(pid, name) ? "running" : "dead",
                 (!act || act->GetOr("active", "1") == "1") ? "yes" : "no", pid);
   }
   return kExitOk;
@@ -458,8 +464,7 @@ int Kill(const std::string& root, const std::string& name, double wait_secs, boo
   (void)RequestTmaster(sm, name, "deactivate");
   WaitDrained(sm, name, wait_secs, /*require_exhausted=*/false);
   std::vector<int> pids = AllPids(sm, name);
-  int scheduler = PidOf(sm, name, "scheduler");
-  ::kill(scheduler, SIGTERM);
+  if (int scheduler = SchedulerPid(sm, name); scheduler > 0) ::kill(scheduler, SIGTERM);
   if (!WaitDead(pids, std::chrono::seconds(40))) {
     Error("processes of '" + name + "' did not stop in time; killing them");
   }

@@ -99,7 +99,7 @@ int ShowStatus(const std::string& root, const std::string& name, bool json) {
     procs.push_back(p);
   }
   int processes_gone = 0;
-  for (const Proc& p : procs) processes_gone += state::ProcessAlive(p.pid) ? 0 : 1;
+  for (const Proc& p : procs) processes_gone += state::IsTopologyProcess(p.pid, name) ? 0 : 1;
   if (json) {
     std::string out = "{\"name\":" + JsonString(name) + ",\"state\":" +
                       JsonString(running ? "running" : "dead") +
@@ -142,7 +142,7 @@ int ShowStatus(const std::string& root, const std::string& name, bool json) {
                std::to_string(p.task) + "]";
       }
       out += ",\"pid\":" + std::to_string(p.pid) +
-             ",\"alive\":" + (state::ProcessAlive(p.pid) ? "true" : "false") +
+             ",\"alive\":" + (state::IsTopologyProcess(p.pid, name) ? "true" : "false") +
              ",\"peak_rss_kb\":" + std::to_string(PeakRssKbOf(p.pid)) +
              ",\"restarts\":" + std::to_string(p.restarts) + ",\"log\":" + JsonString(p.log) + "}";
     }
@@ -189,7 +189,7 @@ int ShowStatus(const std::string& root, const std::string& name, bool json) {
     std::printf("%-12s %-9d %-12s %8d %8d %7.1fMB  %s%s\n", p.name.c_str(), p.container,
                 p.component.empty() ? "-" : p.component.c_str(), p.pid, p.restarts,
                 static_cast<double>(PeakRssKbOf(p.pid)) / 1024, p.log.c_str(),
-                state::ProcessAlive(p.pid) ? "" : "  (not running)");
+                state::IsTopologyProcess(p.pid, name) ? "" : "  (not running)");
   }
   return kExitOk;
 }

@@ -24,7 +24,7 @@ int PidOf(const StateManager& sm, const std::string& name, const std::string& ke
 }
 
 bool SchedulerAlive(const StateManager& sm, const std::string& name) {
-  return state::ProcessAlive(PidOf(sm, name, "scheduler"));
+  return state::IsTopologyProcess(PidOf(sm, name, "scheduler"), name);
 }
 
 Snapshot TakeSnapshot(const StateManager& sm, const std::string& name) {
@@ -54,7 +54,7 @@ Snapshot TakeSnapshot(const StateManager& sm, const std::string& name) {
     }
     metrics::TaskSnapshot task;
     if (!metrics::Decode(*text, &task).ok()) continue;
-    if (index.count(task.component) && state::ProcessAlive(task.pid)) s.tasks_live++;
+    if (index.count(task.component) && state::IsTopologyProcess(task.pid, name)) s.tasks_live++;
     s.tasks.push_back(std::move(task));
   }
   std::sort(s.stmgrs.begin(), s.stmgrs.end(),

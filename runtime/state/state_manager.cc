@@ -2,6 +2,8 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <string>
+#include <vector>
 
 #include "common/parse.h"
 #include "state/local_fs_state_manager.h"
@@ -37,6 +39,22 @@ bool ProcessAlive(int pid) {
   std::string fields = StatFieldsAfterName(pid);
   if (fields.empty()) return false;
   return fields[0] != 'Z' && fields[0] != 'X';
+}
+
+bool IsTopologyProcess(int pid, const std::string& topology) {
+  if (pid <= 1 || !ProcessAlive(pid)) return false;
+  std::ifstream in("/proc/" + std::to_string(pid) + "/cmdline", std::ios::binary);
+  if (!in) return false;
+  std::vector<std::string> args;
+  std::string arg;
+  while (std::getline(in, arg, '\0') && args.size() < 64) args.push_back(arg);
+  for (std::size_t i = 0; i + 1 < args.size(); ++i) {
+    const std::string& a = args[i];
+    bool role = a == "_scheduler" || a == "_tmaster" || a == "_executor" || a == "_stmgr" ||
+                a == "_instance";
+    if (role && args[i + 1] == topology) return true;
+  }
+  return false;
 }
 
 std::optional<std::uint64_t> ProcessStartTime(int pid) {

@@ -148,5 +148,11 @@ bool ProcessAlive(int pid);
 // The start time of `pid` in clock ticks since boot (/proc/<pid>/stat field
 // 22), or nullopt when it is not running.
 std::optional<std::uint64_t> ProcessStartTime(int pid);
+// Whether `pid` (> 1) is a live process running one of gale's roles
+// (_scheduler, _tmaster, _executor, _stmgr, _instance) for `topology`,
+// judged by its command line. A pid read from a state file may belong to an
+// unrelated process by now (the topology died, the pid was reused, or the
+// file was edited): check before signalling it.
+bool IsTopologyProcess(int pid, const std::string& topology);
 
 }  // namespace gale::state

@@ -3,6 +3,9 @@
 // logs that outlive a killed or failed topology.
 
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <regex>
@@ -104,6 +107,43 @@ TEST(CliUnknownTopology, EveryCommandSaysTheSameAndExitsFive) {
     EXPECT_EQ(r.err, message) << command;
     EXPECT_EQ(r.out, "") << command;
   }
+}
+
+// State files naming pids that are not the topology's processes (the pid
+// was reused, or the file was edited): `gale kill` signals none of them,
+// and `..` is never a topology.
+TEST(CliKill, NeverSignalsAPidThatIsNotTheTopologysProcess) {
+  ScratchDir dir;
+  const std::string state = dir.Join("state");
+  pid_t bystander = ::fork();
+  ASSERT_GE(bystander, 0);
+  if (bystander == 0) {
+    ::execlp("sleep", "sleep", "60", static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  const std::string topo = state + "/topologies/victim";
+  std::filesystem::create_directories(topo + "/pids");
+  const std::string pid = "pid=" + std::to_string(bystander) + "\n";
+  dir.Write("state/topologies/victim/scheduler", pid);
+  dir.Write("state/topologies/victim/tmaster", pid + "endpoint=tcp://127.0.0.1:1\n");
+  dir.Write("state/topologies/victim/pids/task-1", pid + "restarts=0\n");
+  dir.Write("state/topologies/victim/pids/task-2", "pid=1\nrestarts=0\n");
+
+  CommandResult status = Gale("status victim --json --state-dir " + state, dir);
+  EXPECT_NE(status.out.find("\"state\":\"dead\""), std::string::npos) << status.out;
+  for (const char* command : {"kill victim", "kill victim --force"}) {
+    CommandResult r = Gale(std::string(command) + " --state-dir " + state, dir);
+    EXPECT_TRUE(r.exit_code == 0 || r.exit_code == kExitNoTopology) << command << r.err;
+  }
+  CommandResult up = Gale("kill ../.. --state-dir " + state, dir);
+  EXPECT_EQ(up.exit_code, kExitNoTopology) << up.err;
+  // Still running, not a zombie: nobody signalled it.
+  int wstatus = 0;
+  EXPECT_EQ(::waitpid(bystander, &wstatus, WNOHANG), 0);
+  ::kill(bystander, SIGKILL);
+  ::waitpid(bystander, &wstatus, 0);
+  EXPECT_TRUE(WIFSIGNALED(wstatus) && WTERMSIG(wstatus) == SIGKILL);
+  EXPECT_TRUE(std::filesystem::exists(dir.path()));
 }
 
 TEST(CliLocalHeader, SaysHowTheRunWillEnd) {
