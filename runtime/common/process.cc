@@ -59,7 +59,7 @@ Result<pid_t> Spawn(const SpawnOptions& options) {
     sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
     if (log != nullptr) {
-      int fd = ::open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+      int fd = ::open(log, O_WRONLY | O_CREAT | O_APPEND, 0600);  // the owner's only
       if (fd >= 0) {
         ::dup2(fd, 1);
         ::dup2(fd, 2);

@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -92,10 +94,29 @@ Status LocalFsStateManager::Write(const std::string& topology, const std::string
   fs::create_directories(fs::path(path).parent_path(), ec);
   static thread_local std::mt19937_64 rng{std::random_device{}()};
   std::string tmp = path + ".tmp" + std::to_string(getpid()) + "." + std::to_string(rng());
-  {
-    std::ofstream out(tmp, std::ios::trunc | std::ios::binary);
-    out << bytes;
-    if (!out.good()) return IoError("cannot write " + tmp);
+  // Readable by the owner only. Every byte must reach the file (a full disk
+  // fails the write, not the record) before the rename installs it; records
+  // other than the per-second metrics are also on disk before the rename,
+  // so a crash cannot leave an empty activation or plan behind.
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) return IoError("cannot create " + tmp + ": " + std::strerror(errno));
+  auto fail = [&](const char* what) {
+    std::string message = std::string("cannot ") + what + " " + tmp + ": " + std::strerror(errno);
+    ::close(fd);
+    ::unlink(tmp.c_str());
+    return IoError(message);
+  };
+  for (std::size_t done = 0; done < bytes.size();) {
+    ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return fail("write");
+    done += static_cast<std::size_t>(n);
+  }
+  bool durable = key.rfind("metrics/", 0) != 0;
+  if (durable && ::fsync(fd) != 0) return fail("sync");
+  if (::close(fd) != 0) {
+    ::unlink(tmp.c_str());
+    return IoError("cannot write " + tmp + ": " + std::strerror(errno));
   }
   if (std::rename(tmp.c_str(), path.c_str()) != 0) {
     fs::remove(tmp, ec);
@@ -162,9 +183,23 @@ bool LocalFsStateManager::Exists(const std::string& topology) const {
 Status LocalFsStateManager::Create(const std::string& topology) {
   GALE_RETURN_IF_ERROR(CheckName(topology));
   std::error_code ec;
+  const bool root_existed = fs::exists(root_, ec);
   for (const char* sub : {"pids", "metrics", "errors", "logs", "sock"}) {
     fs::create_directories(Path(topology, sub), ec);
     if (ec) return IoError("cannot create " + Path(topology, sub) + ": " + ec.message());
+  }
+  // topologies/ and the topology's directories (and the root, when this
+  // created it; an existing one is the user's choice) are the owner's only:
+  // they hold the submission (overrides may carry passwords), the sockets
+  // and the logs.
+  std::vector<std::string> private_dirs = {root_ + "/topologies", LocalDir(topology)};
+  if (!root_existed) private_dirs.push_back(root_);
+  for (const char* sub : {"pids", "metrics", "errors", "logs", "sock"}) {
+    private_dirs.push_back(Path(topology, sub));
+  }
+  for (const std::string& dir : private_dirs) {
+    fs::permissions(dir, fs::perms::owner_all, fs::perm_options::replace, ec);
+    if (ec) return IoError("cannot make " + dir + " private: " + ec.message());
   }
   return Status::Ok();
 }

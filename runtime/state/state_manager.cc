@@ -1,5 +1,7 @@
 #include "state/state_manager.h"
 
+#include <unistd.h>
+
 #include <cstdlib>
 #include <fstream>
 #include <string>
@@ -28,7 +30,10 @@ std::string StatFieldsAfterName(int pid) {
 std::string StateManager::DefaultRoot() {
   if (const char* env = std::getenv("GALE_STATE_DIR"); env != nullptr && *env != '\0') return env;
   const char* home = std::getenv("HOME");
-  return std::string(home != nullptr ? home : "/tmp") + "/.gale";
+  if (home != nullptr && *home != '\0') return std::string(home) + "/.gale";
+  // No home: a directory of this user's own, never one shared by everyone
+  // in /tmp where another user could plant records (Create makes it 0700).
+  return "/tmp/gale-" + std::to_string(::getuid());
 }
 
 std::unique_ptr<StateManager> MakeStateManager(const std::string& root) {

@@ -71,6 +71,41 @@ TEST_F(LocalFsStateManagerTest, NamesThatLeaveTheRootAreNoTopologies) {
   EXPECT_TRUE(sm_->Exists("t"));
 }
 
+TEST_F(LocalFsStateManagerTest, StateIsTheOwnersOnly) {
+  namespace fs = std::filesystem;
+  std::string fresh = root_ + "/fresh-root";
+  auto sm = MakeStateManager(fresh);
+  ASSERT_TRUE(sm->Create("p").ok());
+  ASSERT_TRUE(sm->Write("p", "submit", "file=/x.yaml\noverride=sasl.password=secret\n").ok());
+  ASSERT_TRUE(sm->Write("p", "metrics/task-1", "task=1\n").ok());
+  auto mode = [](const std::string& path) {
+    return fs::status(path).permissions() & fs::perms::all;
+  };
+  EXPECT_EQ(mode(fresh), fs::perms::owner_all);
+  EXPECT_EQ(mode(fresh + "/topologies"), fs::perms::owner_all);
+  EXPECT_EQ(mode(sm->TopologyDir("p")), fs::perms::owner_all);
+  EXPECT_EQ(mode(sm->Path("p", "logs")), fs::perms::owner_all);
+  EXPECT_EQ(mode(sm->Path("p", "submit")), fs::perms::owner_read | fs::perms::owner_write);
+  EXPECT_EQ(mode(sm->Path("p", "metrics/task-1")),
+            fs::perms::owner_read | fs::perms::owner_write);
+  // An existing root chosen by the user keeps its mode.
+  fs::permissions(root_, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec);
+  ASSERT_TRUE(sm_->Create("q").ok());
+  EXPECT_EQ(mode(root_), fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec);
+}
+
+TEST_F(LocalFsStateManagerTest, WithoutHomeTheDefaultRootIsTheUsersOwn) {
+  const char* home = std::getenv("HOME");
+  std::string saved = home != nullptr ? home : "";
+  const char* env = std::getenv("GALE_STATE_DIR");
+  std::string saved_env = env != nullptr ? env : "";
+  ::unsetenv("GALE_STATE_DIR");
+  ::unsetenv("HOME");
+  EXPECT_EQ(StateManager::DefaultRoot(), "/tmp/gale-" + std::to_string(::getuid()));
+  if (home != nullptr) ::setenv("HOME", saved.c_str(), 1);
+  if (env != nullptr) ::setenv("GALE_STATE_DIR", saved_env.c_str(), 1);
+}
+
 TEST_F(LocalFsStateManagerTest, LockIsExclusiveUntilReleased) {
   auto first = sm_->Lock("t", "tmaster");
   ASSERT_TRUE(first.ok()) << first.status().message();
