@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cstdint>
 #include <exception>
+#include <limits>
 #include <map>
 #include <optional>
 #include <string>
@@ -480,19 +481,27 @@ Status CheckConfigEntry(std::string_view key, const ConfigValue& value) {
     return InvalidArgument("'" + std::string(key) + "' must be " + wanted + ", got " +
                            Describe(value));
   };
-  auto positive = [&](std::int64_t minimum, const std::string& wanted) {
+  auto positive = [&](std::int64_t minimum, const std::string& wanted,
+                      std::int64_t maximum = std::numeric_limits<std::int64_t>::max()) {
     std::optional<std::int64_t> n = AsInt(value);
-    return (n && *n >= minimum) ? Status::Ok() : bad(wanted);
+    return (n && *n >= minimum && *n <= maximum) ? Status::Ok() : bad(wanted);
   };
-  if (key == kWorkersKey) return positive(1, "an integer >= 1 (the number of containers)");
-  if (key == kMessageTimeoutSecsKey) return positive(1, "an integer number of seconds > 0");
+  if (key == kWorkersKey) {
+    return positive(1, "an integer >= 1 (the number of containers; at most 4096)", 4096);
+  }
+  // Timeouts become nanoseconds in 64 bits; a week is far beyond any tree.
+  if (key == kMessageTimeoutSecsKey) {
+    return positive(1, "an integer number of seconds > 0 (at most 604800, a week)", 604800);
+  }
   if (key == kMaxSpoutPendingKey) {
     return positive(1, "an integer >= 1 (leave it out for no limit)");
   }
   if (key == kTickTupleFreqSecsKey) {
     std::optional<double> secs = AsDouble(value);
-    return (secs && *secs > 0) ? Status::Ok()
-                               : bad("a number of seconds > 0 (leave it out for no tick tuples)");
+    return (secs && *secs > 0 && *secs <= 604800)
+               ? Status::Ok()
+               : bad("a number of seconds > 0 (leave it out for no tick tuples; at most "
+                     "604800)");
   }
   if (key == kBackpressureHighWatermarkBytesKey || key == kBackpressureLowWatermarkBytesKey) {
     return positive(1, "an integer number of bytes > 0");

@@ -402,10 +402,17 @@ TEST(ValidateTest, ChecksTopologyConfigValues) {
       {"topology.workers", std::int64_t{0}, "'topology.workers' must be an integer >= 1"},
       {"topology.workers", std::string("two"),
        "'topology.workers' must be an integer >= 1 "
-       "(the number of containers), got 'two'"},
+       "(the number of containers; at most 4096), got 'two'"},
+      {"topology.workers", std::int64_t{5000},
+       "'topology.workers' must be an integer >= 1 (the number of containers; at most 4096), "
+       "got 5000"},
       {"topology.message.timeout.secs", std::int64_t{0},
        "'topology.message.timeout.secs' must be an integer number of seconds > "
-       "0, got 0"},
+       "0 (at most 604800, a week), got 0"},
+      // Would overflow 64-bit nanoseconds.
+      {"topology.message.timeout.secs", std::int64_t{99'999'999'999'999},
+       "'topology.message.timeout.secs' must be an integer number of seconds > 0 (at most "
+       "604800, a week), got 99999999999999"},
       {"topology.max.spout.pending", std::int64_t{0},
        "'topology.max.spout.pending' must be an integer >= 1"},
       {"topology.tick.tuple.freq.secs", std::int64_t{0},
@@ -413,7 +420,10 @@ TEST(ValidateTest, ChecksTopologyConfigValues) {
       {"topology.tick.tuple.freq.secs", -1.5,
        "'topology.tick.tuple.freq.secs' must be a number of seconds > 0 (leave "
        "it out for no "
-       "tick tuples), got -1.5"},
+       "tick tuples; at most 604800), got -1.5"},
+      {"topology.tick.tuple.freq.secs", 1e12,
+       "'topology.tick.tuple.freq.secs' must be a number of seconds > 0 (leave it out for no "
+       "tick tuples; at most 604800), got 1000000000000"},
       {"topology.acking", std::string("sometimes"), "'topology.acking' must be true or false"},
       {"topology.debug", std::int64_t{1}, "'topology.debug' must be true or false, got 1"},
       {"topology.reliability.mode", std::string("EFFECTIVELY_ONCE"),
