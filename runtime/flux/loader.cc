@@ -30,6 +30,14 @@ Result<std::string> ReadFile(const std::string& path) {
   if (fs::is_directory(path, ec)) {
     return InvalidArgument(path + ": is a directory, not a topology YAML file");
   }
+  // A topology file is a few KiB; anything this large is a mistake or an
+  // attack, refused before the parser holds it.
+  constexpr std::uintmax_t kMaxTopologyFileBytes = 4 << 20;
+  if (std::uintmax_t size = fs::file_size(path, ec); !ec && size > kMaxTopologyFileBytes) {
+    return InvalidArgument(path + ": " + std::to_string(size) +
+                           " bytes; a topology file (with each of its includes) may be at "
+                           "most 4 MiB");
+  }
   std::ifstream in(path, std::ios::binary);
   std::ostringstream text;
   if (!(in && text << in.rdbuf())) {

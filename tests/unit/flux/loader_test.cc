@@ -167,6 +167,20 @@ TEST(LoaderTest, MissingFileIsNotFound) {
   EXPECT_THAT(spec.status().message(), HasSubstr("no_such_topology.yaml: no such file"));
 }
 
+TEST(LoaderTest, RefusesAFileOverFourMebibytes) {
+  std::string file = ::testing::TempDir() + "/gale-huge-topology.yaml";
+  {
+    std::ofstream out(file, std::ios::binary);
+    out << kWordCount << "\n#";
+    out << std::string((4 << 20) + 1, 'x') << "\n";
+  }
+  Result<TopologySpec> spec = LoadTopologyFile(file, {});
+  std::filesystem::remove(file);
+  ASSERT_FALSE(spec.ok());
+  EXPECT_EQ(spec.status().code(), ErrorCode::kInvalidArgument);
+  EXPECT_THAT(spec.status().message(), HasSubstr("may be at most 4 MiB"));
+}
+
 TEST(LoaderTest, TypesConfigPropertiesAndConstructorArgs) {
   TopologySpec spec = MustLoad(R"(name: typed
 config:
