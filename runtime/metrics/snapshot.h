@@ -44,7 +44,7 @@ struct TaskCounters {
   std::uint64_t misuse = 0;
   std::uint64_t throttled_ns = 0;
   std::uint64_t throttle_episodes = 0;
-  std::uint64_t malformed = 0;  // tuples from the wire naming a stream or task the topology lacks
+  std::uint64_t malformed = 0;  // batches and tuples from the wire that could not be used
 
   // Field-wise sum and (saturating) difference.
   TaskCounters Plus(const TaskCounters& other) const;

@@ -2,6 +2,8 @@
 
 #include "task/spout_executor.h"
 
+#include "task/bad_input_log.h"
+
 #include "common/log.h"
 #include "gale/internal/tuple_access.h"
 #include "gale/registry.h"
@@ -188,9 +190,9 @@ const char* BoltExecutor::CheckRecord(const wire::DataRecord& record) const {
 void BoltExecutor::ProcessBatch(const std::string& batch) {
   auto reader = wire::BatchReader::Open(batch);
   if (!reader.ok()) {
-    Logger("instance")->error("{}: dropped malformed batch: {}",
-                              TaskName(*options_.plan, options_.task_id),
-                              reader.status().message());
+    options_.metrics->malformed.Add();
+    LogBadInput(bad_input_log_, TaskName(*options_.plan, options_.task_id),
+                "dropped malformed batch: " + reader.status().message());
     return;
   }
   const auto& streams = options_.plan->streams();
@@ -199,11 +201,8 @@ void BoltExecutor::ProcessBatch(const std::string& batch) {
       // Not from this topology: nothing to execute, and no spout to fail it
       // to. Counted; logged once per 10 s at most.
       options_.metrics->malformed.Add();
-      if (auto suppressed = malformed_log_.Allow(RateLimiter::Clock::now())) {
-        Logger("instance")->error("{}: dropped a tuple that names {} ({} more since the last "
-                                  "such message)",
-                                  TaskName(*options_.plan, options_.task_id), bad, *suppressed);
-      }
+      LogBadInput(bad_input_log_, TaskName(*options_.plan, options_.task_id),
+                  std::string("dropped a tuple that names ") + bad);
       continue;
     }
     TupleAccess::ResetState(tuple_);
@@ -211,8 +210,8 @@ void BoltExecutor::ProcessBatch(const std::string& batch) {
                            options_.task_id);
     Status s = wire::DecodeValues(record_.values, &TupleAccess::values(tuple_));
     if (!s.ok()) {
-      Logger("instance")->error("{}: undecodable tuple: {}",
-                                TaskName(*options_.plan, options_.task_id), s.message());
+      LogBadInput(bad_input_log_, TaskName(*options_.plan, options_.task_id),
+                  "undecodable tuple: " + s.message());
       // Still fail it so its tree replays instead of waiting for the timeout.
     }
     if (acking_) TupleAccess::anchors(tuple_).assign(record_.anchors.begin(), record_.anchors.end());
@@ -223,9 +222,9 @@ void BoltExecutor::ProcessBatch(const std::string& batch) {
     Execute(tuple_);
   }
   if (!reader->status().ok()) {
-    Logger("instance")->error("{}: malformed batch: {}",
-                              TaskName(*options_.plan, options_.task_id),
-                              reader->status().message());
+    options_.metrics->malformed.Add();
+    LogBadInput(bad_input_log_, TaskName(*options_.plan, options_.task_id),
+                "malformed batch: " + reader->status().message());
   }
 }
 

@@ -54,7 +54,7 @@ class BoltExecutor : public Executor, private OutputCollector {
   std::uint64_t executed_ = 0;
   std::uint64_t errors_logged_ = 0;
   std::uint64_t misuse_logged_ = 0;
-  RateLimiter malformed_log_;
+  RateLimiter bad_input_log_;
 };
 
 }  // namespace gale::task

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "common/log.h"
+#include "task/bad_input_log.h"
 #include "gale/registry.h"
 
 namespace gale::task {
@@ -156,9 +157,8 @@ void SpoutExecutor::HandleInput(std::vector<std::string>& batches) {
   for (const std::string& batch : batches) {
     auto reader = wire::BatchReader::Open(batch);
     if (!reader.ok()) {
-      Logger("instance")->error("{}: dropped malformed batch: {}",
-                                TaskName(*options_.plan, options_.task_id),
-                                reader.status().message());
+      LogBadInput(bad_input_log_, TaskName(*options_.plan, options_.task_id),
+                  "dropped malformed batch: " + reader.status().message());
       continue;
     }
     wire::AckRecord ack;
@@ -173,9 +173,8 @@ void SpoutExecutor::HandleInput(std::vector<std::string>& batches) {
       if (done) Complete(*done);
     }
     if (!reader->status().ok()) {
-      Logger("instance")->error("{}: malformed ack batch: {}",
-                                TaskName(*options_.plan, options_.task_id),
-                                reader->status().message());
+      LogBadInput(bad_input_log_, TaskName(*options_.plan, options_.task_id),
+                  "malformed ack batch: " + reader->status().message());
     }
   }
   if (tracker_) {

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "acking/xor_tracker.h"
+#include "common/rate_limited_log.h"
 #include "gale/component.h"
 #include "task/emitter.h"
 #include "task/executor.h"
@@ -59,6 +60,7 @@ class SpoutExecutor : public Executor, private SpoutOutputCollector {
   std::uint64_t errors_logged_ = 0;
   bool throttled_ = false;
   std::int64_t throttled_since_ns_ = 0;
+  RateLimiter bad_input_log_;
 };
 
 }  // namespace gale::task

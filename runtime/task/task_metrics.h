@@ -45,7 +45,7 @@ struct TaskMetrics {
   metrics::Counter misuse;         // double acks, acks of foreign tuples, ...
   metrics::Counter throttled_ns;   // spouts: time NextTuple was held back by backpressure
   metrics::Counter throttle_episodes;
-  metrics::Counter malformed;      // bolts: tuples naming a stream or task the topology lacks
+  metrics::Counter malformed;      // bolts: malformed batches, tuples naming unknown tasks
   std::atomic<std::int64_t> pending{0};  // spouts: trees in flight (a gauge)
   metrics::Histogram complete_latency;
   metrics::Histogram execute_latency;
