@@ -19,6 +19,7 @@
 #include "bolts/kafka/kafka_bolt_link.h"
 #include "cluster_commands.h"
 #include "common/exit_code.h"
+#include "common/names.h"
 #include "common/log.h"
 #include "common/process.h"
 #include "executor/executor.h"
@@ -219,18 +220,28 @@ int main(int argc, char** argv) {
 
   std::string name;
   bool json = false;
+  // Every command that takes a topology name refuses one that could not be a
+  // topology (exit 2) before touching the state directory.
+  const CLI::Validator topology_name(
+      [](std::string& value) -> std::string {
+        if (gale::ValidTopologyName(value)) return "";
+        return "'" + value.substr(0, gale::kMaxTopologyName) +
+               "' is not a topology name (letters, digits, '.', '_' and '-', not starting "
+               "with '.', at most " + std::to_string(gale::kMaxTopologyName) + " characters)";
+      },
+      "NAME");
   CLI::App* status = app.add_subcommand("status", "Show a topology's metrics and processes");
-  status->add_option("name", name, "Topology name")->required();
+  status->add_option("name", name, "Topology name")->required()->check(topology_name);
   status->add_flag("--json", json, "Print JSON");
 
   CLI::App* activate = app.add_subcommand("activate", "Resume calling the spouts");
-  activate->add_option("name", name, "Topology name")->required();
+  activate->add_option("name", name, "Topology name")->required()->check(topology_name);
   CLI::App* deactivate = app.add_subcommand("deactivate", "Stop calling the spouts");
-  deactivate->add_option("name", name, "Topology name")->required();
+  deactivate->add_option("name", name, "Topology name")->required()->check(topology_name);
 
   gale::cli::LogsOptions logs_options;
   CLI::App* logs = app.add_subcommand("logs", "Show the logs of a topology's processes");
-  logs->add_option("name", name, "Topology name")->required();
+  logs->add_option("name", name, "Topology name")->required()->check(topology_name);
   logs->add_option("--component", logs_options.component, "Only this component's instances");
   logs->add_option("--task", logs_options.task, "Only this task (0: every task)");
   logs->add_flag("-f,--follow", logs_options.follow, "Keep printing new lines");
@@ -242,13 +253,13 @@ int main(int argc, char** argv) {
   double wait_timeout = 60;
   CLI::App* wait = app.add_subcommand(
       "wait", "Return when every spout is exhausted and nothing is in flight");
-  wait->add_option("name", name, "Topology name")->required();
+  wait->add_option("name", name, "Topology name")->required()->check(topology_name);
   wait->add_option("--timeout", wait_timeout, "Give up (exit 1) after this many seconds");
 
   double kill_wait = 10;
   bool force = false;
   CLI::App* kill = app.add_subcommand("kill", "Drain and stop a topology, removing its state");
-  kill->add_option("name", name, "Topology name")->required();
+  kill->add_option("name", name, "Topology name")->required()->check(topology_name);
   kill->add_option("--wait", kill_wait, "Seconds to let in-flight tuples drain");
   kill->add_flag("--force", force, "Kill every process at once");
 

@@ -135,8 +135,12 @@ TEST(CliKill, NeverSignalsAPidThatIsNotTheTopologysProcess) {
     CommandResult r = Gale(std::string(command) + " --state-dir " + state, dir);
     EXPECT_TRUE(r.exit_code == 0 || r.exit_code == kExitNoTopology) << command << r.err;
   }
-  CommandResult up = Gale("kill ../.. --state-dir " + state, dir);
-  EXPECT_EQ(up.exit_code, kExitNoTopology) << up.err;
+  for (const char* command : {"kill ../..", "kill .. --force", "status ../x", "logs a/b",
+                              "wait .hidden", "activate ..", "deactivate .."}) {
+    CommandResult r = Gale(std::string(command) + " --state-dir " + state, dir);
+    EXPECT_EQ(r.exit_code, 2) << command << ": " << r.err;
+    EXPECT_NE(r.err.find("is not a topology name"), std::string::npos) << command << r.err;
+  }
   // Still running, not a zombie: nobody signalled it.
   int wstatus = 0;
   EXPECT_EQ(::waitpid(bystander, &wstatus, WNOHANG), 0);
