@@ -122,6 +122,8 @@ struct ChainLink {
 // Loads one file and, recursively, what it includes. Errors accumulate.
 class Loader {
  public:
+  static constexpr std::size_t kMaxIncludes = 64;
+
   explicit Loader(const SubstitutionOptions& substitution) : substitution_(substitution) {}
 
   std::optional<FileDefinition> Load(std::string_view raw, const std::string& shown,
@@ -159,6 +161,13 @@ class Loader {
         diag.Error(inc.where, "include cycle: " + cycle + path + "; remove one of the includes");
         continue;
       }
+      // Cycles are refused above; this bounds the rest (a file including
+      // the next one twice, twenty deep, would load a million files).
+      if (++includes_ > kMaxIncludes) {
+        diag.Error(inc.where, "more than " + std::to_string(kMaxIncludes) +
+                                  " includes in all (counting repeats); include each file once");
+        break;
+      }
       Result<std::string> included = ReadFile(path);
       if (!included.ok()) {
         diag.Error(inc.where, "cannot include '" + inc.file + "': " + included.status().message() +
@@ -178,6 +187,7 @@ class Loader {
  private:
   const SubstitutionOptions& substitution_;
   std::vector<std::string> errors_;
+  std::size_t includes_ = 0;  // include directives followed so far, repeats counted
 };
 
 // The value of a -c override, typed like a YAML scalar.

@@ -122,6 +122,17 @@ Status LocalFsStateManager::Write(const std::string& topology, const std::string
     fs::remove(tmp, ec);
     return IoError("cannot rename " + tmp + " to " + path);
   }
+  if (durable) {
+    // The rename itself reaches the disk with the directory.
+    std::string dir = fs::path(path).parent_path().string();
+    int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir_fd < 0 || ::fsync(dir_fd) != 0) {
+      std::string why = std::strerror(errno);
+      if (dir_fd >= 0) ::close(dir_fd);
+      return IoError("cannot sync " + dir + ": " + why);
+    }
+    ::close(dir_fd);
+  }
   return Status::Ok();
 }
 

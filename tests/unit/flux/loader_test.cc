@@ -385,6 +385,25 @@ TEST(LoaderTest, IncludeCycleIsAnError) {
                                    "/cycle_b.yaml -> " + kData + "/cycle_a.yaml"));
 }
 
+TEST(LoaderTest, IncludeBombIsRefusedFast) {
+  // bomb-0 includes bomb-1 twice, which includes bomb-2 twice, ... : no
+  // cycle, but 2^20 loads without a bound.
+  std::filesystem::path dir = std::filesystem::path(::testing::TempDir()) / "gale-include-bomb";
+  std::filesystem::create_directories(dir);
+  for (int i = 0; i < 20; ++i) {
+    std::ofstream out(dir / ("bomb-" + std::to_string(i) + ".yaml"));
+    if (i == 0) out << "name: bomb\n";
+    std::string next = "bomb-" + std::to_string(i + 1) + ".yaml";
+    out << "includes:\n  - file: " << next << "\n  - file: " << next << "\n";
+  }
+  std::ofstream(dir / "bomb-20.yaml") << "config:\n  a: 1\n";
+  Result<TopologySpec> result = LoadTopologyFile((dir / "bomb-0.yaml").string(), {});
+  std::filesystem::remove_all(dir);
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.status().code(), ErrorCode::kInvalidArgument);
+  EXPECT_THAT(result.status().message(), HasSubstr("more than 64 includes in all"));
+}
+
 TEST(LoaderTest, ErrorsInAnIncludedFileNameThatFile) {
   Result<TopologySpec> result = LoadTopologyFile(kData + "/include_bad_main.yaml", {});
   ASSERT_FALSE(result.ok());
