@@ -61,7 +61,7 @@ int ShowStatus(const std::string& root, const std::string& name, bool json) {
   const metrics::BackpressureMetrics& bp = m.backpressure;
   // Processes: role, container, component, tasks, pid, log.
   struct Proc {
-    std::string role, component, log, name;
+    std::string role, component, log, name, given_up;
     int container = -1, task = 0, pid = 0, restarts = 0;
   };
   std::vector<Proc> procs;
@@ -78,6 +78,7 @@ int ShowStatus(const std::string& root, const std::string& name, bool json) {
     p.name = key;
     p.pid = record->pid;
     p.restarts = record->restarts;
+    p.given_up = record->given_up;
     p.log = sm.Path(name, "logs/" + key + ".log");
     auto dash = key.rfind('-');
     std::string prefix = dash == std::string::npos ? key : key.substr(0, dash);
@@ -144,7 +145,8 @@ int ShowStatus(const std::string& root, const std::string& name, bool json) {
       out += ",\"pid\":" + std::to_string(p.pid) +
              ",\"alive\":" + (state::IsTopologyProcess(p.pid, name) ? "true" : "false") +
              ",\"peak_rss_kb\":" + std::to_string(PeakRssKbOf(p.pid)) +
-             ",\"restarts\":" + std::to_string(p.restarts) + ",\"log\":" + JsonString(p.log) + "}";
+             ",\"restarts\":" + std::to_string(p.restarts) + ",\"log\":" + JsonString(p.log) +
+             ",\"given_up\":" + JsonString(p.given_up) + "}";
     }
     char tail[512];
     std::snprintf(tail, sizeof tail,
@@ -189,7 +191,9 @@ int ShowStatus(const std::string& root, const std::string& name, bool json) {
     std::printf("%-12s %-9d %-12s %8d %8d %7.1fMB  %s%s\n", p.name.c_str(), p.container,
                 p.component.empty() ? "-" : p.component.c_str(), p.pid, p.restarts,
                 static_cast<double>(PeakRssKbOf(p.pid)) / 1024, p.log.c_str(),
-                state::IsTopologyProcess(p.pid, name) ? "" : "  (not running)");
+                !p.given_up.empty()                    ? ("  (given up: " + p.given_up + ")").c_str()
+                : state::IsTopologyProcess(p.pid, name) ? ""
+                                                        : "  (not running)");
   }
   return kExitOk;
 }

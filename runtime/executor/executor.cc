@@ -10,6 +10,7 @@
 #include "common/process.h"
 #include "executor/supervisor.h"
 #include "launch/topology_source.h"
+#include "topology/defaults.h"
 
 namespace gale::executor {
 namespace {
@@ -17,6 +18,16 @@ namespace {
 const std::atomic<bool>* g_stop = nullptr;  // set by InstallStopSignalHandlers
 
 }  // namespace
+
+RestartPolicy RestartPolicyOf(const plan::TopologyPlan& plan) {
+  const Config& c = plan.topology_config();
+  RestartPolicy p;
+  p.max_failures = static_cast<int>(
+      c.GetInt(topology::kRestartMaxFailuresKey, topology::kDefaultRestartMaxFailures));
+  p.window = std::chrono::seconds(
+      c.GetInt(topology::kRestartWindowSecsKey, topology::kDefaultRestartWindowSecs));
+  return p;
+}
 
 std::vector<std::string> RoleArgv(const std::string& state_root, const std::string& role,
                                   const std::string& topology) {
@@ -33,7 +44,7 @@ Status RunExecutorProcess(const ExecutorProcessOptions& options) {
   const auto& plan = *loaded->plan;
   std::string logs = sm.TopologyDir(options.topology) + "/logs/";
   std::string c = std::to_string(options.container);
-  Supervisor supervisor(&sm, options.topology, "executor");
+  Supervisor supervisor(&sm, options.topology, "executor", RestartPolicyOf(plan));
   ChildSpec stmgr{"stmgr-" + c, RoleArgv(options.state_root, "stmgr", options.topology),
                   logs + "stmgr-" + c + ".log", 1};
   stmgr.argv.push_back(c);

@@ -10,6 +10,8 @@
 #include <vector>
 
 #include "common/status.h"
+#include "executor/supervisor.h"
+#include "plan/plan.h"
 
 namespace gale::executor {
 
@@ -20,6 +22,9 @@ struct ExecutorProcessOptions {
 };
 
 Status RunExecutorProcess(const ExecutorProcessOptions& options);
+
+// The topology's topology.restart.max.failures / .window.secs.
+RestartPolicy RestartPolicyOf(const plan::TopologyPlan& plan);
 
 // argv prefix for running another gale role: {gale, --state-dir, root}.
 std::vector<std::string> RoleArgv(const std::string& state_root, const std::string& role,

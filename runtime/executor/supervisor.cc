@@ -13,8 +13,9 @@
 
 namespace gale::executor {
 
-Supervisor::Supervisor(state::StateManager* sm, std::string topology, std::string owner)
-    : sm_(sm), topology_(std::move(topology)), owner_(std::move(owner)) {
+Supervisor::Supervisor(state::StateManager* sm, std::string topology, std::string owner,
+                       RestartPolicy policy)
+    : sm_(sm), topology_(std::move(topology)), owner_(std::move(owner)), policy_(policy) {
   // SIGCHLD stays pending for Wait's sigtimedwait instead of being
   // discarded; children get an empty mask again (Spawn).
   sigset_t chld;
@@ -27,7 +28,7 @@ void Supervisor::Wait(std::chrono::milliseconds max) {
   auto now = Clock::now();
   auto until = now + max;
   for (const Child& c : children_) {
-    if (c.pid == 0) until = std::min(until, c.next_start);
+    if (c.pid == 0 && !c.given_up) until = std::min(until, c.next_start);
   }
   if (until <= now) return;
   auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(until - now).count();
@@ -67,10 +68,14 @@ void Supervisor::StartChild(Child& c) {
   }
   c.pid = *pid;
   c.started = Clock::now();
-  (void)sm_->WriteRecord(topology_, "pids/" + c.spec.name,
-                         records::ProcessRecord{c.pid, c.restarts});
+  Record(c);
   Logger(owner_)->info("started {} (pid {}{})", c.spec.name, c.pid,
                        c.restarts > 0 ? ", restart " + std::to_string(c.restarts) : "");
+}
+
+void Supervisor::Record(const Child& c, const std::string& given_up) {
+  (void)sm_->WriteRecord(topology_, "pids/" + c.spec.name,
+                         records::ProcessRecord{c.pid, c.restarts, given_up});
 }
 
 void Supervisor::Poll() {
@@ -85,6 +90,20 @@ void Supervisor::Poll() {
       std::string how = WIFEXITED(status) ? "exited with " + std::to_string(WEXITSTATUS(status))
                         : WIFSIGNALED(status) ? "killed by signal " + std::to_string(WTERMSIG(status))
                                               : "stopped";
+      auto now = Clock::now();
+      std::erase_if(c.failures, [&](Clock::time_point t) { return now - t > policy_.window; });
+      c.failures.push_back(now);
+      if (policy_.max_failures > 0 &&
+          static_cast<int>(c.failures.size()) >= policy_.max_failures) {
+        std::string why = how + "; " + std::to_string(c.failures.size()) + " exits within " +
+                          std::to_string(policy_.window.count()) + " s, no more restarts";
+        Logger(owner_)->error("{} (pid {}) {} (see its log)", c.spec.name, pid, why);
+        c.given_up = true;
+        c.pid = pid;  // the record keeps the last pid; it is not running
+        Record(c, why);
+        c.pid = 0;
+        continue;
+      }
       Logger(owner_)->warn("{} (pid {}) {}; restarting in {} ms", c.spec.name, pid, how,
                            c.backoff.count());
       c.next_start = Clock::now() + c.backoff;
@@ -94,7 +113,7 @@ void Supervisor::Poll() {
   }
   auto now = Clock::now();
   for (Child& c : children_) {
-    if (c.pid == 0 && now >= c.next_start) StartChild(c);
+    if (c.pid == 0 && !c.given_up && now >= c.next_start) StartChild(c);
   }
 }
 

@@ -2,7 +2,8 @@
 
 // Starts a fixed set of child processes and keeps them running: a child that
 // exits is started again after a back-off (100 ms doubling to 5 s, reset
-// after it has run for 30 s). Stop() sends SIGTERM to every child, waits for
+// after it has run for 30 s), unless it failed RestartPolicy::max_failures
+// times within the window: then it is given up, which its pids/ record says. Stop() sends SIGTERM to every child, waits for
 // them (SIGKILL after a deadline) and returns. Used by the container
 // executor (stream manager + instances) and the local scheduler (topology
 // master + executors). Single-threaded: call Poll() and Wait() from one
@@ -27,9 +28,17 @@ struct ChildSpec {
   int stop_order = 0;          // lower stops first
 };
 
+// When a supervisor stops restarting a child: after `max_failures` exits
+// within `window` (0: never give up, restart forever).
+struct RestartPolicy {
+  int max_failures = 10;
+  std::chrono::seconds window{300};
+};
+
 class Supervisor {
  public:
-  Supervisor(state::StateManager* sm, std::string topology, std::string owner);
+  Supervisor(state::StateManager* sm, std::string topology, std::string owner,
+             RestartPolicy policy = {});
 
   void Add(ChildSpec spec);
   // Starts children that are due, reaps exited ones.
@@ -55,12 +64,16 @@ class Supervisor {
     std::chrono::milliseconds backoff{100};
     Clock::time_point started;
     Clock::time_point next_start;
+    std::vector<Clock::time_point> failures;  // exits within the policy's window
+    bool given_up = false;
   };
+  void Record(const Child& c, const std::string& given_up = "");
   void StartChild(Child& c);
 
   state::StateManager* sm_;
   std::string topology_;
   std::string owner_;
+  RestartPolicy policy_;
   std::vector<Child> children_;
 };
 

@@ -134,6 +134,7 @@ std::string Encode(const ProcessRecord& r) {
   KeyValues kv;
   kv.Add("pid", std::to_string(r.pid));
   kv.Add("restarts", std::to_string(r.restarts));
+  if (!r.given_up.empty()) kv.Add("given_up", r.given_up);
   return kv.Serialize();
 }
 
@@ -143,6 +144,7 @@ Status Decode(std::string_view text, ProcessRecord* out) {
   ProcessRecord r;
   GALE_RETURN_IF_ERROR(Context("pids", Int32(kv, "pid", kMinPid, &r.pid)));
   GALE_RETURN_IF_ERROR(Context("pids", Int32(kv, "restarts", 0, &r.restarts)));
+  r.given_up = kv.GetOr("given_up", "");
   *out = r;
   return Status::Ok();
 }

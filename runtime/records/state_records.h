@@ -64,6 +64,9 @@ struct MasterLocation {
 struct ProcessRecord {
   std::int32_t pid = 2;
   std::int32_t restarts = 0;
+  // Why its supervisor stopped restarting it (a crash loop); empty while
+  // it is supervised.
+  std::string given_up;
   bool operator==(const ProcessRecord&) const = default;
 };
 

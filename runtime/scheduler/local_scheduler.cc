@@ -27,7 +27,8 @@ Status RunLocalScheduler(const LocalSchedulerOptions& options) {
   auto loaded = launch::LoadSubmittedTopology(sm, options.topology);
   if (!loaded.ok()) return loaded.status();
   std::string logs = sm.TopologyDir(options.topology) + "/logs/";
-  executor::Supervisor supervisor(&sm, options.topology, "scheduler");
+  executor::Supervisor supervisor(&sm, options.topology, "scheduler",
+                                  executor::RestartPolicyOf(*loaded->plan));
   supervisor.Add({"tmaster", executor::RoleArgv(options.state_root, "tmaster", options.topology),
                   logs + "tmaster.log", 1});
   for (int c = 0; c < loaded->plan->workers(); ++c) {

@@ -12,6 +12,8 @@ Config DefaultTopologyConfig() {
   config.Set(std::string(kAckingKey), kDefaultAcking);
   config.Set(std::string(kMessageTimeoutSecsKey), kDefaultMessageTimeoutSecs);
   config.Set(std::string(kDebugKey), kDefaultDebug);
+  config.Set(std::string(kRestartMaxFailuresKey), kDefaultRestartMaxFailures);
+  config.Set(std::string(kRestartWindowSecsKey), kDefaultRestartWindowSecs);
   config.Set(std::string(kBackpressureHighWatermarkBytesKey),
              kDefaultBackpressureHighWatermarkBytes);
   config.Set(std::string(kBackpressureLowWatermarkBytesKey), kDefaultBackpressureLowWatermarkBytes);

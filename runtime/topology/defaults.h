@@ -28,6 +28,9 @@ inline constexpr std::string_view kBackpressureHighWatermarkTuplesKey =
     "topology.backpressure.high.watermark.tuples";
 inline constexpr std::string_view kBackpressureLowWatermarkTuplesKey =
     "topology.backpressure.low.watermark.tuples";
+// When a supervisor stops restarting a process that keeps exiting.
+inline constexpr std::string_view kRestartMaxFailuresKey = "topology.restart.max.failures";
+inline constexpr std::string_view kRestartWindowSecsKey = "topology.restart.window.secs";
 // A component's Flux `constructorArgs`, as a list, in its layered Config.
 inline constexpr std::string_view kConstructorArgsKey = "constructorArgs";
 
@@ -42,6 +45,8 @@ inline constexpr std::int64_t kDefaultWorkers = 1;
 inline constexpr bool kDefaultAcking = true;
 inline constexpr std::int64_t kDefaultMessageTimeoutSecs = 30;
 inline constexpr bool kDefaultDebug = false;
+inline constexpr std::int64_t kDefaultRestartMaxFailures = 10;  // 0: restart forever
+inline constexpr std::int64_t kDefaultRestartWindowSecs = 300;
 inline constexpr std::int64_t kDefaultBackpressureHighWatermarkBytes = 32 * 1024 * 1024;
 inline constexpr std::int64_t kDefaultBackpressureLowWatermarkBytes = 16 * 1024 * 1024;
 // Tuples queued towards one task. The tuple watermarks bound queueing *time*

@@ -104,6 +104,8 @@ const std::vector<std::string>& KnownTopologyKeys() {
                                                  std::string(kMaxSpoutPendingKey),
                                                  std::string(kTickTupleFreqSecsKey),
                                                  std::string(kDebugKey),
+                                                 std::string(kRestartMaxFailuresKey),
+                                                 std::string(kRestartWindowSecsKey),
                                                  std::string(kBackpressureHighWatermarkBytesKey),
                                                  std::string(kBackpressureLowWatermarkBytesKey),
                                                  std::string(kBackpressureHighWatermarkTuplesKey),
@@ -491,6 +493,12 @@ Status CheckConfigEntry(std::string_view key, const ConfigValue& value) {
   }
   // Timeouts become nanoseconds in 64 bits; a week is far beyond any tree.
   if (key == kMessageTimeoutSecsKey) {
+    return positive(1, "an integer number of seconds > 0 (at most 604800, a week)", 604800);
+  }
+  if (key == kRestartMaxFailuresKey) {
+    return positive(0, "an integer >= 0 (0: restart forever; at most 1000000)", 1'000'000);
+  }
+  if (key == kRestartWindowSecsKey) {
     return positive(1, "an integer number of seconds > 0 (at most 604800, a week)", 604800);
   }
   if (key == kMaxSpoutPendingKey) {

@@ -127,6 +127,47 @@ TEST(StatusWhileRunning, ShowsLiveCompleteLatencyPercentiles) {
   EXPECT_EQ(JsonComponentField(json, "split", "complete_latency_p99_ms"), 0) << json;
 }
 
+// A process that keeps dying is given up after topology.restart.max.failures
+// exits within the window: not restarted again, and status says so.
+TEST(StatusOfACrashLoop, SupervisorGivesUpAndStatusSaysWhy) {
+  ScratchDir dir;
+  Cluster cluster(kGale, dir);
+  cluster.Track("crashy");
+  CommandResult submit = cluster.Gale("submit " + dir.Write("t.yaml", Yaml("crashy")) +
+                                      " -c topology.restart.max.failures=3");
+  ASSERT_EQ(submit.exit_code, 0) << submit.err;
+  int last = 0;
+  for (int i = 0; i < 3; ++i) {
+    // Wait for a fresh process of task 3 (count), then kill it.
+    ASSERT_TRUE(WaitUntil(
+        [&] {
+          int pid = cluster.Pid("crashy", "pids/task-3");
+          return pid > 0 && pid != last && Alive(pid);
+        },
+        30))
+        << "kill " << i;
+    last = cluster.Pid("crashy", "pids/task-3");
+    ASSERT_EQ(::kill(last, SIGKILL), 0);
+  }
+  std::string json;
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        json = cluster.Gale("status crashy --json").out;
+        return json.find("no more restarts") != std::string::npos;
+      },
+      30))
+      << json;
+  EXPECT_NE(json.find("killed by signal 9; 3 exits within 300 s, no more restarts"),
+            std::string::npos)
+      << json;
+  // Not started again: the record keeps the last pid, which is gone.
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  EXPECT_EQ(cluster.Pid("crashy", "pids/task-3"), last);
+  EXPECT_FALSE(Alive(last));
+  std::string table = cluster.Gale("status crashy").out;
+  EXPECT_NE(table.find("(given up: killed by signal 9"), std::string::npos) << table;
+}
+
 TEST(StatusOfDeadTopology, SaysWhatIsGoneAndCountsNoLiveTasks) {
   ScratchDir dir;
   Cluster cluster(kGale, dir);
