@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <sys/inotify.h>
 #include <unistd.h>
 
@@ -191,8 +192,29 @@ bool LocalFsStateManager::Exists(const std::string& topology) const {
   return fs::exists(LocalDir(topology), ec);
 }
 
+// An existing root must be this user's and writable by nobody else: a root
+// another user can write lets them plant a submission (with plugin paths)
+// that this user's processes would load.
+static Status CheckRootOwner(const std::string& root) {
+  struct stat st;
+  if (::stat(root.c_str(), &st) != 0) return Status::Ok();  // created below, 0700
+  if (st.st_uid != ::geteuid()) {
+    return Status(ErrorCode::kFailedPrecondition,
+                  "state directory " + root + " belongs to uid " + std::to_string(st.st_uid) +
+                      ", not to this user (uid " + std::to_string(::geteuid()) +
+                      "); use a directory of your own with --state-dir");
+  }
+  if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+    return Status(ErrorCode::kFailedPrecondition,
+                  "state directory " + root + " is writable by other users; make it private "
+                  "(chmod 700 " + root + ") or use another --state-dir");
+  }
+  return Status::Ok();
+}
+
 Status LocalFsStateManager::Create(const std::string& topology) {
   GALE_RETURN_IF_ERROR(CheckName(topology));
+  GALE_RETURN_IF_ERROR(CheckRootOwner(root_));
   std::error_code ec;
   const bool root_existed = fs::exists(root_, ec);
   for (const char* sub : {"pids", "metrics", "errors", "logs", "sock"}) {

@@ -94,6 +94,29 @@ TEST_F(LocalFsStateManagerTest, StateIsTheOwnersOnly) {
   EXPECT_EQ(mode(root_), fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec);
 }
 
+TEST_F(LocalFsStateManagerTest, RefusesARootOthersCanWriteOrOwn) {
+  namespace fs = std::filesystem;
+  std::string shared = root_ + "/shared";
+  fs::create_directories(shared);
+  fs::permissions(shared, fs::perms::all);  // 0777
+  auto sm = MakeStateManager(shared);
+  Status s = sm->Create("t");
+  EXPECT_EQ(s.code(), ErrorCode::kFailedPrecondition);
+  EXPECT_NE(s.message().find("is writable by other users"), std::string::npos) << s.message();
+  EXPECT_FALSE(fs::exists(shared + "/topologies"));
+  fs::permissions(shared, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec);
+  EXPECT_TRUE(sm->Create("t").ok());
+  if (::geteuid() == 0) {
+    // Root can hand the directory to another user, as another user's would be.
+    std::string theirs = root_ + "/theirs";
+    fs::create_directories(theirs);
+    ASSERT_EQ(::chown(theirs.c_str(), 65534, 65534), 0);
+    Status owned = MakeStateManager(theirs)->Create("t");
+    EXPECT_EQ(owned.code(), ErrorCode::kFailedPrecondition);
+    EXPECT_NE(owned.message().find("belongs to uid 65534"), std::string::npos) << owned.message();
+  }
+}
+
 TEST_F(LocalFsStateManagerTest, WithoutHomeTheDefaultRootIsTheUsersOwn) {
   const char* home = std::getenv("HOME");
   std::string saved = home != nullptr ? home : "";
