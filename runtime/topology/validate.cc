@@ -199,6 +199,13 @@ class Validator {
     bool first_with_id = false;
     if (c.id.empty()) {
       Error(c.where, "", std::string("a ") + KindName(c.kind) + " has an empty id; set 'id:'");
+    } else if (!ValidComponentId(c.id)) {
+      Error(c.where, label,
+            "component id '" + c.id.substr(0, kMaxName) +
+                "' may only contain letters, digits, '.', '_' and '-', may not start with "
+                "'.', and may be at most " +
+                std::to_string(kMaxName) + " characters long; rename it (and the streams " +
+                "that name it)");
     } else if (c.id.rfind("__", 0) == 0) {
       Error(c.where, label,
             "component id '" + c.id + "' is reserved: ids starting with '__' " +

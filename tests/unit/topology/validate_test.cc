@@ -195,6 +195,21 @@ TEST(ValidateTest, RejectsDuplicateIdsAtTheSecondOne) {
               "wc.yaml:3:5)");
 }
 
+TEST(ValidateTest, RejectsIdsWithOtherCharacters) {
+  for (const std::string& id : std::vector<std::string>{"split words", "../split", ".split",
+                                                         "split/1", std::string(129, 's')}) {
+    TopologySpec spec = WordCount().Build();
+    spec.bolts[1].id = id;
+    ExpectError(spec, "' may only contain letters, digits, '.', '_' and '-', may not start with "
+                      "'.', and may be at most 128 characters long; rename it");
+  }
+  TopologyBuilder ok("wordcount");
+  ok.SetSpout("Sentences_1", "ValidateSentenceSpout");
+  ok.SetBolt("split.words-2", "ValidateSplitBolt").ShuffleGrouping("Sentences_1");
+  Status status = Validate(ok.Build());
+  EXPECT_TRUE(status.ok()) << status.message();
+}
+
 TEST(ValidateTest, RejectsReservedAndEmptyIds) {
   TopologySpec spec = WordCount().Build();
   spec.bolts[1].id = "__acker";
