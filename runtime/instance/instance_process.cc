@@ -177,7 +177,7 @@ Carried ReadCarried(const state::StateManager& sm, const std::string& topology, 
                     const std::string& component) {
   Carried carried;
   auto text = sm.Read(topology, MetricsKey(task_id));
-  if (!text) return carried;
+  if (!text.ok()) return carried;
   metrics::TaskSnapshot previous;
   if (!metrics::Decode(*text, &previous).ok() || previous.task != task_id ||
       previous.component != component) {
@@ -222,8 +222,9 @@ void WriteMetrics(state::StateManager& sm, const std::string& topology, int task
 Status RunInstanceProcess(const InstanceProcessOptions& options) {
   g_stop = &InstallStopSignalHandlers();
   auto log = Logger("instance");
-  auto sm_owner = state::MakeStateManager(options.state_root);
-  state::StateManager& sm = *sm_owner;
+  auto sm_owner = state::OpenStateManager(options.state);
+  if (!sm_owner.ok()) return sm_owner.status();
+  state::StateManager& sm = **sm_owner;
   const std::string error_key = "errors/task-" + std::to_string(options.task_id);
   // Why the task could not start goes to errors/task-N, where submit and
   // status find it.
