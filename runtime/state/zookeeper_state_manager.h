@@ -32,9 +32,8 @@
 //       owns (a lock taken meanwhile by another process is lost: Held()
 //       turns false) and fires every armed watch (callers re-read).
 //
-// Thread-safety: all calls may come from any thread. The client library
-// calls back on its own completion thread; the callbacks only record state
-// and wake waiters.
+// Thread-safety: all calls may come from any thread. The session
+// (state/zookeeper_session.h) owns the client handle and the keeper thread.
 
 #include <chrono>
 #include <cstdint>
@@ -45,6 +44,8 @@
 #include "state/state_manager.h"
 
 namespace gale::state {
+
+class ZooKeeperSession;
 
 class ZooKeeperStateManager final : public StateManager {
  public:
@@ -101,12 +102,10 @@ class ZooKeeperStateManager final : public StateManager {
   // The full ZooKeeper path of `key` of `topology`.
   std::string NodePath(const std::string& topology, const std::string& key) const;
 
-  class Core;  // the handle and what the callbacks share; defined in the .cc
-
  private:
-  ZooKeeperStateManager(std::shared_ptr<Core> core, const std::string& local_root);
+  ZooKeeperStateManager(std::shared_ptr<ZooKeeperSession> session, const std::string& local_root);
 
-  std::shared_ptr<Core> core_;
+  std::shared_ptr<ZooKeeperSession> session_;
   LocalFsStateManager local_;
 };
 
