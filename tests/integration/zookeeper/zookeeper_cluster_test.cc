@@ -143,6 +143,27 @@ TEST(ZooKeeperCluster, WordCountWithZooKeeperStateMatchesLocalModeAndKillLeavesN
     EXPECT_FALSE(std::filesystem::exists(local_dir + "/" + record)) << record;
   }
 
+  // ZooKeeper goes away mid-run: the topology's processes carry on (none
+  // exits or restarts), commands say what is wrong, and once it is back
+  // everything works again.
+  std::map<std::string, int> before;
+  for (const std::string& key : z.List("zkwc", "pids").value_or({})) {
+    before[key] = z.ReadRecord<records::ProcessRecord>("zkwc", "pids/" + key).value_or({}).pid;
+  }
+  SharedZooKeeper().Kill();
+  CommandResult down = gale("status zkwc");
+  EXPECT_EQ(down.exit_code, 1) << down.out;
+  EXPECT_NE(down.err.find("gale: cannot reach ZooKeeper at " + zk.connect), std::string::npos)
+      << down.err;
+  ASSERT_TRUE(SharedZooKeeper().Start()) << SharedZooKeeper().log();
+  ASSERT_TRUE(Eventually([&] { return gale("status zkwc").exit_code == 0; },
+                         std::chrono::seconds(30)));
+  for (const auto& [key, pid] : before) {
+    EXPECT_TRUE(testing::Alive(pid)) << key;
+    EXPECT_EQ(z.ReadRecord<records::ProcessRecord>("zkwc", "pids/" + key).value_or({}).pid, pid)
+        << key << " was restarted";
+  }
+
   CommandResult list = gale("list");
   EXPECT_EQ(list.exit_code, 0) << list.err;
   EXPECT_NE(list.out.find("zkwc"), std::string::npos) << list.out;
