@@ -9,6 +9,7 @@ packages=(
   libyaml-cpp-dev libspdlog-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   librdkafka-dev kcat
+  libzookeeper-mt-dev zookeeper
 )
 
 missing=()

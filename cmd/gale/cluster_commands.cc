@@ -45,8 +45,11 @@ std::vector<int> AllPids(const StateManager& sm, const std::string& name) {
     int pid = PidOf(sm, name, key);
     if (state::IsTopologyProcess(pid, name)) pids.push_back(pid);
   };
-  for (const std::string& key : sm.List(name, "pids")) add("pids/" + key);
-  for (const char* key : {"scheduler", "tmaster"}) add(key);
+  for (const std::string& key : sm.List(name, "pids").value_or({})) add("pids/" + key);
+  add("scheduler");
+  if (auto tm = sm.ReadAliveRecord<records::MasterLocation>(name, "tmaster"); tm.ok()) {
+    if (state::IsTopologyProcess(tm->pid, name)) pids.push_back(tm->pid);
+  }
   return pids;
 }
 
@@ -77,14 +80,25 @@ std::string NoTopologyMessage(const std::string& root, const std::string& name) 
 }
 
 LogArchive Archive(const StateManager& sm) {
-  return LogArchive(sm.root(), LogArchive::KeepRunsFromEnv());
+  return LogArchive(sm.local_root(), LogArchive::KeepRunsFromEnv());
+}
+
+// Where a topology's state is, for messages: its directory, or its node in
+// ZooKeeper and its host-local directory.
+std::string StateWhere(const StateManager& sm, const std::string& name) {
+  if (sm.root() == sm.local_root()) return sm.TopologyDir(name);
+  return sm.root() + "/topologies/" + name + ", logs in " + sm.TopologyDir(name);
 }
 
 // Moves the topology's logs into the archive (state/log_archive.h), then
-// removes its state directory. The archived run, if there was one.
+// removes its state. The archived run, if there was one.
 std::optional<ArchivedRun> RemoveState(StateManager& sm, const std::string& name,
                                        const std::string& reason) {
-  Result<ArchivedRun> run = Archive(sm).Archive(name, sm.TopologyDir(name), reason);
+  std::map<std::string, std::string> records;
+  for (const char* key : {"submit", "packing"}) {
+    if (auto text = sm.Read(name, key); text.ok()) records[key] = *text;
+  }
+  Result<ArchivedRun> run = Archive(sm).Archive(name, sm.TopologyDir(name), reason, records);
   if (Status removed = sm.RemoveTopology(name); !removed.ok()) Error(removed.message());
   if (run.ok()) return *run;
   if (run.status().code() != ErrorCode::kNotFound &&
@@ -185,10 +199,7 @@ void PrintLogs(const std::vector<std::string>& files, const std::function<bool()
 int ListArchivedRuns(const StateManager& sm, const std::string& name) {
   std::vector<ArchivedRun> runs = Archive(sm).Runs(name);
   if (runs.empty()) {
-    if (!sm.Exists(name)) {
-      Error(NoTopologyMessage(sm.root(), name));
-      return kExitNoTopology;
-    }
+    if (int code = RequireTopology(sm, name); code != kExitOk) return code;
     std::printf("topology '%s' has no archived runs yet (its live logs: 'gale logs %s')\n",
                 name.c_str(), name.c_str());
     return kExitOk;
@@ -203,7 +214,8 @@ int ListArchivedRuns(const StateManager& sm, const std::string& name) {
 
 Result<records::Reply> RequestTmaster(const StateManager& sm, const std::string& name,
                                       const std::string& command) {
-  auto tm = sm.ReadRecord<records::MasterLocation>(name, "tmaster");
+  auto tm = sm.ReadAliveRecord<records::MasterLocation>(name, "tmaster");
+  if (!tm.ok() && tm.status().code() == ErrorCode::kUnavailable) return tm.status();
   if (!tm.ok()) {
     return NotFound("topology '" + name + "' has no live topology master (" +
                     tm.status().message() + ")");
@@ -253,7 +265,9 @@ bool WaitDrained(const StateManager& sm, const std::string& name, double timeout
 
 }  // namespace
 
-int Submit(const std::string& root, const launch::TopologySource& source, double timeout_secs) {
+int Submit(StateManager& sm, const state::StateOptions& options,
+           const launch::TopologySource& source, double timeout_secs) {
+  const std::string& root = options.root;
   launch::TopologySource src = source.Absolute();
   auto loaded = launch::LoadTopology(src);
   if (!loaded.ok()) {
@@ -261,8 +275,6 @@ int Submit(const std::string& root, const launch::TopologySource& source, double
     return kExitInvalid;
   }
   const std::string name = loaded->spec.name;
-  auto sm_owner = state::MakeStateManager(root);
-  StateManager& sm = *sm_owner;
   // ipc:// endpoints live under the state directory; Unix socket paths are
   // limited to 107 bytes.
   std::string endpoint = transport::StmgrLocalEndpoint(sm.TopologyDir(name),
@@ -274,9 +286,14 @@ int Submit(const std::string& root, const launch::TopologySource& source, double
           "-byte limit of Unix sockets; use a shorter --state-dir or GALE_STATE_DIR");
     return kExitInvalid;
   }
-  if (sm.Exists(name)) {
+  auto exists = sm.Exists(name);
+  if (!exists.ok()) {
+    Error(exists.status().message());
+    return kExitFailure;
+  }
+  if (*exists) {
     if (SchedulerAlive(sm, name)) {
-      Error("topology '" + name + "' is already running (state in " + sm.TopologyDir(name) +
+      Error("topology '" + name + "' is already running (state in " + StateWhere(sm, name) +
             "); run 'gale kill " + name + "' first");
       return kExitFailure;
     }
@@ -284,12 +301,29 @@ int Submit(const std::string& root, const launch::TopologySource& source, double
   }
   Status s = sm.Create(name);
   if (s.ok()) s = sm.WriteRecord(name, "submit", src.ToRecord());
+  // The topology's processes read a private copy of the cluster file: an
+  // edit of the user's file does not reach a running topology.
+  state::StateOptions child = options;
+  if (s.ok() && !options.cluster_file.empty()) {
+    child.cluster_file = sm.Path(name, "cluster.yaml");
+    std::error_code ec;
+    std::filesystem::copy_file(options.cluster_file, child.cluster_file,
+                               std::filesystem::copy_options::overwrite_existing, ec);
+    if (ec) {
+      s = IoError("cannot copy the cluster file " + options.cluster_file + " to " +
+                  child.cluster_file + ": " + ec.message());
+    }
+  }
   if (!s.ok()) {
     Error(s.message());
+    (void)RemoveState(sm, name, "submit failed");
     return kExitFailure;
   }
   SpawnOptions o;
-  o.argv = {SelfExe(), "--state-dir", root, "_scheduler", name};
+  o.argv = {SelfExe()};
+  for (std::string& a : child.ChildArgs()) o.argv.push_back(std::move(a));
+  o.argv.push_back("_scheduler");
+  o.argv.push_back(name);
   o.log_path = sm.Path(name, "logs/scheduler.log");
   o.new_session = true;
   o.die_with_parent = false;
@@ -306,7 +340,7 @@ int Submit(const std::string& root, const launch::TopologySource& source, double
   auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
                                      std::chrono::duration<double>(timeout_secs));
   while (true) {
-    auto errors = sm.List(name, "errors");
+    auto errors = sm.List(name, "errors").value_or({});
     if (!errors.empty()) {
       std::string message = sm.Read(name, "errors/" + errors.front()).value_or("");
       while (!message.empty() && message.back() == '\n') message.pop_back();
@@ -324,11 +358,11 @@ int Submit(const std::string& root, const launch::TopologySource& source, double
       return kExitFailure;
     }
     const metrics::TopologyMetrics snap = TakeSnapshot(sm, name).metrics;
-    if (sm.Read(name, "physical") && snap.tasks_total > 0 &&
+    if (sm.Read(name, "physical").ok() && snap.tasks_total > 0 &&
         snap.tasks_reporting == snap.tasks_total) {
       std::printf("topology '%s' is running: %zu containers, %d tasks (state in %s)\n",
                   name.c_str(), static_cast<std::size_t>(loaded->plan->workers()),
-                  snap.tasks_total, sm.TopologyDir(name).c_str());
+                  snap.tasks_total, StateWhere(sm, name).c_str());
       return kExitOk;
     }
     if (Clock::now() >= deadline) {
@@ -341,29 +375,29 @@ int Submit(const std::string& root, const launch::TopologySource& source, double
   }
 }
 
-int List(const std::string& root) {
-  auto sm_owner = state::MakeStateManager(root);
-  StateManager& sm = *sm_owner;
+int List(StateManager& sm) {
   auto names = sm.Topologies();
-  if (names.empty()) {
-    std::printf("no topologies in %s\n", root.c_str());
+  if (!names.ok()) {
+    Error(names.status().message());
+    return kExitFailure;
+  }
+  if (names->empty()) {
+    std::printf("no topologies in %s\n", sm.root().c_str());
     return kExitOk;
   }
   std::printf("%-24s %-8s %-8s %s\n", "topology", "state", "active", "scheduler pid");
-  for (const auto& name : names) {
+  for (const auto& name : *names) {
     int pid = PidOf(sm, name, "scheduler");
     auto act = sm.ReadKv(name, "activation");
     std::printf("%-24s %-8s %-8s %d\n", name.c_str(),
                 state::IsTopologyProcess(pid, name) ? "running" : "dead",
-                (!act || act->GetOr("active", "1") == "1") ? "yes" : "no", pid);
+                (!act.ok() || act->GetOr("active", "1") == "1") ? "yes" : "no", pid);
   }
   return kExitOk;
 }
 
-int SetActive(const std::string& root, const std::string& name, bool active) {
-  if (int code = RequireTopology(root, name); code != kExitOk) return code;
-  auto sm_owner = state::MakeStateManager(root);
-  StateManager& sm = *sm_owner;
+int SetActive(StateManager& sm, const std::string& name, bool active) {
+  if (int code = RequireTopology(sm, name); code != kExitOk) return code;
   if (!SchedulerAlive(sm, name)) {
     Error("topology '" + name + "' is not running (see 'gale list')");
     return kExitFailure;
@@ -377,15 +411,19 @@ int SetActive(const std::string& root, const std::string& name, bool active) {
   return reply->ok ? kExitOk : kExitFailure;
 }
 
-int ShowLogs(const std::string& root, const std::string& name, const LogsOptions& options) {
-  auto sm_owner = state::MakeStateManager(root);
-  StateManager& sm = *sm_owner;
+int ShowLogs(StateManager& sm, const std::string& name, const LogsOptions& options) {
+  const std::string& root = sm.root();
   if (options.list_runs) return ListArchivedRuns(sm, name);
   std::string logs_dir;
   std::optional<std::string> packing;
   std::function<bool()> follow = [] { return false; };
   if (options.run.empty()) {
-    if (!sm.Exists(name)) {
+    auto exists = sm.Exists(name);
+    if (!exists.ok()) {
+      Error(exists.status().message());
+      return kExitFailure;
+    }
+    if (!*exists) {
       std::string message = NoTopologyMessage(root, name);
       if (std::size_t runs = Archive(sm).Runs(name).size(); runs > 0) {
         message += "; the logs of " + std::to_string(runs) +
@@ -396,8 +434,9 @@ int ShowLogs(const std::string& root, const std::string& name, const LogsOptions
       return kExitNoTopology;
     }
     logs_dir = sm.Path(name, "logs");
-    packing = sm.Read(name, "packing");
-    if (options.follow) follow = [&sm, &name] { return sm.Exists(name); };
+    if (auto text = sm.Read(name, "packing"); text.ok()) packing = *text;
+    // Following stops once the topology is gone (or its state unreadable).
+    if (options.follow) follow = [&sm, &name] { return sm.Exists(name).value_or(false); };
   } else {
     Result<ArchivedRun> run = Archive(sm).Find(name, options.run);
     if (!run.ok()) {
@@ -405,7 +444,7 @@ int ShowLogs(const std::string& root, const std::string& name, const LogsOptions
         Error(run.status().message());
         return kExitInvalid;
       }
-      if (Archive(sm).Runs(name).empty() && !sm.Exists(name)) {
+      if (Archive(sm).Runs(name).empty() && !sm.Exists(name).value_or(true)) {
         Error(NoTopologyMessage(root, name));
         return kExitNoTopology;
       }
@@ -427,10 +466,9 @@ int ShowLogs(const std::string& root, const std::string& name, const LogsOptions
   return kExitOk;
 }
 
-int Wait(const std::string& root, const std::string& name, double timeout_secs) {
-  auto sm_owner = state::MakeStateManager(root);
-  StateManager& sm = *sm_owner;
-  if (!sm.Exists(name) || !SchedulerAlive(sm, name)) {
+int Wait(StateManager& sm, const std::string& name, double timeout_secs) {
+  if (int code = RequireTopology(sm, name); code != kExitOk) return code;
+  if (!SchedulerAlive(sm, name)) {
     Error("topology '" + name + "' is not running");
     return kExitFailure;
   }
@@ -442,16 +480,27 @@ int Wait(const std::string& root, const std::string& name, double timeout_secs) 
   return kExitFailure;
 }
 
-int RequireTopology(const std::string& root, const std::string& name) {
-  if (state::MakeStateManager(root)->Exists(name)) return kExitOk;
-  Error(NoTopologyMessage(root, name));
+std::unique_ptr<StateManager> OpenState(const state::StateOptions& options, int* exit_code) {
+  auto sm = state::OpenStateManager(options);
+  if (sm.ok()) return std::move(sm).value();
+  Error(sm.status().message());
+  *exit_code = sm.status().code() == ErrorCode::kInvalidArgument ? kExitInvalid : kExitFailure;
+  return nullptr;
+}
+
+int RequireTopology(const StateManager& sm, const std::string& name) {
+  auto exists = sm.Exists(name);
+  if (!exists.ok()) {
+    Error(exists.status().message());
+    return kExitFailure;
+  }
+  if (*exists) return kExitOk;
+  Error(NoTopologyMessage(sm.root(), name));
   return kExitNoTopology;
 }
 
-int Kill(const std::string& root, const std::string& name, double wait_secs, bool force) {
-  if (int code = RequireTopology(root, name); code != kExitOk) return code;
-  auto sm_owner = state::MakeStateManager(root);
-  StateManager& sm = *sm_owner;
+int Kill(StateManager& sm, const std::string& name, double wait_secs, bool force) {
+  if (int code = RequireTopology(sm, name); code != kExitOk) return code;
   auto killed = [&name](const std::optional<ArchivedRun>& run) {
     std::printf("topology '%s' killed\n", name.c_str());
     if (run) std::printf("%s\n", KeptLogs(name, run).c_str());

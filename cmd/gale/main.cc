@@ -1,8 +1,8 @@
 // The gale command line: develop (local, validate), deploy and operate
 // (submit, list, status, activate, deactivate, logs, wait, kill), help and
 // version, and the internal roles the local scheduler starts (_scheduler,
-// _tmaster, _executor, _stmgr, _instance). Global options (--state-dir,
-// --log-level) are accepted before or after the command name.
+// _tmaster, _executor, _stmgr, _instance). Global options (--cluster,
+// --state-dir, --log-level) are accepted before or after the command name.
 
 #include <unistd.h>
 
@@ -17,6 +17,7 @@
 
 #include "bolts/builtins.h"
 #include "bolts/kafka/kafka_bolt_link.h"
+#include "cluster/cluster_config.h"
 #include "cluster_commands.h"
 #include "common/exit_code.h"
 #include "common/names.h"
@@ -139,18 +140,24 @@ int ValidateCommand(const gale::launch::TopologySource& src) {
 }
 
 // Options every command takes, before or after the command name (the
-// subcommands fall through to the app for options they do not know). A
-// cluster file option (--cluster) belongs here too.
+// subcommands fall through to the app for options they do not know).
 struct GlobalOptions {
   std::string log_level = "info";
-  std::string state_root;  // "" = StateManager::DefaultRoot()
+  std::string state_root;    // "" = the cluster file's state.root, else StateManager::DefaultRoot()
+  std::string cluster_file;  // "" = $GALE_CLUSTER, else none
 };
 
 void AddGlobalOptions(CLI::App* app, GlobalOptions* global) {
   app->add_option("--log-level", global->log_level, "debug, info, warn or error")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
   app->add_option("--state-dir", global->state_root,
-                  "State directory of submitted topologies (default $GALE_STATE_DIR or ~/.gale)");
+                  "State directory of submitted topologies (default: the cluster file's "
+                  "state.root, else $GALE_STATE_DIR or ~/.gale); with ZooKeeper state, where "
+                  "this host keeps logs, metrics and sockets");
+  app->add_option("--cluster", global->cluster_file,
+                  "Cluster file (YAML): state manager (localfs or zookeeper), ZooKeeper servers, "
+                  "scheduler (default $GALE_CLUSTER; none: state in a local directory, "
+                  "topologies on this host). See docs/deploy.md");
 }
 
 // `gale help [COMMAND]`.
@@ -187,7 +194,8 @@ int main(int argc, char** argv) {
   app.fallthrough();
   app.option_defaults()->always_capture_default();
   app.footer(
-      "Global options (--state-dir, --log-level) may come before or after the command.\n"
+      "Global options (--cluster, --state-dir, --log-level) may come before or after the "
+      "command.\n"
       "'gale help COMMAND' or 'gale COMMAND --help' shows a command's options.");
   app.set_version_flag("-v,--version", std::string("gale ") + GALE_VERSION,
                        "Print the gale version and exit");
@@ -306,45 +314,59 @@ int main(int argc, char** argv) {
     return app.exit(e) == 0 ? kExitOk : kExitInvalid;
   }
   gale::SetLogLevel(global.log_level);
-  std::string state_root = global.state_root;
-  if (state_root.empty()) state_root = gale::state::StateManager::DefaultRoot();
   if (help->parsed()) return HelpCommand(app, help_topic);
   if (version->parsed()) {
     std::printf("gale %s\n", GALE_VERSION);
     return kExitOk;
   }
+  if (local->parsed()) return RunLocalCommand(local_src, duration, quiet);
+  if (validate->parsed()) return ValidateCommand(validate_src);
+  if (kafka_broker->parsed()) return ExecKafkaBroker(kafka_broker->remaining());
+
+  // Everything below operates submitted topologies: it needs the cluster
+  // file (if any) and the state manager it names.
+  auto cluster = gale::cluster::ResolveClusterConfig(global.cluster_file);
+  if (!cluster.ok()) {
+    PrintError(cluster.status().message());
+    return kExitInvalid;
+  }
+  if (std::string missing = gale::cluster::UnavailableFeature(*cluster); !missing.empty()) {
+    PrintError(missing);
+    return kExitInvalid;
+  }
+  const gale::state::StateOptions state = gale::cluster::StateOptionsOf(*cluster, global.state_root);
+  if (role_scheduler->parsed()) {
+    return RunRole("scheduler", gale::scheduler::RunLocalScheduler({state, name}));
+  }
+  if (role_tmaster->parsed()) {
+    return RunRole("tmaster", gale::tmaster::RunTopologyMaster({state, name}));
+  }
+  if (role_executor->parsed()) {
+    return RunRole("executor", gale::executor::RunExecutorProcess({state, name, role_id}));
+  }
+  if (role_stmgr->parsed()) {
+    return RunRole("stmgr", gale::stmgr::RunStreamManager({state, name, role_id}));
+  }
+  if (role_instance->parsed()) {
+    return RunRole("instance", gale::instance::RunInstanceProcess({state, name, role_id}));
+  }
+
+  int open_failed = kExitFailure;
+  auto sm = gale::cli::OpenState(state, &open_failed);
+  if (!sm) return open_failed;
   // Every command that takes a topology name fails alike when there is none
   // (logs also looks in the log archive, so it checks by itself).
   for (CLI::App* named : {status, activate, deactivate, wait, kill}) {
     if (!named->parsed()) continue;
-    if (int code = gale::cli::RequireTopology(state_root, name); code != kExitOk) return code;
+    if (int code = gale::cli::RequireTopology(*sm, name); code != kExitOk) return code;
   }
-
-  if (local->parsed()) return RunLocalCommand(local_src, duration, quiet);
-  if (validate->parsed()) return ValidateCommand(validate_src);
-  if (submit->parsed()) return gale::cli::Submit(state_root, submit_src, submit_timeout);
-  if (list->parsed()) return gale::cli::List(state_root);
-  if (status->parsed()) return gale::cli::ShowStatus(state_root, name, json);
-  if (activate->parsed()) return gale::cli::SetActive(state_root, name, true);
-  if (deactivate->parsed()) return gale::cli::SetActive(state_root, name, false);
-  if (logs->parsed()) return gale::cli::ShowLogs(state_root, name, logs_options);
-  if (wait->parsed()) return gale::cli::Wait(state_root, name, wait_timeout);
-  if (kill->parsed()) return gale::cli::Kill(state_root, name, kill_wait, force);
-  if (kafka_broker->parsed()) return ExecKafkaBroker(kafka_broker->remaining());
-  if (role_scheduler->parsed()) {
-    return RunRole("scheduler", gale::scheduler::RunLocalScheduler({state_root, name}));
-  }
-  if (role_tmaster->parsed()) {
-    return RunRole("tmaster", gale::tmaster::RunTopologyMaster({state_root, name}));
-  }
-  if (role_executor->parsed()) {
-    return RunRole("executor", gale::executor::RunExecutorProcess({state_root, name, role_id}));
-  }
-  if (role_stmgr->parsed()) {
-    return RunRole("stmgr", gale::stmgr::RunStreamManager({state_root, name, role_id}));
-  }
-  if (role_instance->parsed()) {
-    return RunRole("instance", gale::instance::RunInstanceProcess({state_root, name, role_id}));
-  }
+  if (submit->parsed()) return gale::cli::Submit(*sm, state, submit_src, submit_timeout);
+  if (list->parsed()) return gale::cli::List(*sm);
+  if (status->parsed()) return gale::cli::ShowStatus(*sm, name, json);
+  if (activate->parsed()) return gale::cli::SetActive(*sm, name, true);
+  if (deactivate->parsed()) return gale::cli::SetActive(*sm, name, false);
+  if (logs->parsed()) return gale::cli::ShowLogs(*sm, name, logs_options);
+  if (wait->parsed()) return gale::cli::Wait(*sm, name, wait_timeout);
+  if (kill->parsed()) return gale::cli::Kill(*sm, name, kill_wait, force);
   return kExitInvalid;  // require_subcommand(1): not reached
 }

@@ -46,17 +46,16 @@ std::string JsonString(const std::string& s) {
 
 }  // namespace
 
-int ShowStatus(const std::string& root, const std::string& name, bool json) {
-  auto sm_owner = state::MakeStateManager(root);
-  StateManager& sm = *sm_owner;
-  if (!sm.Exists(name)) {
-    Error("no topology '" + name + "' in " + root + " (see 'gale list')");
-    return kExitFailure;
-  }
+int ShowStatus(StateManager& sm, const std::string& name, bool json) {
+  if (int code = RequireTopology(sm, name); code != kExitOk) return code;
   Snapshot s = TakeSnapshot(sm, name);
   bool running = SchedulerAlive(sm, name);
   auto act = sm.ReadKv(name, "activation");
-  bool active = !act || act->GetOr("active", "1") == "1";
+  if (!act.ok() && act.status().code() != ErrorCode::kNotFound) {
+    Error(act.status().message());
+    return kExitFailure;
+  }
+  bool active = !act.ok() || act->GetOr("active", "1") == "1";
   const metrics::TopologyMetrics& m = s.metrics;
   const metrics::BackpressureMetrics& bp = m.backpressure;
   // Processes: role, container, component, tasks, pid, log.
@@ -71,7 +70,12 @@ int ShowStatus(const std::string& root, const std::string& name, bool json) {
       task_info[e.task] = {e.container, e.component};
     }
   }
-  for (const std::string& key : sm.List(name, "pids")) {
+  auto pids = sm.List(name, "pids");
+  if (!pids.ok()) {
+    Error(pids.status().message());
+    return kExitFailure;
+  }
+  for (const std::string& key : *pids) {
     auto record = sm.ReadRecord<records::ProcessRecord>(name, "pids/" + key);
     if (!record.ok()) continue;
     Proc p;

@@ -16,7 +16,7 @@ void Error(const std::string& m) { std::fprintf(stderr, "gale: %s\n", m.c_str())
 int PidOf(const StateManager& sm, const std::string& name, const std::string& key) {
   // Every pid record ("scheduler", "tmaster", "pids/...") has a pid field.
   auto text = sm.Read(name, key);
-  if (!text) return 0;
+  if (!text.ok()) return 0;
   auto kv = records::KeyValues::ParseStrict(*text);
   if (!kv.ok()) return 0;
   auto pid = records::ReadInt(*kv, "pid", 2, std::numeric_limits<std::int32_t>::max());
@@ -31,7 +31,7 @@ Snapshot TakeSnapshot(const StateManager& sm, const std::string& name) {
   Snapshot s;
   std::vector<metrics::ComponentRef> components;
   std::map<std::string, std::size_t> index;
-  if (auto packing = sm.ReadKv(name, "packing")) {
+  if (auto packing = sm.ReadKv(name, "packing"); packing.ok()) {
     for (const std::string& entry : packing->GetAll("task")) {
       // "<task> <container> <component>"
       auto last = entry.rfind(' ');
@@ -44,9 +44,9 @@ Snapshot TakeSnapshot(const StateManager& sm, const std::string& name) {
       components[index[component]].tasks++;
     }
   }
-  for (const std::string& key : sm.List(name, "metrics")) {
+  for (const std::string& key : sm.List(name, "metrics").value_or({})) {
     auto text = sm.Read(name, "metrics/" + key);
-    if (!text) continue;
+    if (!text.ok()) continue;
     if (key.rfind("stmgr-", 0) == 0) {
       metrics::StmgrSnapshot stmgr;
       if (metrics::Decode(*text, &stmgr).ok()) s.stmgrs.push_back(std::move(stmgr));

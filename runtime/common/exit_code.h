@@ -31,7 +31,8 @@ inline int RoleExitCode(const Status& status) {
     case ErrorCode::kAlreadyExists: return kExitAlreadyRunning;
     case ErrorCode::kIo:
     case ErrorCode::kProtocol:
-    case ErrorCode::kInternal: return kExitFailure;
+    case ErrorCode::kInternal:
+    case ErrorCode::kUnavailable: return kExitFailure;
     default: return kExitStartFailure;
   }
 }

@@ -18,6 +18,7 @@ enum class ErrorCode {
   kProtocol,          // malformed or incompatible bytes from a peer
   kUserCode,          // a spout or bolt threw
   kInternal,
+  kUnavailable,       // a service (ZooKeeper) cannot be reached now; retrying may work
 };
 
 const char* ErrorCodeName(ErrorCode code);
@@ -45,6 +46,7 @@ inline Status NotFound(std::string m) { return {ErrorCode::kNotFound, std::move(
 inline Status IoError(std::string m) { return {ErrorCode::kIo, std::move(m)}; }
 inline Status ProtocolError(std::string m) { return {ErrorCode::kProtocol, std::move(m)}; }
 inline Status InternalError(std::string m) { return {ErrorCode::kInternal, std::move(m)}; }
+inline Status Unavailable(std::string m) { return {ErrorCode::kUnavailable, std::move(m)}; }
 
 // A value or the Status explaining why there is none.
 template <typename T>
@@ -62,6 +64,8 @@ class [[nodiscard]] Result {
   const T* operator->() const { return &*value_; }
   T& operator*() & { return *value_; }
   const T& operator*() const& { return *value_; }
+  // The value, or `fallback` when there is none.
+  T value_or(T fallback) const& { return value_ ? *value_ : std::move(fallback); }
 
  private:
   std::optional<T> value_;

@@ -29,29 +29,34 @@ RestartPolicy RestartPolicyOf(const plan::TopologyPlan& plan) {
   return p;
 }
 
-std::vector<std::string> RoleArgv(const std::string& state_root, const std::string& role,
+std::vector<std::string> RoleArgv(const state::StateOptions& state, const std::string& role,
                                   const std::string& topology) {
-  return {SelfExe(), "--state-dir", state_root, "_" + role, topology};
+  std::vector<std::string> argv = {SelfExe()};
+  for (std::string& a : state.ChildArgs()) argv.push_back(std::move(a));
+  argv.push_back("_" + role);
+  argv.push_back(topology);
+  return argv;
 }
 
 Status RunExecutorProcess(const ExecutorProcessOptions& options) {
   g_stop = &InstallStopSignalHandlers();
   auto log = Logger("executor");
-  auto sm_owner = state::MakeStateManager(options.state_root);
-  state::StateManager& sm = *sm_owner;
+  auto sm_owner = state::OpenStateManager(options.state);
+  if (!sm_owner.ok()) return sm_owner.status();
+  state::StateManager& sm = **sm_owner;
   auto loaded = launch::LoadSubmittedTopology(sm, options.topology);
   if (!loaded.ok()) return loaded.status();
   const auto& plan = *loaded->plan;
   std::string logs = sm.TopologyDir(options.topology) + "/logs/";
   std::string c = std::to_string(options.container);
   Supervisor supervisor(&sm, options.topology, "executor", RestartPolicyOf(plan));
-  ChildSpec stmgr{"stmgr-" + c, RoleArgv(options.state_root, "stmgr", options.topology),
+  ChildSpec stmgr{"stmgr-" + c, RoleArgv(options.state, "stmgr", options.topology),
                   logs + "stmgr-" + c + ".log", 1};
   stmgr.argv.push_back(c);
   supervisor.Add(stmgr);
   for (std::int32_t t : plan.TasksIn(options.container)) {
     std::string task = std::to_string(t);
-    ChildSpec inst{"task-" + task, RoleArgv(options.state_root, "instance", options.topology),
+    ChildSpec inst{"task-" + task, RoleArgv(options.state, "instance", options.topology),
                    logs + "task-" + task + ".log", 0};
     inst.argv.push_back(task);
     supervisor.Add(inst);

@@ -10,13 +10,14 @@
 #include <vector>
 
 #include "common/status.h"
+#include "state/state_manager.h"
 #include "executor/supervisor.h"
 #include "plan/plan.h"
 
 namespace gale::executor {
 
 struct ExecutorProcessOptions {
-  std::string state_root;
+  state::StateOptions state;  // which state manager, and the host-local root
   std::string topology;
   int container = 0;
 };
@@ -26,8 +27,9 @@ Status RunExecutorProcess(const ExecutorProcessOptions& options);
 // The topology's topology.restart.max.failures / .window.secs.
 RestartPolicy RestartPolicyOf(const plan::TopologyPlan& plan);
 
-// argv prefix for running another gale role: {gale, --state-dir, root}.
-std::vector<std::string> RoleArgv(const std::string& state_root, const std::string& role,
+// argv for running another gale role with the same state:
+// {gale, [--cluster FILE,] --state-dir ROOT, _ROLE, TOPOLOGY}.
+std::vector<std::string> RoleArgv(const state::StateOptions& state, const std::string& role,
                                   const std::string& topology);
 
 }  // namespace gale::executor

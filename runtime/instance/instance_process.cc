@@ -177,7 +177,7 @@ Carried ReadCarried(const state::StateManager& sm, const std::string& topology, 
                     const std::string& component) {
   Carried carried;
   auto text = sm.Read(topology, MetricsKey(task_id));
-  if (!text) return carried;
+  if (!text.ok()) return carried;
   metrics::TaskSnapshot previous;
   if (!metrics::Decode(*text, &previous).ok() || previous.task != task_id ||
       previous.component != component) {
@@ -222,8 +222,13 @@ void WriteMetrics(state::StateManager& sm, const std::string& topology, int task
 Status RunInstanceProcess(const InstanceProcessOptions& options) {
   g_stop = &InstallStopSignalHandlers();
   auto log = Logger("instance");
-  auto sm_owner = state::MakeStateManager(options.state_root);
-  state::StateManager& sm = *sm_owner;
+  auto sm_owner = state::OpenStateManager(options.state);
+  if (!sm_owner.ok()) return sm_owner.status();
+  state::StateManager& sm = **sm_owner;
+  // Metrics and the socket are host-local: once started, a task needs
+  // nothing else and lets go of the shared state (with ZooKeeper its
+  // session, so that a host's tasks do not each hold a connection).
+  auto host = state::MakeStateManager(options.state.root);
   const std::string error_key = "errors/task-" + std::to_string(options.task_id);
   // Why the task could not start goes to errors/task-N, where submit and
   // status find it.
@@ -245,9 +250,9 @@ Status RunInstanceProcess(const InstanceProcessOptions& options) {
   // deactivated topology stays quiet across restarts.
   signals.active.store(false);
   TaskMetrics metrics;
-  const Carried carried = ReadCarried(sm, options.topology, options.task_id,
+  const Carried carried = ReadCarried(*host, options.topology, options.task_id,
                                       plan->component_of(options.task_id).id);
-  StmgrLink link(transport::StmgrLocalEndpoint(sm.TopologyDir(options.topology),
+  StmgrLink link(transport::StmgrLocalEndpoint(host->TopologyDir(options.topology),
                                     plan->container_of(options.task_id)),
                  options.task_id, &signals);
   ExecutorOptions eo;
@@ -263,6 +268,7 @@ Status RunInstanceProcess(const InstanceProcessOptions& options) {
   Status started = executor->Start();
   if (!started.ok()) return fail_start(started.message());
   (void)sm.Remove(options.topology, error_key);
+  sm_owner->reset();
   log->info("task {} ({}) started, pid {}", options.task_id,
             plan->component_of(options.task_id).id, getpid());
 
@@ -274,7 +280,7 @@ Status RunInstanceProcess(const InstanceProcessOptions& options) {
     std::unique_lock<std::mutex> lock(reporter_mu);
     while (!done) {
       lock.unlock();
-      WriteMetrics(sm, options.topology, options.task_id, *plan, metrics, *executor, signals,
+      WriteMetrics(*host, options.topology, options.task_id, *plan, metrics, *executor, signals,
                    carried, false);
       lock.lock();
       reporter_cv.wait_for(lock, std::chrono::seconds(1), [&] { return done; });
@@ -287,8 +293,8 @@ Status RunInstanceProcess(const InstanceProcessOptions& options) {
   }
   reporter_cv.notify_one();
   reporter.join();
-  WriteMetrics(sm, options.topology, options.task_id, *plan, metrics, *executor, signals, carried,
-               true);
+  WriteMetrics(*host, options.topology, options.task_id, *plan, metrics, *executor, signals,
+               carried, true);
   log->info("task {} stopped", options.task_id);
   return Status::Ok();
 }

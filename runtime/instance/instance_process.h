@@ -10,11 +10,12 @@
 #include <string>
 
 #include "common/status.h"
+#include "state/state_manager.h"
 
 namespace gale::instance {
 
 struct InstanceProcessOptions {
-  std::string state_root;
+  state::StateOptions state;  // which state manager, and the host-local root
   std::string topology;
   int task_id = 0;
 };

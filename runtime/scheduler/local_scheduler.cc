@@ -22,18 +22,19 @@ Status RunLocalScheduler(const LocalSchedulerOptions& options) {
   g_stop = &InstallStopSignalHandlers();
   ::signal(SIGHUP, SIG_IGN);
   auto log = Logger("scheduler");
-  auto sm_owner = state::MakeStateManager(options.state_root);
-  state::StateManager& sm = *sm_owner;
+  auto sm_owner = state::OpenStateManager(options.state);
+  if (!sm_owner.ok()) return sm_owner.status();
+  state::StateManager& sm = **sm_owner;
   auto loaded = launch::LoadSubmittedTopology(sm, options.topology);
   if (!loaded.ok()) return loaded.status();
   std::string logs = sm.TopologyDir(options.topology) + "/logs/";
   executor::Supervisor supervisor(&sm, options.topology, "scheduler",
                                   executor::RestartPolicyOf(*loaded->plan));
-  supervisor.Add({"tmaster", executor::RoleArgv(options.state_root, "tmaster", options.topology),
+  supervisor.Add({"tmaster", executor::RoleArgv(options.state, "tmaster", options.topology),
                   logs + "tmaster.log", 1});
   for (int c = 0; c < loaded->plan->workers(); ++c) {
     executor::ChildSpec spec{"executor-" + std::to_string(c),
-                             executor::RoleArgv(options.state_root, "executor", options.topology),
+                             executor::RoleArgv(options.state, "executor", options.topology),
                              logs + "executor-" + std::to_string(c) + ".log", 0};
     spec.argv.push_back(std::to_string(c));
     supervisor.Add(spec);

@@ -9,11 +9,12 @@
 #include <string>
 
 #include "common/status.h"
+#include "state/state_manager.h"
 
 namespace gale::scheduler {
 
 struct LocalSchedulerOptions {
-  std::string state_root;
+  state::StateOptions state;  // which state manager, and the host-local root
   std::string topology;
 };
 

@@ -137,10 +137,10 @@ Status LocalFsStateManager::Write(const std::string& topology, const std::string
   return Status::Ok();
 }
 
-std::optional<std::string> LocalFsStateManager::Read(const std::string& topology,
-                                                     const std::string& key) const {
+Result<std::string> LocalFsStateManager::Read(const std::string& topology,
+                                              const std::string& key) const {
   std::ifstream in(Path(topology, key), std::ios::binary);
-  if (!in) return std::nullopt;
+  if (!in) return NotFound("no '" + key + "' for topology '" + topology + "'");
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
@@ -153,8 +153,8 @@ Status LocalFsStateManager::Remove(const std::string& topology, const std::strin
   return Status::Ok();
 }
 
-std::vector<std::string> LocalFsStateManager::List(const std::string& topology,
-                                                   const std::string& prefix) const {
+Result<std::vector<std::string>> LocalFsStateManager::List(const std::string& topology,
+                                                           const std::string& prefix) const {
   std::vector<std::string> keys;
   std::error_code ec;
   for (const auto& e : fs::directory_iterator(Path(topology, prefix), ec)) {
@@ -166,7 +166,7 @@ std::vector<std::string> LocalFsStateManager::List(const std::string& topology,
   return keys;
 }
 
-std::vector<std::string> LocalFsStateManager::Topologies() const {
+Result<std::vector<std::string>> LocalFsStateManager::Topologies() const {
   std::vector<std::string> names;
   std::error_code ec;
   for (const auto& e : fs::directory_iterator(root_ + "/topologies", ec)) {
@@ -186,7 +186,7 @@ static Status CheckName(const std::string& topology) {
                          " characters)");
 }
 
-bool LocalFsStateManager::Exists(const std::string& topology) const {
+Result<bool> LocalFsStateManager::Exists(const std::string& topology) const {
   if (!ValidTopologyName(topology)) return false;  // "..", "a/b": never a topology here
   std::error_code ec;
   return fs::exists(LocalDir(topology), ec);
@@ -272,19 +272,22 @@ Result<std::unique_ptr<AliveEntry>> LocalFsStateManager::PublishAlive(const std:
   return std::unique_ptr<AliveEntry>(std::make_unique<FileAliveEntry>(this, topology, key));
 }
 
-std::optional<std::string> LocalFsStateManager::ReadAlive(const std::string& topology,
-                                                          const std::string& name) const {
+Result<std::string> LocalFsStateManager::ReadAlive(const std::string& topology,
+                                                   const std::string& name) const {
   auto text = Read(topology, "alive/" + name);
-  if (!text) return std::nullopt;
+  if (!text.ok()) return text.status();
+  auto gone = [&] {
+    return NotFound("'" + name + "' of topology '" + topology + "' is not alive");
+  };
   auto blank = text->find("\n\n");
-  if (blank == std::string::npos) return std::nullopt;
+  if (blank == std::string::npos) return gone();
   auto header = KeyValues::ParseStrict(std::string_view(*text).substr(0, blank));
-  if (!header.ok()) return std::nullopt;
+  if (!header.ok()) return gone();
   auto pid = records::ReadInt(*header, "owner_pid", records::kMinPid, records::kMaxId);
   auto start = records::ReadUint64(*header, "owner_start");
-  if (!pid.ok() || !start.ok()) return std::nullopt;
+  if (!pid.ok() || !start.ok()) return gone();
   auto actual = ProcessStartTime(static_cast<int>(*pid));
-  if (!actual || *actual != *start) return std::nullopt;
+  if (!actual || *actual != *start) return gone();
   return text->substr(blank + 2);
 }
 

@@ -27,18 +27,18 @@ class LocalFsStateManager final : public StateManager {
   explicit LocalFsStateManager(std::string root) : root_(std::move(root)) {}
 
   const std::string& root() const override { return root_; }
+  const std::string& local_root() const override { return root_; }
   std::string LocalDir(const std::string& topology) const override;
 
   Status Write(const std::string& topology, const std::string& key,
                const std::string& bytes) override;
-  std::optional<std::string> Read(const std::string& topology,
-                                  const std::string& key) const override;
+  Result<std::string> Read(const std::string& topology, const std::string& key) const override;
   Status Remove(const std::string& topology, const std::string& key) override;
-  std::vector<std::string> List(const std::string& topology,
-                                const std::string& prefix) const override;
+  Result<std::vector<std::string>> List(const std::string& topology,
+                                        const std::string& prefix) const override;
 
-  std::vector<std::string> Topologies() const override;
-  bool Exists(const std::string& topology) const override;
+  Result<std::vector<std::string>> Topologies() const override;
+  Result<bool> Exists(const std::string& topology) const override;
   Status Create(const std::string& topology) override;
   Status RemoveTopology(const std::string& topology) override;
 
@@ -47,8 +47,8 @@ class LocalFsStateManager final : public StateManager {
   Result<std::unique_ptr<AliveEntry>> PublishAlive(const std::string& topology,
                                                    const std::string& name,
                                                    const std::string& bytes) override;
-  std::optional<std::string> ReadAlive(const std::string& topology,
-                                       const std::string& name) const override;
+  Result<std::string> ReadAlive(const std::string& topology,
+                                const std::string& name) const override;
   Result<std::unique_ptr<Watch>> WatchKey(const std::string& topology,
                                           const std::string& key) override;
 

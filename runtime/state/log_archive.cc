@@ -75,7 +75,8 @@ std::string LogArchive::TopologyDir(const std::string& name) const {
 }
 
 Result<ArchivedRun> LogArchive::Archive(const std::string& name, const std::string& topology_dir,
-                                        const std::string& reason) {
+                                        const std::string& reason,
+                                        const std::map<std::string, std::string>& records) {
   if (keep_runs_ <= 0) {
     return Status(ErrorCode::kFailedPrecondition,
                   std::string("log archiving is off (") + kKeepRunsEnv + "=0)");
@@ -103,6 +104,10 @@ Result<ArchivedRun> LogArchive::Archive(const std::string& name, const std::stri
     if (ec) return IoError("cannot archive " + logs.string() + ": " + ec.message());
   }
   for (const char* record : {"submit", "packing"}) {
+    if (auto it = records.find(record); it != records.end()) {
+      std::ofstream(dir / record, std::ios::trunc) << it->second;
+      continue;
+    }
     fs::copy_file(fs::path(topology_dir) / record, dir / record, ec);
     ec.clear();
   }

@@ -21,6 +21,7 @@
 // claiming a distinct run number. Self-contained: no dependency on the state
 // manager's record formats.
 
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -55,12 +56,15 @@ class LogArchive {
   std::string TopologyDir(const std::string& name) const;
 
   // Moves `topology_dir`/logs into a new run of `name` with the run record
-  // and copies of `submit` and `packing`, then prunes old runs. Returns the
-  // new run; NotFound when there is no logs directory; FailedPrecondition
-  // when archiving is off (keep_runs 0). The topology directory itself is
-  // left for the caller to remove.
+  // and copies of `submit` and `packing` (their text from `records` when
+  // given there, as the state manager read them; else the files of
+  // `topology_dir`), then prunes old runs. Returns the new run; NotFound
+  // when there is no logs directory; FailedPrecondition when archiving is
+  // off (keep_runs 0). The topology directory itself is left for the
+  // caller to remove.
   Result<ArchivedRun> Archive(const std::string& name, const std::string& topology_dir,
-                              const std::string& reason);
+                              const std::string& reason,
+                              const std::map<std::string, std::string>& records = {});
 
   // The archived runs of `name`, oldest first.
   std::vector<ArchivedRun> Runs(const std::string& name) const;

@@ -9,6 +9,7 @@
 
 #include "common/parse.h"
 #include "state/local_fs_state_manager.h"
+#include "state/zookeeper_state_manager.h"
 
 namespace gale::state {
 namespace {
@@ -36,8 +37,33 @@ std::string StateManager::DefaultRoot() {
   return "/tmp/gale-" + std::to_string(::getuid());
 }
 
+bool IsHostLocalKey(const std::string& key) {
+  return key == "metrics" || key == "logs" || key.rfind("metrics/", 0) == 0 ||
+         key.rfind("logs/", 0) == 0;
+}
+
+std::vector<std::string> StateOptions::ChildArgs() const {
+  std::vector<std::string> args;
+  if (!cluster_file.empty()) args = {"--cluster", cluster_file};
+  args.push_back("--state-dir");
+  args.push_back(root);
+  return args;
+}
+
+std::string StateOptions::Describe() const {
+  if (!zookeeper) return root;
+  return "ZooKeeper " + zookeeper->connect + " under " + zookeeper->root;
+}
+
 std::unique_ptr<StateManager> MakeStateManager(const std::string& root) {
   return std::make_unique<LocalFsStateManager>(root);
+}
+
+Result<std::unique_ptr<StateManager>> OpenStateManager(const StateOptions& options) {
+  if (!options.zookeeper) return MakeStateManager(options.root);
+  auto zk = ZooKeeperStateManager::Open(*options.zookeeper, options.root);
+  if (!zk.ok()) return zk.status();
+  return std::unique_ptr<StateManager>(std::move(zk).value());
 }
 
 bool ProcessAlive(int pid) {

@@ -1,34 +1,45 @@
 #pragma once
 
-// Where a topology's shared state lives, behind one interface so that a
-// ZooKeeper implementation can replace the directory one without touching
-// callers. Keys are paths relative to the topology ("packing", "pids/task-3");
-// values are small records (records/state_records.h), written atomically so
-// a reader never sees half a value.
+// Where a topology's shared state lives, behind one interface with two
+// implementations: a directory (LocalFsStateManager, the single-host
+// default) and ZooKeeper (ZooKeeperStateManager). Keys are paths relative to
+// the topology ("packing", "pids/task-3"); values are small records
+// (records/state_records.h), written atomically so a reader never sees half
+// a value.
 //
 //   <topology>/
 //     submit            how the topology was submitted (file, libs, filters, overrides)
 //     packing           task -> container (written by the topology master)
 //     physical          container -> stream manager endpoint (ditto)
-//     tmaster           the live topology master: pid and control endpoint
 //     scheduler         the local scheduler's pid
 //     activation        desired activation state
 //     pids/<role>-<id>  one record per supervised process: pid and restarts
-//     metrics/<role>-<id>  key=value counters, rewritten every second
 //     errors/<role>-<id>   why a process failed to start
+//     alive/tmaster     the live topology master: pid and control endpoint (alive entry)
+//     alive/stmgr-<c>   each live stream manager: pid and data endpoint (alive entry)
+//     metrics/<role>-<id>  key=value counters, rewritten every second (host-local)
+//     logs/<process>.log   (host-local)
 //
-// Logs and ipc:// sockets are host-local, not shared state: LocalDir() names
-// the host directory for them.
+// Logs, metrics and ipc:// sockets are host-local, not shared state:
+// LocalDir() names the host directory for them, and the keys under
+// "metrics/" and "logs/" always live there (IsHostLocalKey).
 //
 // Locks are exclusive and held by the returned object (flock with localfs,
-// an ephemeral sequential node with ZooKeeper). Alive entries are ephemeral:
-// they vanish (read as absent) when the process that published them exits.
+// an ephemeral node with ZooKeeper). Alive entries are ephemeral: they
+// vanish (read as absent) when the process that published them exits (with
+// ZooKeeper: when its session ends, at most the session timeout later).
 // Watches are one-shot, as in ZooKeeper: a watch fires once when its key is
 // created, changed or deleted after it was armed; the caller re-reads and
 // arms a new one.
 //
+// Errors: a call that cannot reach the state (ZooKeeper down) returns
+// kUnavailable at once, never blocks for long and never aborts, so the data
+// path of a running topology carries on without its state manager. Reads
+// say kNotFound for a key that does not exist.
+//
 // Thread-safety: an implementation may be used from several threads at once;
-// Lock, AliveEntry and Watch objects belong to one thread each.
+// Lock, AliveEntry and Watch objects belong to one thread each and must be
+// destroyed before the state manager.
 
 #include <chrono>
 #include <memory>
@@ -48,6 +59,9 @@ using KeyValues = records::KeyValues;
 class StateLock {
  public:
   virtual ~StateLock() = default;
+  // False once the lock was lost: with ZooKeeper, the session ended and
+  // another process took the lock before this one could take it back.
+  virtual bool Held() const { return true; }
 };
 
 // An ephemeral entry; removed when destroyed, and read as absent once its
@@ -66,6 +80,10 @@ class Watch {
   virtual Result<bool> Wait(std::chrono::milliseconds timeout) = 0;
 };
 
+// Keys kept in the host-local directory whatever the state manager:
+// "metrics/..." and "logs/...".
+bool IsHostLocalKey(const std::string& key);
+
 class StateManager {
  public:
   virtual ~StateManager() = default;
@@ -75,7 +93,10 @@ class StateManager {
 
   // Where the state lives, for messages (a directory, a ZooKeeper address).
   virtual const std::string& root() const = 0;
-  // Host-local directory of a topology for logs and sockets.
+  // The host-local directory: topologies/<name>/ for logs, metrics and
+  // sockets, archive/ for the logs of past runs.
+  virtual const std::string& local_root() const = 0;
+  // Host-local directory of a topology for logs, metrics and sockets.
   virtual std::string LocalDir(const std::string& topology) const = 0;
   std::string TopologyDir(const std::string& topology) const { return LocalDir(topology); }
   std::string Path(const std::string& topology, const std::string& key) const {
@@ -85,32 +106,44 @@ class StateManager {
   // Replaces the value of `key` atomically.
   virtual Status Write(const std::string& topology, const std::string& key,
                        const std::string& bytes) = 0;
-  // The value of `key`, or nullopt when it does not exist.
-  virtual std::optional<std::string> Read(const std::string& topology,
-                                          const std::string& key) const = 0;
+  // The value of `key`; kNotFound when it does not exist.
+  virtual Result<std::string> Read(const std::string& topology,
+                                   const std::string& key) const = 0;
+  // Removing a key that does not exist is not an error.
   virtual Status Remove(const std::string& topology, const std::string& key) = 0;
-  // Keys directly under `prefix` (such as "metrics"), sorted.
-  virtual std::vector<std::string> List(const std::string& topology,
-                                        const std::string& prefix) const = 0;
+  // Keys directly under `prefix` (such as "metrics"), sorted; empty when
+  // there are none.
+  virtual Result<std::vector<std::string>> List(const std::string& topology,
+                                                const std::string& prefix) const = 0;
 
-  virtual std::vector<std::string> Topologies() const = 0;
-  virtual bool Exists(const std::string& topology) const = 0;
+  virtual Result<std::vector<std::string>> Topologies() const = 0;
+  virtual Result<bool> Exists(const std::string& topology) const = 0;
   virtual Status Create(const std::string& topology) = 0;
+  // Removes the topology's shared state and its host-local directory.
   virtual Status RemoveTopology(const std::string& topology) = 0;
 
   // An exclusive lock named `name`; kAlreadyExists while another holder
   // (in any process) has it.
   virtual Result<std::unique_ptr<StateLock>> Lock(const std::string& topology,
                                                   const std::string& name) = 0;
+  // Like Lock, but while another holder has the lock, waits up to `wait`
+  // for it to be released (a watch, not polling) where the state manager
+  // can see that happen (ZooKeeper); localfs tries once.
+  virtual Result<std::unique_ptr<StateLock>> LockWithin(const std::string& topology,
+                                                        const std::string& name,
+                                                        std::chrono::milliseconds wait) {
+    return Lock(topology, name);
+  }
   // Publishes `bytes` under alive/<name> for as long as this process lives
-  // and the returned entry exists.
+  // and the returned entry exists, replacing an entry of that name left by
+  // a process that is gone.
   virtual Result<std::unique_ptr<AliveEntry>> PublishAlive(const std::string& topology,
                                                            const std::string& name,
                                                            const std::string& bytes) = 0;
-  // The bytes of a live alive entry, or nullopt (never published, removed,
-  // or its owner is gone).
-  virtual std::optional<std::string> ReadAlive(const std::string& topology,
-                                               const std::string& name) const = 0;
+  // The bytes of a live alive entry; kNotFound when it was never published,
+  // was removed, or its owner is gone.
+  virtual Result<std::string> ReadAlive(const std::string& topology,
+                                        const std::string& name) const = 0;
   // Arms a one-shot watch on `key` (which need not exist yet).
   virtual Result<std::unique_ptr<Watch>> WatchKey(const std::string& topology,
                                                   const std::string& key) = 0;
@@ -120,7 +153,14 @@ class StateManager {
   template <typename R>
   Result<R> ReadRecord(const std::string& topology, const std::string& key) const {
     auto text = Read(topology, key);
-    if (!text) return NotFound("no '" + key + "' for topology '" + topology + "'");
+    if (!text.ok()) return text.status();
+    return records::DecodeRecord<R>(*text);
+  }
+  // The record of a live alive entry (ReadAlive, then decoded).
+  template <typename R>
+  Result<R> ReadAliveRecord(const std::string& topology, const std::string& name) const {
+    auto text = ReadAlive(topology, name);
+    if (!text.ok()) return text.status();
     return records::DecodeRecord<R>(*text);
   }
   template <typename R>
@@ -132,15 +172,45 @@ class StateManager {
   Status WriteKv(const std::string& topology, const std::string& key, const KeyValues& kv) {
     return Write(topology, key, kv.Serialize());
   }
-  std::optional<KeyValues> ReadKv(const std::string& topology, const std::string& key) const {
+  Result<KeyValues> ReadKv(const std::string& topology, const std::string& key) const {
     auto text = Read(topology, key);
-    if (!text) return std::nullopt;
+    if (!text.ok()) return text.status();
     return KeyValues::Parse(*text);
   }
 };
 
-// The state manager for `root`: today always the directory one
-// (LocalFsStateManager, state/local_fs_state_manager.h).
+// How to reach ZooKeeper (the zookeeper.* keys of the cluster file).
+struct ZooKeeperOptions {
+  std::string connect;            // host:port[,host:port...]
+  std::string root = "/gale";     // the node under which gale keeps its state
+  int session_timeout_ms = 10000;
+  int connect_timeout_ms = 5000;  // how long opening waits for a first connection
+};
+
+// Which state manager a process uses, as the command line and the cluster
+// file chose it.
+struct StateOptions {
+  // The host-local directory; with localfs also where the state lives.
+  std::string root;
+  // Set: the shared state lives in ZooKeeper.
+  std::optional<ZooKeeperOptions> zookeeper;
+  // The cluster file this process was started with ("" = none); the
+  // processes it starts get it too (ChildArgs).
+  std::string cluster_file;
+
+  // Global arguments giving a child gale process the same state:
+  // {"--cluster", FILE} when there is a cluster file, then {"--state-dir", root}.
+  std::vector<std::string> ChildArgs() const;
+  // Where the state lives, for messages: the directory or
+  // "ZooKeeper HOSTS under /ROOT".
+  std::string Describe() const;
+};
+
+// The state manager `options` name: ZooKeeperStateManager (connected, or
+// kUnavailable after connect_timeout_ms) or LocalFsStateManager.
+Result<std::unique_ptr<StateManager>> OpenStateManager(const StateOptions& options);
+
+// The directory state manager for `root` (LocalFsStateManager).
 std::unique_ptr<StateManager> MakeStateManager(const std::string& root);
 
 // Whether `pid` is a live process (not a zombie).

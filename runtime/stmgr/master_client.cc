@@ -19,7 +19,7 @@ MasterClient::MasterClient(const state::StateManager* sm, std::string topology, 
 }
 
 void MasterClient::Connect() {
-  auto tm = sm_->ReadRecord<records::MasterLocation>(topology_, "tmaster");
+  auto tm = sm_->ReadAliveRecord<records::MasterLocation>(topology_, "tmaster");
   if (!tm.ok()) return;
   const std::string& ep = tm->endpoint;
   if (ep.empty() || ep == endpoint_) return;

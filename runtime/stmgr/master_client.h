@@ -1,8 +1,9 @@
 #pragma once
 
 // The stream manager's link to the topology master: a DEALER (routing id
-// "stmgr-N") connected to the master's endpoint as recorded in the state
-// directory (reconnected when a new master publishes another). Sends the
+// "stmgr-N") connected to the master's endpoint as its alive entry
+// "tmaster" in the state manager says (reconnected when a new master
+// publishes another). Sends the
 // registration every heartbeat and decodes the physical plans the master
 // pushes: one of the places that speaks the control protocol.
 //

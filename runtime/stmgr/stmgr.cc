@@ -46,10 +46,11 @@ std::vector<std::int32_t> SpoutsIn(const plan::TopologyPlan& plan, int container
 // SpoutStateOutbox), whose queues drain into the sockets through Outlet.
 class StreamManager : private Outlet {
  public:
-  StreamManager(const StmgrOptions& options, std::shared_ptr<const plan::TopologyPlan> plan)
+  // `sm` must outlive the stream manager.
+  StreamManager(const StmgrOptions& options, std::shared_ptr<const plan::TopologyPlan> plan,
+                state::StateManager& sm)
       : options_(options),
-        sm_owner_(state::MakeStateManager(options.state_root)),
-        sm_(*sm_owner_),
+        sm_(sm),
         plan_(std::move(plan)),
         clock_(Clock::System()),
         gauge_(plan_->watermarks(), clock_),
@@ -69,6 +70,22 @@ class StreamManager : private Outlet {
     Logger("stmgr")->info("container {} stream manager: data endpoint {}", options_.container,
                           peers_.endpoint());
     return Status::Ok();
+  }
+
+  // Publishes this stream manager's registration (pid and data endpoint)
+  // as the alive entry stmgr-<container> for as long as it runs. Without
+  // it the stream manager still serves; the master learns of it by its
+  // heartbeats either way.
+  void PublishRegistration() {
+    records::MasterLocation me{static_cast<std::int32_t>(getpid()), peers_.endpoint()};
+    auto entry = sm_.PublishAlive(options_.topology, "stmgr-" + std::to_string(options_.container),
+                                  records::Encode(me));
+    if (entry.ok()) {
+      registration_ = std::move(entry).value();
+    } else {
+      Logger("stmgr")->warn("cannot publish the registration of container {}: {}",
+                            options_.container, entry.status().message());
+    }
   }
 
   void Run() {
@@ -228,8 +245,8 @@ class StreamManager : private Outlet {
 
 
   StmgrOptions options_;
-  std::unique_ptr<state::StateManager> sm_owner_;
   state::StateManager& sm_;
+  std::unique_ptr<state::AliveEntry> registration_;
   std::shared_ptr<const plan::TopologyPlan> plan_;
   const Clock* clock_;
   // The socket-free core.
@@ -250,11 +267,13 @@ class StreamManager : private Outlet {
 
 Status RunStreamManager(const StmgrOptions& options) {
   g_stop = &InstallStopSignalHandlers();
-  auto loaded =
-      launch::LoadSubmittedTopology(*state::MakeStateManager(options.state_root), options.topology);
+  auto sm = state::OpenStateManager(options.state);
+  if (!sm.ok()) return sm.status();
+  auto loaded = launch::LoadSubmittedTopology(**sm, options.topology);
   if (!loaded.ok()) return loaded.status();
-  StreamManager stmgr(options, loaded->plan);
+  StreamManager stmgr(options, loaded->plan, **sm);
   GALE_RETURN_IF_ERROR(stmgr.Start());
+  stmgr.PublishRegistration();
   stmgr.Run();
   return Status::Ok();
 }

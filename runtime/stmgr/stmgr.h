@@ -28,11 +28,12 @@
 #include <string>
 
 #include "common/status.h"
+#include "state/state_manager.h"
 
 namespace gale::stmgr {
 
 struct StmgrOptions {
-  std::string state_root;
+  state::StateOptions state;  // which state manager, and the host-local root
   std::string topology;
   int container = 0;
 };

@@ -30,10 +30,12 @@ struct StmgrInfo {
 
 class TopologyMaster {
  public:
-  TopologyMaster(const TmasterOptions& options, std::shared_ptr<const plan::TopologyPlan> plan)
+  // `sm` and `lock` must outlive the master.
+  TopologyMaster(const TmasterOptions& options, std::shared_ptr<const plan::TopologyPlan> plan,
+                 state::StateManager& sm, const state::StateLock& lock)
       : options_(options),
-        sm_owner_(state::MakeStateManager(options.state_root)),
-        sm_(*sm_owner_),
+        sm_(sm),
+        lock_(lock),
         plan_(std::move(plan)),
         log_(Logger("tmaster")),
         socket_(transport::MakeSocket(zmq::socket_type::router, 1000)) {
@@ -56,18 +58,26 @@ class TopologyMaster {
     }
     GALE_RETURN_IF_ERROR(sm_.WriteRecord(options_.topology, "packing", packing));
     records::MasterLocation me{static_cast<std::int32_t>(getpid()), endpoint_};
-    GALE_RETURN_IF_ERROR(sm_.WriteRecord(options_.topology, "tmaster", me));
+    auto location = sm_.PublishAlive(options_.topology, "tmaster", records::Encode(me));
+    if (!location.ok()) return location.status();
+    location_ = std::move(location).value();
     log_->info("topology master of '{}' at {} ({} containers, {} tasks)", options_.topology,
                endpoint_, plan_->workers(), plan_->max_task_id());
     return Status::Ok();
   }
 
-  void Run() {
+  Status Run() {
     while (!g_stop->load()) {
+      if (!lock_.Held()) {
+        return Status(ErrorCode::kAlreadyExists,
+                      "lost the master lock of '" + options_.topology +
+                          "' to another topology master; stopping");
+      }
       zmq::pollitem_t item{static_cast<void*>(socket_), 0, ZMQ_POLLIN, 0};
       transport::Poll(&item, 1, std::chrono::milliseconds(100));
       while (auto m = transport::TryRecvRouted(socket_)) Handle(m->first, m->second);
     }
+    return Status::Ok();
   }
 
  private:
@@ -159,8 +169,9 @@ class TopologyMaster {
   }
 
   TmasterOptions options_;
-  std::unique_ptr<state::StateManager> sm_owner_;
   state::StateManager& sm_;
+  const state::StateLock& lock_;
+  std::unique_ptr<state::AliveEntry> location_;  // alive/tmaster while running
   std::shared_ptr<const plan::TopologyPlan> plan_;
   std::shared_ptr<spdlog::logger> log_;
   zmq::socket_t socket_;
@@ -175,8 +186,14 @@ class TopologyMaster {
 
 Status RunTopologyMaster(const TmasterOptions& options) {
   g_stop = &InstallStopSignalHandlers();
-  auto sm = state::MakeStateManager(options.state_root);
-  auto lock = sm->Lock(options.topology, "tmaster");
+  auto sm_owner = state::OpenStateManager(options.state);
+  if (!sm_owner.ok()) return sm_owner.status();
+  auto& sm = *sm_owner;
+  // With ZooKeeper, a master killed a moment ago holds the lock until its
+  // session times out: wait for that (on a watch) rather than fail.
+  const auto wait = std::chrono::milliseconds(
+      options.state.zookeeper ? options.state.zookeeper->session_timeout_ms + 2000 : 0);
+  auto lock = sm->LockWithin(options.topology, "tmaster", wait);
   if (!lock.ok()) {
     return Status(lock.status().code(), "another topology master of '" + options.topology +
                                             "' is live (" + lock.status().message() +
@@ -184,10 +201,9 @@ Status RunTopologyMaster(const TmasterOptions& options) {
   }
   auto loaded = launch::LoadSubmittedTopology(*sm, options.topology);
   if (!loaded.ok()) return loaded.status();
-  TopologyMaster master(options, loaded->plan);
+  TopologyMaster master(options, loaded->plan, *sm, **lock);
   GALE_RETURN_IF_ERROR(master.Start());
-  master.Run();
-  return Status::Ok();
+  return master.Run();
 }
 
 }  // namespace gale::tmaster

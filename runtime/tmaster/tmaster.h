@@ -1,7 +1,8 @@
 #pragma once
 
 // The topology master: one live per topology (an exclusive lock in the state
-// directory). It records the packing plan, waits for every container's
+// manager; a master that loses it, after a ZooKeeper session expiry, stops).
+// Its location (pid, control endpoint) is the alive entry "tmaster". It records the packing plan, waits for every container's
 // stream manager to register, builds the physical plan (container -> stream
 // manager endpoint), pushes it to every stream manager with the desired
 // activation state, and answers `gale activate|deactivate` requests.
@@ -17,11 +18,12 @@
 #include <string>
 
 #include "common/status.h"
+#include "state/state_manager.h"
 
 namespace gale::tmaster {
 
 struct TmasterOptions {
-  std::string state_root;
+  state::StateOptions state;  // which state manager, and the host-local root
   std::string topology;
 };
 

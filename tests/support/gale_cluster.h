@@ -29,8 +29,10 @@ class Cluster {
     return state_ + "/topologies/" + name;
   }
   // The pid recorded under `key` ("tmaster", "pids/task-3", ...), or 0.
+  // The master's location is its alive entry, alive/tmaster.
   int Pid(const std::string& name, const std::string& key) const {
-    std::string text = ReadFile(TopologyDir(name) + "/" + key);
+    std::string file = key == "tmaster" ? "alive/tmaster" : key;
+    std::string text = ReadFile(TopologyDir(name) + "/" + file);
     std::smatch m;
     if (std::regex_search(text, m, std::regex("pid=(\\d+)"))) return std::stoi(m[1]);
     return 0;

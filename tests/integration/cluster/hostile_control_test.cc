@@ -46,7 +46,7 @@ streams:
   int master = cluster.Pid("hostile", "tmaster");
   ASSERT_GT(master, 0);
   std::smatch m;
-  std::string record = ReadFile(cluster.TopologyDir("hostile") + "/tmaster");
+  std::string record = ReadFile(cluster.TopologyDir("hostile") + "/alive/tmaster");
   ASSERT_TRUE(std::regex_search(record, m, std::regex("endpoint=(\\S+)"))) << record;
 
   zmq::context_t context;

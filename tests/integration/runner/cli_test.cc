@@ -125,7 +125,10 @@ TEST(CliKill, NeverSignalsAPidThatIsNotTheTopologysProcess) {
   std::filesystem::create_directories(topo + "/pids");
   const std::string pid = "pid=" + std::to_string(bystander) + "\n";
   dir.Write("state/topologies/victim/scheduler", pid);
-  dir.Write("state/topologies/victim/tmaster", pid + "endpoint=tcp://127.0.0.1:1\n");
+  std::filesystem::create_directories(topo + "/alive");
+  dir.Write("state/topologies/victim/alive/tmaster", "owner_pid=" + std::to_string(bystander) +
+                                                         "\nowner_start=1\n\n" + pid +
+                                                         "endpoint=tcp://127.0.0.1:1\n");
   dir.Write("state/topologies/victim/pids/task-1", pid + "restarts=0\n");
   dir.Write("state/topologies/victim/pids/task-2", "pid=1\nrestarts=0\n");
 

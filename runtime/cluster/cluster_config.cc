@@ -1,0 +1,332 @@
+#include "cluster/cluster_config.h"
+
+#include <arpa/inet.h>
+
+#include <cctype>
+
+#include <cstdlib>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include <yaml-cpp/yaml.h>
+
+#include "common/parse.h"
+#include "topology/suggest.h"
+
+namespace gale::cluster {
+namespace {
+
+constexpr const char* kEnv = "GALE_CLUSTER";
+
+// "FILE: ".
+std::string Where(const std::string& file) {
+  return (file.empty() ? std::string("cluster file") : file) + ": ";
+}
+
+// "FILE:LINE:COLUMN: " for a node (1-based).
+std::string Where(const std::string& file, const YAML::Mark& mark) {
+  if (mark.line < 0) return Where(file);
+  return (file.empty() ? std::string("cluster file") : file) + ":" +
+         std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1) + ": ";
+}
+
+Status Bad(const std::string& file, const YAML::Mark& mark, const std::string& message) {
+  return InvalidArgument(Where(file, mark) + message);
+}
+
+bool IsPathComponent(std::string_view c) {
+  if (c.empty() || c == "." || c == "..") return false;
+  for (char ch : c) {
+    bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+              ch == '.' || ch == '_' || ch == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+// "" when `connect` is host:port[,host:port...], else what is wrong.
+std::string CheckConnect(const std::string& connect) {
+  if (connect.empty()) return "is empty";
+  std::stringstream list(connect);
+  std::string server;
+  while (std::getline(list, server, ',')) {
+    auto colon = server.rfind(':');
+    if (server.empty() || colon == std::string::npos || colon == 0) {
+      return "has '" + server + "', not host:port";
+    }
+    std::string host = server.substr(0, colon);
+    if (host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+    for (char ch : host) {
+      bool ok = std::isalnum(static_cast<unsigned char>(ch)) || ch == '.' || ch == '-' ||
+                ch == '_' || ch == ':';
+      if (!ok) return "has host '" + host + "' with a '" + std::string(1, ch) + "' in it";
+    }
+    if (!ParseInt(std::string_view(server).substr(colon + 1), 1, 65535, "port").ok()) {
+      return "has '" + server + "': the port must be a number in 1..65535";
+    }
+  }
+  if (connect.back() == ',') return "ends with ','";
+  return "";
+}
+
+// "" when `root` is an absolute ZooKeeper path gale may use.
+std::string CheckZkRoot(const std::string& root) {
+  if (root.size() < 2 || root[0] != '/') return "must be an absolute path such as /gale";
+  if (root.back() == '/') return "must not end with '/'";
+  std::stringstream parts(root.substr(1));
+  std::string part;
+  while (std::getline(parts, part, '/')) {
+    if (!IsPathComponent(part)) {
+      return "has the component '" + part +
+             "' (use letters, digits, '.', '_' and '-'; no empty, '.' or '..' components)";
+    }
+  }
+  if (root == "/zookeeper" || root.rfind("/zookeeper/", 0) == 0) {
+    return "is inside /zookeeper, which ZooKeeper reserves";
+  }
+  return "";
+}
+
+struct Parser {
+  const std::string& file;
+  ClusterConfig* out;
+
+  using Handler = std::function<Status(const YAML::Node&)>;
+
+  Status Scalar(const std::string& key, const YAML::Node& v, std::string* s) const {
+    if (!v.IsScalar()) return Bad(file, v.Mark(), key + " must be a single value");
+    *s = v.Scalar();
+    return Status::Ok();
+  }
+  Status OneOf(const std::string& key, const YAML::Node& v, const std::vector<std::string>& allowed,
+               std::string* s) const {
+    GALE_RETURN_IF_ERROR(Scalar(key, v, s));
+    for (const std::string& a : allowed) {
+      if (*s == a) return Status::Ok();
+    }
+    std::string list;
+    for (const std::string& a : allowed) list += (list.empty() ? "" : " or ") + a;
+    return Bad(file, v.Mark(),
+               key + ": '" + *s + "' is not " + list + topology::DidYouMean(*s, allowed));
+  }
+  Status Int(const std::string& key, const YAML::Node& v, int min, int max, int* n) const {
+    std::string s;
+    GALE_RETURN_IF_ERROR(Scalar(key, v, &s));
+    auto parsed = ParseInt(s, min, max, key);
+    if (!parsed.ok()) return Bad(file, v.Mark(), parsed.status().message());
+    *n = static_cast<int>(*parsed);
+    return Status::Ok();
+  }
+  Status AbsolutePath(const std::string& key, const YAML::Node& v, std::string* s) const {
+    GALE_RETURN_IF_ERROR(Scalar(key, v, s));
+    if (s->empty() || (*s)[0] != '/') {
+      return Bad(file, v.Mark(), key + ": '" + *s + "' is not an absolute path");
+    }
+    return Status::Ok();
+  }
+
+  std::map<std::string, Handler> Handlers() {
+    ClusterConfig& c = *out;
+    return {
+        {"state.manager",
+         [&](const YAML::Node& v) {
+           std::string s;
+           GALE_RETURN_IF_ERROR(OneOf("state.manager", v, {"localfs", "zookeeper"}, &s));
+           c.state_manager = s == "zookeeper" ? StateManagerKind::kZooKeeper
+                                              : StateManagerKind::kLocalFs;
+           return Status::Ok();
+         }},
+        {"state.root", [&](const YAML::Node& v) { return AbsolutePath("state.root", v, &c.state_root); }},
+        {"zookeeper.connect",
+         [&](const YAML::Node& v) {
+           GALE_RETURN_IF_ERROR(Scalar("zookeeper.connect", v, &c.zookeeper.connect));
+           std::string why = CheckConnect(c.zookeeper.connect);
+           if (why.empty()) return Status::Ok();
+           return Bad(file, v.Mark(), "zookeeper.connect " + why +
+                                           " (expected host:port[,host:port...])");
+         }},
+        {"zookeeper.root",
+         [&](const YAML::Node& v) {
+           GALE_RETURN_IF_ERROR(Scalar("zookeeper.root", v, &c.zookeeper.root));
+           std::string why = CheckZkRoot(c.zookeeper.root);
+           if (why.empty()) return Status::Ok();
+           return Bad(file, v.Mark(), "zookeeper.root '" + c.zookeeper.root + "' " + why);
+         }},
+        {"zookeeper.session.timeout.ms",
+         [&](const YAML::Node& v) {
+           return Int("zookeeper.session.timeout.ms", v, 1000, 600000,
+                      &c.zookeeper.session_timeout_ms);
+         }},
+        {"zookeeper.connect.timeout.ms",
+         [&](const YAML::Node& v) {
+           return Int("zookeeper.connect.timeout.ms", v, 100, 600000,
+                      &c.zookeeper.connect_timeout_ms);
+         }},
+        {"scheduler",
+         [&](const YAML::Node& v) {
+           std::string s;
+           GALE_RETURN_IF_ERROR(OneOf("scheduler", v, {"local", "slurm"}, &s));
+           c.scheduler = s == "slurm" ? SchedulerKind::kSlurm : SchedulerKind::kLocal;
+           return Status::Ok();
+         }},
+        {"slurm.partition",
+         [&](const YAML::Node& v) {
+           GALE_RETURN_IF_ERROR(Scalar("slurm.partition", v, &c.slurm_partition));
+           if (!c.slurm_partition.empty() &&
+               c.slurm_partition.find_first_of(" \t,") == std::string::npos) {
+             return Status::Ok();
+           }
+           return Bad(file, v.Mark(), "slurm.partition '" + c.slurm_partition +
+                                           "' must be one partition name");
+         }},
+        {"slurm.args",
+         [&](const YAML::Node& v) {
+           c.slurm_args.clear();
+           if (v.IsSequence()) {
+             for (const YAML::Node& a : v) {
+               if (!a.IsScalar()) return Bad(file, a.Mark(), "slurm.args: each argument must be a string");
+               c.slurm_args.push_back(a.Scalar());
+             }
+             return Status::Ok();
+           }
+           std::string s;
+           GALE_RETURN_IF_ERROR(Scalar("slurm.args", v, &s));
+           std::stringstream words(s);
+           for (std::string w; words >> w;) c.slurm_args.push_back(w);
+           return Status::Ok();
+         }},
+        {"package.store",
+         [&](const YAML::Node& v) { return AbsolutePath("package.store", v, &c.package_store); }},
+        {"transport.bind.address",
+         [&](const YAML::Node& v) {
+           GALE_RETURN_IF_ERROR(Scalar("transport.bind.address", v, &c.transport_bind_address));
+           unsigned char buf[16];
+           const char* a = c.transport_bind_address.c_str();
+           if (inet_pton(AF_INET, a, buf) == 1 || inet_pton(AF_INET6, a, buf) == 1) {
+             return Status::Ok();
+           }
+           return Bad(file, v.Mark(), "transport.bind.address '" + c.transport_bind_address +
+                                           "' is not an IPv4 or IPv6 address");
+         }},
+    };
+  }
+
+  Status Parse(std::string_view text) {
+    YAML::Node root;
+    try {
+      root = YAML::Load(std::string(text));
+    } catch (const YAML::ParserException& e) {
+      return Bad(file, e.mark, "not valid YAML: " + e.msg);
+    }
+    if (root.IsNull()) return Status::Ok();  // an empty file: every default
+    if (!root.IsMap()) {
+      return Bad(file, root.Mark(), "a cluster file is a map of keys (such as state.manager: zookeeper)");
+    }
+    auto handlers = Handlers();
+    std::vector<std::string> known;
+    for (const auto& [k, h] : handlers) known.push_back(k);
+    std::set<std::string> seen;
+    for (const auto& item : root) {
+      const YAML::Node& key = item.first;
+      if (!key.IsScalar()) return Bad(file, key.Mark(), "keys must be plain names");
+      const std::string name = key.Scalar();
+      auto it = handlers.find(name);
+      if (it == handlers.end()) {
+        std::string message = "unknown key '" + name + "'" + topology::DidYouMean(name, known);
+        if (item.second.IsMap()) {
+          message += "; keys are flat, e.g. '" + name + ".manager: ...', not nested maps";
+        }
+        return Bad(file, key.Mark(), message + " (known keys: " + [&] {
+          std::string list;
+          for (const std::string& k : known) list += (list.empty() ? "" : ", ") + k;
+          return list;
+        }() + ")");
+      }
+      if (!seen.insert(name).second) return Bad(file, key.Mark(), "key '" + name + "' appears twice");
+      GALE_RETURN_IF_ERROR(it->second(item.second));
+    }
+    return Status::Ok();
+  }
+};
+
+}  // namespace
+
+Status ClusterConfig::Validate() const {
+  const std::string where = Where(file);
+  if (state_manager == StateManagerKind::kZooKeeper) {
+    if (zookeeper.connect.empty()) {
+      return InvalidArgument(where + "state.manager is zookeeper but zookeeper.connect is not "
+                                     "set; add e.g. 'zookeeper.connect: zk1:2181,zk2:2181'");
+    }
+    if (std::string why = CheckConnect(zookeeper.connect); !why.empty()) {
+      return InvalidArgument(where + "zookeeper.connect " + why);
+    }
+  }
+  if (std::string why = CheckZkRoot(zookeeper.root); !why.empty()) {
+    return InvalidArgument(where + "zookeeper.root '" + zookeeper.root + "' " + why);
+  }
+  if (zookeeper.session_timeout_ms < 1000 || zookeeper.session_timeout_ms > 600000) {
+    return InvalidArgument(where + "zookeeper.session.timeout.ms must be in 1000..600000");
+  }
+  if (zookeeper.connect_timeout_ms < 100 || zookeeper.connect_timeout_ms > 600000) {
+    return InvalidArgument(where + "zookeeper.connect.timeout.ms must be in 100..600000");
+  }
+  for (const auto* path : {&state_root, &package_store}) {
+    if (!path->empty() && (*path)[0] != '/') {
+      return InvalidArgument(where + "'" + *path + "' is not an absolute path");
+    }
+  }
+  return Status::Ok();
+}
+
+Result<ClusterConfig> ParseClusterConfig(std::string_view text, const std::string& file) {
+  ClusterConfig config;
+  config.file = file;
+  Parser parser{file, &config};
+  GALE_RETURN_IF_ERROR(parser.Parse(text));
+  GALE_RETURN_IF_ERROR(config.Validate());
+  return config;
+}
+
+Result<ClusterConfig> LoadClusterConfig(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return InvalidArgument("cannot read the cluster file '" + path +
+                           "' (from --cluster or $GALE_CLUSTER): no such readable file");
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  return ParseClusterConfig(text.str(), path);
+}
+
+Result<ClusterConfig> ResolveClusterConfig(const std::string& flag) {
+  if (!flag.empty()) return LoadClusterConfig(flag);
+  const char* env = std::getenv(kEnv);
+  if (env != nullptr && *env != '\0') return LoadClusterConfig(env);
+  return ClusterConfig{};
+}
+
+state::StateOptions StateOptionsOf(const ClusterConfig& config,
+                                   const std::string& state_dir_flag) {
+  state::StateOptions o;
+  o.root = !state_dir_flag.empty()      ? state_dir_flag
+           : !config.state_root.empty() ? config.state_root
+                                        : state::StateManager::DefaultRoot();
+  if (config.state_manager == StateManagerKind::kZooKeeper) o.zookeeper = config.zookeeper;
+  o.cluster_file = config.file;
+  return o;
+}
+
+std::string UnavailableFeature(const ClusterConfig& config) {
+  if (config.scheduler == SchedulerKind::kSlurm) {
+    return config.file +
+           ": 'scheduler: slurm' is not available in this version of gale (the Slurm "
+           "scheduler is not built yet); use 'scheduler: local' to run topologies on this host";
+  }
+  return "";
+}
+
+}  // namespace gale::cluster
