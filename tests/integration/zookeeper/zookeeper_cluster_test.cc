@@ -158,6 +158,9 @@ TEST(ZooKeeperCluster, WordCountWithZooKeeperStateMatchesLocalModeAndKillLeavesN
   ASSERT_TRUE(SharedZooKeeper().Start()) << SharedZooKeeper().log();
   ASSERT_TRUE(Eventually([&] { return gale("status zkwc").exit_code == 0; },
                          std::chrono::seconds(30)));
+  // This test's own session reconnects on its own schedule (the client
+  // backs off while the server is away); wait for it too.
+  ASSERT_TRUE(Eventually([&] { return z.List("zkwc", "pids").ok(); }, std::chrono::seconds(30)));
   for (const auto& [key, pid] : before) {
     EXPECT_TRUE(testing::Alive(pid)) << key;
     EXPECT_EQ(z.ReadRecord<records::ProcessRecord>("zkwc", "pids/" + key).value_or({}).pid, pid)
