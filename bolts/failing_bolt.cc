@@ -7,6 +7,16 @@ void FailingBolt::Prepare(const Config& config, const TopologyContext& context,
   collector_ = &collector;
   fraction_ = GetFraction(config, "FailingBolt", "fail.fraction");
   sampler_ = FractionSampler(TaskSeed(config, context));
+  if (config.Has("fail.value")) fail_value_ = config.GetString("fail.value");
+  fail_field_ = config.GetString("fail.field", "value");
+}
+
+bool FailingBolt::Poisoned(const Tuple& tuple) const {
+  if (!fail_value_) return false;
+  std::optional<std::size_t> index = tuple.Fields().IndexOf(fail_field_);
+  if (!index || *index >= tuple.size()) return false;
+  const auto* text = std::get_if<std::string>(&tuple[*index]);
+  return text != nullptr && *text == *fail_value_;
 }
 
 void FailingBolt::Execute(const Tuple& tuple) {
@@ -14,7 +24,7 @@ void FailingBolt::Execute(const Tuple& tuple) {
     collector_->Ack(tuple);
     return;
   }
-  if (sampler_.Next(fraction_)) {
+  if (sampler_.Next(fraction_) || Poisoned(tuple)) {
     ++failed_;
     collector_->Fail(tuple);
     return;

@@ -85,6 +85,11 @@ void KafkaBolt::Execute(const Tuple& tuple) {
     collector_->Fail(tuple);
     return;
   }
+  if (!record->value && options_.tombstones == BoltTombstones::kSkip) {
+    collector_->ReportDropped(1);
+    collector_->Ack(tuple);
+    return;
+  }
   const std::uint64_t id = next_id_++;
   pending_.emplace(id, tuple);
   const auto deadline =

@@ -17,7 +17,8 @@ namespace gale::kafka {
 
 // Writes each input tuple as one Kafka record (librdkafka producer) and acks
 // the tuple only when the broker confirmed the record; a delivery error
-// fails it, so a reliable spout replays it: at-least-once into Kafka.
+// fails it, so a reliable spout replays it: at-least-once into Kafka. With
+// acking off nothing replays it: the runtime counts it as dropped.
 //
 // Delivery reports arrive when the bolt polls the producer: at every Execute
 // and at every tick tuple. Without input the bolt gets no control, so set
@@ -37,7 +38,11 @@ namespace gale::kafka {
 //   value.format       text (default) | json. Text renders strings as they
 //                      are, ints in decimal (a count 42 becomes "42"),
 //                      doubles shortest, bools true/false, bytes unchanged;
-//                      null is a null key or value.
+//                      null is a null key. A null value field (either
+//                      format) is a tombstone, see `tombstones`.
+//   tombstones         produce (default): a null value field becomes a
+//                      record with a null value; skip: no record is
+//                      written, the tuple is acked and counted as dropped.
 //   flush.timeout.ms   int  default 10000: how long Cleanup waits.
 //   kafka.X, kafka.producer.X  passed to librdkafka as X (e.g.
 //                      kafka.linger.ms, kafka.enable.idempotence).
@@ -59,6 +64,7 @@ class KafkaBolt : public Bolt {
         .Declare("value.field", ConfigType::kString, "field holding the record value")
         .Declare("bootstrap.servers", ConfigType::kString, "HOST:PORT,...")
         .String("value.format", "text", "text or json")
+        .String("tombstones", "produce", "produce or skip tuples with a null value")
         .Int("flush.timeout.ms", 10000, "milliseconds Cleanup waits for deliveries");
   }
 

@@ -54,6 +54,15 @@ KafkaBoltOptions KafkaBoltOptions::FromConfig(const Config& config) {
     throw ConfigError(ComponentName(config, kBoltClassName) +
                       ": property 'value.format' must be 'text' or 'json', got '" + format + "'");
   }
+  std::string tombstones = config.GetString("tombstones", "produce");
+  if (tombstones == "skip") {
+    o.tombstones = BoltTombstones::kSkip;
+  } else if (tombstones != "produce") {
+    throw ConfigError(ComponentName(config, kBoltClassName) +
+                      ": property 'tombstones' must be 'produce' (a null value field becomes a "
+                      "record with a null value) or 'skip' (no record; the tuple is acked and "
+                      "counted as dropped), got '" + tombstones + "'");
+  }
   o.flush_timeout_ms = config.GetInt("flush.timeout.ms", 10000);
   if (o.flush_timeout_ms < 0) {
     throw ConfigError(ComponentName(config, kBoltClassName) +
@@ -99,7 +108,9 @@ std::optional<OutgoingRecord> MakeRecord(const KafkaBoltOptions& options, const 
                                                : "value.field",
                    error);
     if (v == nullptr) return std::nullopt;
-    if (json) {
+    if (std::holds_alternative<std::monostate>(*v)) {
+      record.value = std::nullopt;  // a tombstone, in either format
+    } else if (json) {
       record.value = RenderJson(*v);
     } else {
       record.value = RenderText(*v);

@@ -16,6 +16,12 @@ enum class ValueFormat {
   kJson,  // values as JSON; without value.field the whole tuple as an object
 };
 
+// What the bolt does with a tuple whose value field is null.
+enum class BoltTombstones {
+  kProduce,  // write a record with a null value (a tombstone)
+  kSkip,     // write nothing; ack the tuple and count it as dropped
+};
+
 // KafkaBolt's settings, read once from the component Config. See
 // kafka_bolt.h for the property names and defaults.
 struct KafkaBoltOptions {
@@ -25,6 +31,7 @@ struct KafkaBoltOptions {
   std::string key_field;    // "" = records without key
   std::string value_field;  // "" = field "value", else (json) the whole tuple
   ValueFormat value_format = ValueFormat::kText;
+  BoltTombstones tombstones = BoltTombstones::kProduce;
   // librdkafka producer settings from kafka.* / kafka.producer.*, in order.
   LibrdkafkaSettings librdkafka;
   std::int64_t flush_timeout_ms = 10000;

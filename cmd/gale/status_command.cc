@@ -118,7 +118,7 @@ int ShowStatus(StateManager& sm, const std::string& name, bool json) {
       const metrics::ComponentMetrics& c = m.components[i];
       const metrics::TaskCounters& t = c.totals;
       const metrics::TaskCounters& now = c.current;
-      char buf[1024];
+      char buf[1536];
       std::snprintf(buf, sizeof buf,
                     "%s{\"id\":%s,\"kind\":%s,\"parallelism\":%d,\"emitted\":%" PRIu64
                     ",\"executed\":%" PRIu64 ",\"acked\":%" PRIu64 ",\"failed\":%" PRIu64
@@ -126,13 +126,14 @@ int ShowStatus(StateManager& sm, const std::string& name, bool json) {
                     ",\"complete_latency_p50_ms\":%.3f,\"complete_latency_p99_ms\":%.3f"
                     ",\"complete_latency_p999_ms\":%.3f,\"execute_latency_us\":%.3f,\"user_errors\":%" PRIu64
                     ",\"throttled_secs\":%.3f,\"transferred\":%" PRIu64 ",\"misuse\":%" PRIu64
-                    ",\"malformed\":%" PRIu64
+                    ",\"malformed\":%" PRIu64 ",\"dropped\":%" PRIu64
                     ",\"pending\":%" PRId64 ",\"tasks_reporting\":%d,\"restarted_tasks\":%" PRIu64
                     ",\"emitted_incarnation\":%" PRIu64 ",\"executed_incarnation\":%" PRIu64
                     ",\"acked_incarnation\":%" PRIu64 ",\"failed_incarnation\":%" PRIu64 "}",
                     i ? "," : "", JsonString(c.id).c_str(), JsonString(c.kind).c_str(), c.tasks,
                     t.emitted, t.executed, t.acked, t.failed, t.timed_out, c.complete_mean_ms,
                     c.complete_p50_ms, c.complete_p99_ms, c.complete_p999_ms, c.execute_mean_us, t.user_errors, c.throttled_secs, t.transferred, t.misuse, t.malformed,
+                    t.dropped,
                     c.pending, c.tasks_reporting, c.restarted_tasks, now.emitted, now.executed,
                     now.acked, now.failed);
       out += buf;
@@ -184,6 +185,15 @@ int ShowStatus(StateManager& sm, const std::string& name, bool json) {
                 " %10s %10s\n",
                 c.id.c_str(), c.kind.c_str(), c.tasks, t.emitted, t.executed, t.acked, t.failed,
                 t.timed_out, lat, exec);
+  }
+  // Data lost for good (nothing replays it): only mentioned when there is some.
+  std::string dropped;
+  for (const metrics::ComponentMetrics& c : m.components) {
+    if (c.totals.dropped == 0) continue;
+    dropped += (dropped.empty() ? "" : ", ") + c.id + " " + std::to_string(c.totals.dropped);
+  }
+  if (!dropped.empty()) {
+    std::printf("dropped (not replayed; see the logs for why): %s\n", dropped.c_str());
   }
   std::printf("backpressure: %s; %" PRIu64 " episodes, %.2f s in total%s\n",
               bp.culprits.empty() ? "none now" : ("held by " + bp.culprits).c_str(), bp.episodes,

@@ -232,6 +232,7 @@ Result<RunReport> RunLocal(std::shared_ptr<const plan::TopologyPlan> plan,
     totals.timed_out = c.totals.timed_out;
     totals.user_errors = c.totals.user_errors;
     totals.misuse = c.totals.misuse;
+    totals.dropped = c.totals.dropped;
     totals.complete_mean_ms = c.complete_mean_ms;
     totals.complete_p50_ms = c.complete_p50_ms;
     totals.complete_p99_ms = c.complete_p99_ms;
@@ -276,6 +277,12 @@ std::string FormatSummary(const RunReport& report) {
                   c.backpressure_secs);
     out += line;
   }
+  std::string dropped;
+  for (const auto& c : report.components) {
+    if (c.dropped == 0) continue;
+    dropped += (dropped.empty() ? "" : ", ") + c.id + " " + std::to_string(c.dropped);
+  }
+  if (!dropped.empty()) out += "dropped (not replayed; see the log for why): " + dropped + "\n";
   std::snprintf(line, sizeof line, "elapsed %.2fs, peak RSS %.1f MiB, %s\n", report.elapsed_secs,
                 static_cast<double>(report.peak_rss_kb) / 1024,
                 report.completed ? "completed (spouts exhausted, all tuples processed)"

@@ -32,7 +32,7 @@ struct ComponentTotals {
   bool spout = false;
   int tasks = 0;
   std::uint64_t emitted = 0, transferred = 0, executed = 0, acked = 0, failed = 0,
-                timed_out = 0, user_errors = 0, misuse = 0;
+                timed_out = 0, user_errors = 0, misuse = 0, dropped = 0;
   double complete_mean_ms = 0, complete_p50_ms = 0, complete_p99_ms = 0,
          complete_p999_ms = 0;
   double execute_mean_us = 0;

@@ -28,6 +28,7 @@ constexpr std::pair<const char*, CounterField> kCounterFields[] = {
     {"throttled_ns", &TaskCounters::throttled_ns},
     {"throttle_episodes", &TaskCounters::throttle_episodes},
     {"malformed", &TaskCounters::malformed},
+    {"dropped", &TaskCounters::dropped},
 };
 
 constexpr std::size_t kMaxLines = 4096;

@@ -45,6 +45,9 @@ struct TaskCounters {
   std::uint64_t throttled_ns = 0;
   std::uint64_t throttle_episodes = 0;
   std::uint64_t malformed = 0;  // batches and tuples from the wire that could not be used
+  // Tuples or records no spout will replay: reported by the component
+  // (ReportDropped) or failed by a bolt without a tuple tree (acking off).
+  std::uint64_t dropped = 0;
 
   // Field-wise sum and (saturating) difference.
   TaskCounters Plus(const TaskCounters& other) const;

@@ -70,6 +70,8 @@ void BoltExecutor::ReportError(std::string_view message) {
   LogUserError("reported error: " + std::string(message));
 }
 
+void BoltExecutor::ReportDropped(std::uint64_t count) { options_.metrics->dropped.Add(count); }
+
 void BoltExecutor::DoEmit(std::string_view stream, const Tuple* const* anchors,
                           std::size_t anchor_count, const Values& values, int direct_task) {
   const auto& targets = emitter_.Prepare(stream, values, direct_task);
@@ -141,6 +143,14 @@ void BoltExecutor::Ack(const Tuple& tuple) {
 void BoltExecutor::Fail(const Tuple& tuple) {
   if (!CheckSettle(tuple, "fail")) return;
   options_.metrics->failed.Add();
+  if (TupleAccess::anchors(tuple).empty()) {
+    // No tuple tree: no spout hears of the failure, nothing replays it.
+    options_.metrics->dropped.Add();
+    LogBadInput(dropped_log_, TaskName(*options_.plan, options_.task_id),
+                "failed a tuple that no spout will replay (acking off or unanchored input); "
+                "it is dropped and counted in 'dropped'");
+    return;
+  }
   for (const internal::Anchor& a : TupleAccess::anchors(tuple)) {
     emitter_.SendAck(a.spout_task, {a.root, 0, wire::AckKind::kFail});
   }

@@ -28,6 +28,7 @@ class BoltExecutor : public Executor, private OutputCollector {
   void Fail(const Tuple& tuple) override;
   void ResetTimeout(const Tuple& tuple) override;
   void ReportError(std::string_view message) override;
+  void ReportDropped(std::uint64_t count) override;
 
   void ProcessBatch(const std::string& batch);
   // What is wrong with a record from the wire (a stream, source task or
@@ -55,6 +56,7 @@ class BoltExecutor : public Executor, private OutputCollector {
   std::uint64_t errors_logged_ = 0;
   std::uint64_t misuse_logged_ = 0;
   RateLimiter bad_input_log_;
+  RateLimiter dropped_log_;
 };
 
 }  // namespace gale::task

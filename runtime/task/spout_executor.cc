@@ -92,6 +92,8 @@ void SpoutExecutor::ReportError(std::string_view message) {
   }
 }
 
+void SpoutExecutor::ReportDropped(std::uint64_t count) { options_.metrics->dropped.Add(count); }
+
 void SpoutExecutor::DoEmit(std::string_view stream, const Values& values, std::optional<MessageId> id,
                            int direct_task) {
   const auto& targets = emitter_.Prepare(stream, values, direct_task);

@@ -27,6 +27,7 @@ class SpoutExecutor : public Executor, private SpoutOutputCollector {
   void DoEmit(std::string_view stream, const Values& values, std::optional<MessageId> id,
               int direct_task) override;
   void ReportError(std::string_view message) override;
+  void ReportDropped(std::uint64_t count) override;
 
   void HandleInput(std::vector<std::string>& batches);
   void Complete(const acking::TreeOutcome& outcome);

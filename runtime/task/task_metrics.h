@@ -46,6 +46,7 @@ struct TaskMetrics {
   metrics::Counter throttled_ns;   // spouts: time NextTuple was held back by backpressure
   metrics::Counter throttle_episodes;
   metrics::Counter malformed;      // bolts: malformed batches, tuples naming unknown tasks
+  metrics::Counter dropped;        // data lost for good: ReportDropped, bolts' untracked Fails
   std::atomic<std::int64_t> pending{0};  // spouts: trees in flight (a gauge)
   metrics::Histogram complete_latency;
   metrics::Histogram execute_latency;
@@ -70,6 +71,7 @@ inline metrics::TaskCounters CountersOf(const TaskMetrics& m) {
   c.throttled_ns = m.throttled_ns.Get();
   c.throttle_episodes = m.throttle_episodes.Get();
   c.malformed = m.malformed.Get();
+  c.dropped = m.dropped.Get();
   return c;
 }
 

@@ -24,6 +24,8 @@ constexpr int kSyncCommitTimeoutMs = 5000;
 constexpr auto kFinalCommitRetry = std::chrono::milliseconds(200);
 // How often an exhausted spout serves its consumer's group events.
 constexpr auto kIdlePollInterval = std::chrono::milliseconds(20);
+// How long after a failed dead-letter write the record is written again.
+constexpr auto kDeadLetterRetryDelay = std::chrono::seconds(1);
 
 // Partitions that EARLIEST / LATEST already positioned in this process, per
 // group: a partition moving between tasks of one run resumes from its
@@ -125,6 +127,9 @@ class KafkaSpout::Callbacks : public RdKafka::RebalanceCb, public RdKafka::Offse
 KafkaSpout::KafkaSpout() = default;
 
 KafkaSpout::~KafkaSpout() {
+  // Dead letters still in flight are purged: their records were never
+  // committed past, so the next reader of their partitions gets them again.
+  dead_letters_.reset();
   if (consumer_) {
     collector_ = nullptr;  // may be gone already; errors from here on are dropped
     stashed_.reset();
@@ -139,6 +144,15 @@ void KafkaSpout::Open(const Config& config, const TopologyContext& context,
   options_ = KafkaSpoutOptions::FromConfig(config, context.TopologyName(), context.ComponentId());
   name_ = ComponentName(config, kKafkaSpout) + " task " + std::to_string(context.TaskId());
   callbacks_ = std::make_unique<Callbacks>(this);
+  // Before the consumer: a bad producer setting fails Open before it joins
+  // the group.
+  if (!options_.dead_letter_topic.empty()) {
+    dead_letters_ = std::make_unique<DeadLetterWriter>(
+        options_.dead_letter_topic, options_.bootstrap_servers, options_.dead_letter_librdkafka,
+        "gale-" + context.TopologyName() + "-" + context.ComponentId() + "-" +
+            std::to_string(context.TaskId()) + "-dead-letters",
+        ComponentName(config, kKafkaSpout));
+  }
 
   std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
   std::string errstr;
@@ -172,6 +186,13 @@ void KafkaSpout::Open(const Config& config, const TopologyContext& context,
   }
   consumer_.reset(RdKafka::KafkaConsumer::create(conf.get(), errstr));
   if (!consumer_) throw std::runtime_error(name_ + ": cannot create a Kafka consumer: " + errstr);
+
+  if (options_.max_retries < 0) {
+    collector.ReportError(std::string(kKafkaSpout) + " (" + name_ +
+                          "): max.retries is -1: a record that always fails is replayed "
+                          "forever and holds its partition's commits and memory; prefer a "
+                          "finite max.retries with a dead.letter.topic");
+  }
 
   if (options_.bounded) QueryEndOffsets();
   if (RdKafka::ErrorCode err = consumer_->subscribe(options_.topics);
@@ -341,6 +362,9 @@ void KafkaSpout::NextTuple() {
     Commit(/*sync=*/false);
     next_commit_ = now + std::chrono::milliseconds(options_.commit_period_ms);
   }
+  if (dead_letters_ && (dead_letters_->in_flight() > 0 || !dead_letter_retries_.empty())) {
+    ServeDeadLetters(now);
+  }
   if (now >= next_final_commit_ && Finishing()) {
     // Exhausted() waits for this commit, so a bounded run ends committed.
     Commit(/*sync=*/true);
@@ -392,9 +416,21 @@ bool KafkaSpout::Poll(int timeout_ms, bool emit) {
 
 bool KafkaSpout::EmitRecord(const RdKafka::Message& msg) {
   TopicPartition tp{msg.topic_name(), msg.partition()};
+  if (msg.payload() == nullptr && options_.tombstones == SpoutTombstones::kSkip) {
+    if (tracker_.Skip(tp, msg.offset())) {
+      collector_->ReportDropped(1);
+      if (options_.bounded && tracker_.ReachedEnd(tp)) Pause({tp});
+    }
+    return false;
+  }
   Values values = Translate(tp.topic, tp.partition, msg.offset(), msg.key_pointer(), msg.key_len(),
                             msg.payload(), msg.len());
-  std::optional<MessageId> added = tracker_.Add(tp, msg.offset(), values);
+  // A dead letter needs the key, which the value translator does not emit.
+  std::optional<std::string> key;
+  if (dead_letters_ && options_.translator == Translator::kValue && msg.key_pointer() != nullptr) {
+    key.emplace(static_cast<const char*>(msg.key_pointer()), msg.key_len());
+  }
+  std::optional<MessageId> added = tracker_.Add(tp, msg.offset(), values, std::move(key));
   if (!added) return false;
   ++emitted_;
   collector_->Emit(std::move(values), *added);
@@ -434,23 +470,95 @@ void KafkaSpout::ServeWhileExhausted() {
 void KafkaSpout::Ack(MessageId id) { tracker_.Ack(id); }
 
 void KafkaSpout::Fail(MessageId id) {
+  if (tracker_.Fail(id, options_.max_retries) == RecordTracker::FailOutcome::kGiveUp) GiveUp(id);
+}
+
+std::string KafkaSpout::Where(const RecordTracker::Record& r) {
+  return r.tp.ToString() + "@" + std::to_string(r.offset);
+}
+
+void KafkaSpout::GiveUp(MessageId id) {
+  if (dead_letters_) {
+    WriteDeadLetter(id);
+    return;
+  }
   const RecordTracker::Record* r = tracker_.Find(id);
   if (r == nullptr) return;
-  const std::string where = r->tp.ToString() + "@" + std::to_string(r->offset);
-  if (tracker_.Fail(id, options_.max_retries) == RecordTracker::FailOutcome::kGiveUp) {
-    ++given_up_;
-    collector_->ReportError(std::string(kKafkaSpout) + ": record " + where + " failed after " +
-                            std::to_string(options_.max_retries) +
-                            " replays (max.retries); giving up on it and committing past it (" +
-                            std::to_string(given_up_) + " given up so far)");
+  ++given_up_;
+  collector_->ReportDropped(1);
+  ReportGiveUp("record " + Where(*r) + " failed after " + std::to_string(options_.max_retries) +
+               " replays (max.retries); dropping it and committing past it (" +
+               std::to_string(given_up_) +
+               " dropped so far; set dead.letter.topic to keep such records)");
+  tracker_.Ack(id);
+}
+
+void KafkaSpout::WriteDeadLetter(MessageId id) {
+  const RecordTracker::Record* r = tracker_.Find(id);
+  if (r == nullptr) return;  // revoked: the partition's next owner reads it again
+  const std::string reason = "failed " + std::to_string(r->replays + 1) +
+                             " times (max.retries " + std::to_string(options_.max_retries) +
+                             "): each time its tuple tree failed or timed out";
+  std::string error;
+  if (!dead_letters_->Write(id, MakeDeadLetter(*r, options_.translator, options_.group_id, reason),
+                            &error)) {
+    OnDeadLetterResult({id, false, error});
   }
 }
 
-void KafkaSpout::Deactivate() { Commit(/*sync=*/true); }
+void KafkaSpout::OnDeadLetterResult(const DeadLetterWriter::Result& result) {
+  const RecordTracker::Record* r = tracker_.Find(result.id);
+  if (r == nullptr) return;  // revoked meanwhile
+  if (!result.ok) {
+    dead_letter_retries_.emplace_back(Clock::now() + kDeadLetterRetryDelay, result.id);
+    if (auto text = dead_letter_throttle_.Admit(
+            std::string(kKafkaSpout) + " (" + name_ + "): cannot write record " + Where(*r) +
+            " to dead-letter topic '" + dead_letters_->topic() + "': " + result.error +
+            "; not committing past it, retrying in 1 s")) {
+      collector_->ReportError(*text);
+    }
+    return;
+  }
+  ++dead_lettered_;
+  ReportGiveUp("record " + Where(*r) + " failed after " + std::to_string(options_.max_retries) +
+               " replays (max.retries); written to dead-letter topic '" +
+               dead_letters_->topic() + "' and committed past (" +
+               std::to_string(dead_lettered_) + " dead-lettered so far)");
+  tracker_.Ack(result.id);
+}
+
+void KafkaSpout::ServeDeadLetters(Clock::time_point now) {
+  for (const DeadLetterWriter::Result& result : dead_letters_->Poll()) OnDeadLetterResult(result);
+  while (!dead_letter_retries_.empty() && dead_letter_retries_.front().first <= now) {
+    MessageId id = dead_letter_retries_.front().second;
+    dead_letter_retries_.pop_front();
+    WriteDeadLetter(id);
+  }
+}
+
+void KafkaSpout::ReportGiveUp(const std::string& message) {
+  if (auto text =
+          give_up_throttle_.Admit(std::string(kKafkaSpout) + " (" + name_ + "): " + message)) {
+    collector_->ReportError(*text);
+  }
+}
+
+void KafkaSpout::Deactivate() {
+  if (dead_letters_) {
+    for (const DeadLetterWriter::Result& result : dead_letters_->Poll()) OnDeadLetterResult(result);
+  }
+  Commit(/*sync=*/true);
+}
 
 void KafkaSpout::Close() {
   if (!consumer_) return;
   stashed_.reset();  // never emitted, so never committed
+  if (dead_letters_ && dead_letters_->in_flight() > 0) {
+    // Settles what was dead-lettered, so the commit below moves past it.
+    for (const DeadLetterWriter::Result& result : dead_letters_->Flush(kSyncCommitTimeoutMs)) {
+      OnDeadLetterResult(result);
+    }
+  }
   // After a commit that timed out the coordinator is unreachable; waiting
   // again would only delay the shutdown.
   if (!commit_stuck_) Commit(/*sync=*/true);

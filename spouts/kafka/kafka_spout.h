@@ -2,11 +2,14 @@
 
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "gale/gale.h"
+#include "spouts/kafka/dead_letter.h"
 #include "spouts/kafka/error_throttle.h"
 #include "spouts/kafka/kafka_spout_options.h"
 #include "spouts/kafka/record_tracker.h"
@@ -50,9 +53,22 @@ namespace gale::kafka {
 //                      value: field value only.
 //   deserializer       string (default) or bytes: how key and value are
 //                      emitted; a null key or value is emitted as null.
-//   max.retries        int  replays per record; default unbounded. A record
-//                      failing once more is reported via ReportError and
-//                      counted as done (its offset may be committed).
+//   tombstones         emit (default): a record with a null value is emitted
+//                      with a null value field; skip: it is not emitted,
+//                      counted as dropped (ReportDropped) and committed past.
+//   max.retries        int  default 10: replays per record. A record failing
+//                      once more is given up on: written to the dead-letter
+//                      topic when there is one, else reported through
+//                      ReportError and counted as dropped; then its offset
+//                      may be committed. -1: replayed without limit (one
+//                      record that always fails then holds its partition's
+//                      commits and its memory forever; Open warns).
+//   dead.letter.topic  string  where given-up records are written (see
+//                      dead_letter.h for the headers). Until the write is
+//                      confirmed the record holds its partition's commit
+//                      point; a failed write is reported and retried every
+//                      second. The producer takes kafka.X and
+//                      kafka.producer.X like KafkaBolt.
 //   bounded            bool  stop (Exhausted) once every assigned partition
 //                      reached the end offset it had when the task opened,
 //                      every record was acked and the offsets were committed.
@@ -93,7 +109,9 @@ class KafkaSpout : public Spout {
         .String("first.poll.offset.strategy", "UNCOMMITTED_EARLIEST", "where to start")
         .String("deserializer", "string", "string or bytes")
         .String("translator", "default", "default or value")
-        .Int("max.retries", -1, "replays per record; -1: no limit")
+        .String("tombstones", "emit", "emit or skip records with a null value")
+        .Int("max.retries", kDefaultMaxRetries, "replays per record; -1: no limit")
+        .Declare("dead.letter.topic", ConfigType::kString, "topic for given-up records")
         .Bool("bounded", false, "stop at the end offsets seen at start")
         .Int("max.records", -1, "records to read; -1: no limit");
   }
@@ -118,8 +136,20 @@ class KafkaSpout : public Spout {
   // Consumes up to a few events; a record is emitted (emit) or kept in
   // stashed_. True when a record was emitted or stashed.
   bool Poll(int timeout_ms, bool emit);
-  // Tracks and emits one record; false when its partition is not assigned.
+  // Tracks and emits one record; false when its partition is not assigned
+  // or the record is a tombstone that is skipped.
   bool EmitRecord(const RdKafka::Message& msg);
+  // A record exhausted max.retries: dead-letter it, or drop it.
+  void GiveUp(MessageId id);
+  // Starts writing given-up record `id` to the dead-letter topic.
+  void WriteDeadLetter(MessageId id);
+  void OnDeadLetterResult(const DeadLetterWriter::Result& result);
+  // Handles dead-letter outcomes and retries failed writes that are due.
+  void ServeDeadLetters(Clock::time_point now);
+  // "words/3@17"
+  static std::string Where(const RecordTracker::Record& r);
+  // Rate-limited ReportError for records given up on.
+  void ReportGiveUp(const std::string& message);
   // Keeps an exhausted spout's consumer in its group (called by Exhausted).
   void ServeWhileExhausted();
   // max.records emitted.
@@ -143,7 +173,11 @@ class KafkaSpout : public Spout {
   RecordTracker tracker_;
   std::string name_;            // "component 'x' task 3" for messages
   std::int64_t emitted_ = 0;    // records emitted, replays not counted
-  std::uint64_t given_up_ = 0;  // records dropped after max.retries
+  std::uint64_t given_up_ = 0;       // records dropped after max.retries
+  std::uint64_t dead_lettered_ = 0;  // records written to the dead-letter topic
+  std::unique_ptr<DeadLetterWriter> dead_letters_;  // with dead.letter.topic
+  // Records whose dead-letter write failed, in order of when to try again.
+  std::deque<std::pair<Clock::time_point, MessageId>> dead_letter_retries_;
   Clock::time_point next_commit_{};
   Clock::time_point next_final_commit_{};
   Clock::time_point next_idle_poll_{};
@@ -154,6 +188,8 @@ class KafkaSpout : public Spout {
   // A record consumed while exhausted, emitted by the next NextTuple.
   std::unique_ptr<RdKafka::Message> stashed_;
   ErrorThrottle error_throttle_;
+  ErrorThrottle give_up_throttle_;
+  ErrorThrottle dead_letter_throttle_;
 };
 
 }  // namespace gale::kafka

@@ -124,7 +124,37 @@ KafkaSpoutOptions KafkaSpoutOptions::FromConfig(const Config& config,
     Bad(config, "deserializer", "must be 'string' or 'bytes', got '" + deserializer + "'");
   }
 
-  o.max_retries = config.GetInt("max.retries", -1);
+  o.max_retries = config.GetInt("max.retries", kDefaultMaxRetries);
+  if (o.max_retries < -1) {
+    Bad(config, "max.retries",
+        "must be >= 0 (replays of a failed record), or -1 for no limit; got " +
+            std::to_string(o.max_retries));
+  }
+  if (config.Has("dead.letter.topic")) {
+    o.dead_letter_topic = config.GetString("dead.letter.topic");
+    if (o.dead_letter_topic.empty()) {
+      Bad(config, "dead.letter.topic", "must not be empty (leave it unset for none)");
+    }
+    if (std::find(o.topics.begin(), o.topics.end(), o.dead_letter_topic) != o.topics.end()) {
+      Bad(config, "dead.letter.topic",
+          "names '" + o.dead_letter_topic +
+              "', a topic this spout reads: its failed records would come back forever; "
+              "use a topic of its own");
+    }
+    if (o.max_retries < 0) {
+      Bad(config, "dead.letter.topic",
+          "needs a finite max.retries (it is -1: no record would ever reach it)");
+    }
+    o.dead_letter_librdkafka = LibrdkafkaProperties(config, kSpoutClassName, "producer");
+  }
+  std::string tombstones = config.GetString("tombstones", "emit");
+  if (tombstones == "skip") {
+    o.tombstones = SpoutTombstones::kSkip;
+  } else if (tombstones != "emit") {
+    Bad(config, "tombstones",
+        "must be 'emit' (a tuple with a null value) or 'skip' (not emitted, counted as "
+        "dropped), got '" + tombstones + "'");
+  }
   o.bounded = config.GetBool("bounded", false);
   o.max_records = config.GetInt("max.records", -1);
   if (config.Has("max.records")) o.max_records = AtLeast(config, "max.records", 0, 0);

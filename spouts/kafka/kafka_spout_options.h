@@ -25,6 +25,16 @@ enum class Translator {
   kValue,    // field value
 };
 
+// What the spout does with a tombstone (a record whose value is null).
+enum class SpoutTombstones {
+  kEmit,  // emit it; the value field is null
+  kSkip,  // do not emit it; count it as dropped and commit past it
+};
+
+// max.retries when unset: a record is processed at most 11 times (the first
+// time and 10 replays), then dead-lettered or dropped.
+inline constexpr std::int64_t kDefaultMaxRetries = 10;
+
 // KafkaSpout's settings, read once from the component Config. See
 // kafka_spout.h for the property names and defaults.
 struct KafkaSpoutOptions {
@@ -36,7 +46,14 @@ struct KafkaSpoutOptions {
   bool bytes = false;  // key and value as Bytes instead of strings
   // librdkafka consumer settings from kafka.* / kafka.consumer.*, in order.
   LibrdkafkaSettings librdkafka;
-  std::int64_t max_retries = -1;  // < 0: replay without limit
+  std::int64_t max_retries = kDefaultMaxRetries;  // -1: replay without limit
+  // Where records that exhausted max.retries are written; "" = nowhere
+  // (they are dropped and counted).
+  std::string dead_letter_topic;
+  // librdkafka producer settings of the dead-letter producer, from kafka.*
+  // and kafka.producer.*, in order; empty without a dead-letter topic.
+  LibrdkafkaSettings dead_letter_librdkafka;
+  SpoutTombstones tombstones = SpoutTombstones::kEmit;
   bool bounded = false;
   std::int64_t max_records = -1;  // < 0: no limit
   std::int64_t commit_period_ms = 5000;

@@ -33,14 +33,21 @@ std::vector<TopicPartition> RecordTracker::Assigned() const {
 }
 
 std::optional<MessageId> RecordTracker::Add(const TopicPartition& tp, std::int64_t offset,
-                                            Values values) {
+                                            Values values, std::optional<std::string> key) {
   auto it = partitions_.find(tp);
   if (it == partitions_.end()) return std::nullopt;
   MessageId id = next_id_++;
   it->second.unacked.emplace(offset, id);
   it->second.position = std::max(it->second.position, offset + 1);
-  records_.emplace(id, Record{tp, offset, std::move(values), 0, false});
+  records_.emplace(id, Record{tp, offset, std::move(values), 0, false, false, std::move(key)});
   return id;
+}
+
+bool RecordTracker::Skip(const TopicPartition& tp, std::int64_t offset) {
+  auto it = partitions_.find(tp);
+  if (it == partitions_.end()) return false;
+  it->second.position = std::max(it->second.position, offset + 1);
+  return true;
 }
 
 void RecordTracker::ObserveEnd(const TopicPartition& tp, std::int64_t offset) {
@@ -71,9 +78,10 @@ RecordTracker::FailOutcome RecordTracker::Fail(MessageId id, std::int64_t max_re
   auto it = records_.find(id);
   if (it == records_.end()) return FailOutcome::kUnknown;
   Record& r = it->second;
+  if (r.given_up) return FailOutcome::kUnknown;
   if (r.queued) return FailOutcome::kReplay;
   if (max_replays >= 0 && r.replays >= max_replays) {
-    Settle(it);
+    r.given_up = true;
     return FailOutcome::kGiveUp;
   }
   ++r.replays;

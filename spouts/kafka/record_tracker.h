@@ -30,8 +30,9 @@ struct TopicPartition {
 // acked; failed ones included until they are replayed and acked). The
 // commit point of a partition is its lowest unacked offset, or the offset
 // after the last record seen when none is unacked: every record below the
-// commit point was acked (or given up on), so committing it never skips a
-// record. Offsets need not be contiguous (compaction, transaction markers).
+// commit point was acked (a given-up record once the caller settled it) or
+// skipped on purpose, so committing it never skips a record silently.
+// Offsets need not be contiguous (compaction, transaction markers).
 //
 // Records keep their emitted values so a failed one is replayed from memory
 // with the same message id, without seeking the consumer. Revoking a
@@ -47,12 +48,19 @@ class RecordTracker {
     Values values;
     std::int64_t replays = 0;  // times it was queued for replay
     bool queued = false;       // waiting in the replay queue
+    bool given_up = false;     // exhausted its replays; settled by Ack
+    // The record's key when `values` do not carry it and the spout may need
+    // it again (a dead letter); nullopt otherwise or for a null key.
+    std::optional<std::string> key;
   };
 
   enum class FailOutcome {
     kReplay,   // queued; NextReplay() hands it out again
-    kGiveUp,   // exceeded max_replays: counted as done, its offset may be committed
-    kUnknown,  // no such record (acked already or its partition was revoked)
+    // Exceeded max_replays: never replayed again, but it still holds its
+    // partition's commit point until the caller settles it with Ack (once
+    // it was dead-lettered, or dropped).
+    kGiveUp,
+    kUnknown,  // no such record (acked, revoked), or one already given up
   };
 
   struct Commit {
@@ -74,7 +82,12 @@ class RecordTracker {
 
   // Records a consumed record of an assigned partition and returns its
   // message id (ids are never reused); nullopt when `tp` is not assigned.
-  std::optional<MessageId> Add(const TopicPartition& tp, std::int64_t offset, Values values);
+  std::optional<MessageId> Add(const TopicPartition& tp, std::int64_t offset, Values values,
+                               std::optional<std::string> key = std::nullopt);
+  // A record of `tp` at `offset` the caller consumed but does not emit: it
+  // is done at once (the commit point may pass it). False when `tp` is not
+  // assigned.
+  bool Skip(const TopicPartition& tp, std::int64_t offset);
   // The consumer reached the end of `tp` at `offset` (the next offset).
   void ObserveEnd(const TopicPartition& tp, std::int64_t offset);
 

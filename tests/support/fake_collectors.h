@@ -4,6 +4,7 @@
 // spouts and bolts without the runtime. Single-threaded, like the executor.
 
 #include <cstddef>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <optional>
@@ -51,6 +52,7 @@ class FakeSpoutCollector : public SpoutOutputCollector {
   void AckImmediately(Spout* spout) { ack_immediately_ = spout; }
 
   void ReportError(std::string_view message) override { errors.emplace_back(message); }
+  void ReportDropped(std::uint64_t count) override { dropped += count; }
 
   // The emits' message ids, in order (emits without one are skipped).
   std::vector<MessageId> Ids() const {
@@ -64,10 +66,12 @@ class FakeSpoutCollector : public SpoutOutputCollector {
   void Clear() {
     emits.clear();
     errors.clear();
+    dropped = 0;
   }
 
   std::vector<Emit> emits;
   std::vector<std::string> errors;
+  std::uint64_t dropped = 0;  // ReportDropped counts
 
  protected:
   void DoEmit(std::string_view stream, const Values& values, std::optional<MessageId> id,
@@ -102,6 +106,7 @@ class FakeOutputCollector : public OutputCollector {
   }
   void ResetTimeout(const Tuple& tuple) override { timeouts_reset.push_back(&tuple); }
   void ReportError(std::string_view message) override { errors.emplace_back(message); }
+  void ReportDropped(std::uint64_t count) override { dropped += count; }
 
   // How many times `tuple` was acked or failed (1 is the only right answer
   // once Execute returned, when acking is on).
@@ -126,6 +131,7 @@ class FakeOutputCollector : public OutputCollector {
     failed.clear();
     timeouts_reset.clear();
     errors.clear();
+    dropped = 0;
     settled_.clear();
   }
 
@@ -134,6 +140,7 @@ class FakeOutputCollector : public OutputCollector {
   std::vector<const Tuple*> failed;
   std::vector<const Tuple*> timeouts_reset;
   std::vector<std::string> errors;
+  std::uint64_t dropped = 0;  // ReportDropped counts
 
  protected:
   void DoEmit(std::string_view stream, const Tuple* const* anchors, std::size_t anchor_count,

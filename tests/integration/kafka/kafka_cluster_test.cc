@@ -260,5 +260,78 @@ streams:
   EXPECT_EQ(broker->Stop(), 0);
 }
 
+// With acking off nothing replays a record, so what is dropped must show in
+// `gale status`: tombstones the spout skips, and tuples KafkaBolt cannot
+// produce (larger than its message.max.bytes), which it fails.
+TEST(KafkaCluster, DroppedRecordsWithAckingOffShowInStatus) {
+  ScratchDir dir;
+  auto broker =
+      TestBroker::Start(kBrokerBin, {"--topic", "events:2", "--topic", "copied:1"},
+                        dir.Join("broker.err"));
+  ASSERT_NE(broker, nullptr);
+  KafkaTestClient kafka(broker->bootstrap());
+  std::vector<KeyValue> records;
+  for (int i = 0; i < 30; ++i) records.push_back({"k" + std::to_string(i), "v" + std::to_string(i)});
+  for (int i = 0; i < 5; ++i) records.push_back({"t" + std::to_string(i), std::nullopt});
+  for (int i = 0; i < 4; ++i) records.push_back({"b" + std::to_string(i), std::string(3000, 'b')});
+  ASSERT_TRUE(kafka.ProduceRecords("events", records));
+
+  const std::string name = "kafka-dropped";
+  const std::string group = "kafka-dropped-" + dir.path().filename().string();
+  std::string yaml = R"(name: )" + name + R"(
+config:
+  topology.workers: 1
+  topology.acking: false
+spouts:
+  - id: kafka
+    className: KafkaSpout
+    properties:
+      - {name: topic, value: events}
+      - {name: group.id, value: ")" + group + R"("}
+      - {name: bounded, value: true}
+      - {name: tombstones, value: skip}
+      - {name: bootstrap.servers, value: ")" + broker->bootstrap() + R"("}
+bolts:
+  - id: out
+    className: KafkaBolt
+    config:
+      topology.tick.tuple.freq.secs: 0.2
+    properties:
+      - {name: topic, value: copied}
+      - {name: key.field, value: key}
+      - {name: bootstrap.servers, value: ")" + broker->bootstrap() + R"("}
+      - {name: kafka.producer.message.max.bytes, value: 1000}
+streams:
+  - {from: kafka, to: out, grouping: {type: SHUFFLE}}
+)";
+  Cluster cluster(kGale, dir);
+  cluster.Track(name);
+  CommandResult submit = cluster.Gale("submit " + dir.Write("dropped.yaml", yaml) + " --lib " +
+                                      kSpoutLib + " --lib " + kBoltLib);
+  ASSERT_EQ(submit.exit_code, 0) << submit.err << submit.out;
+  CommandResult wait = cluster.Gale("wait " + name + " --timeout 90", 120);
+  ASSERT_EQ(wait.exit_code, 0) << wait.err << cluster.Gale("status " + name).out
+                               << cluster.Gale("logs " + name).out;
+
+  std::string json = cluster.Gale("status " + name + " --json").out;
+  EXPECT_NE(json.find("\"dropped\":"), std::string::npos) << json;
+  EXPECT_EQ(JsonComponentField(json, "kafka", "dropped"), 5) << json;
+  EXPECT_EQ(JsonComponentField(json, "kafka", "emitted"), 34) << json;
+  EXPECT_EQ(JsonComponentField(json, "out", "dropped"), 4) << json;
+  EXPECT_EQ(JsonComponentField(json, "out", "failed"), 4) << json;
+  std::string text = cluster.Gale("status " + name).out;
+  EXPECT_NE(text.find("dropped (not replayed; see the logs for why): kafka 5, out 4"),
+            std::string::npos)
+      << text;
+  std::string logs = cluster.Gale("logs " + name).out;
+  EXPECT_NE(logs.find("it is dropped and counted in 'dropped'"), std::string::npos) << logs;
+  CommandResult kill = cluster.Gale("kill " + name);
+  ASSERT_EQ(kill.exit_code, 0) << kill.err;
+
+  EXPECT_EQ(kafka.ReadAll("copied").size(), 30u);
+  EXPECT_EQ(kafka.Committed(group, "events"), kafka.EndOffsets("events"));
+  EXPECT_EQ(broker->Stop(), 0);
+}
+
 }  // namespace
 }  // namespace gale::testing

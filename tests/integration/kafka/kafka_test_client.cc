@@ -40,6 +40,14 @@ bool KafkaTestClient::Produce(
     const std::string& topic,
     const std::vector<std::pair<std::optional<std::string>, std::string>>& records,
     int timeout_ms) {
+  std::vector<KeyValue> all;
+  all.reserve(records.size());
+  for (const auto& [key, value] : records) all.push_back({key, value});
+  return ProduceRecords(topic, all, timeout_ms);
+}
+
+bool KafkaTestClient::ProduceRecords(const std::string& topic,
+                                     const std::vector<KeyValue>& records, int timeout_ms) {
   auto conf = BaseConf(bootstrap_servers_);
   CountingReport report;
   std::string err;
@@ -55,7 +63,8 @@ bool KafkaTestClient::Produce(
     while (true) {
       RdKafka::ErrorCode e =
           producer->produce(topic, RdKafka::Topic::PARTITION_UA, RdKafka::Producer::RK_MSG_COPY,
-                            const_cast<char*>(value.data()), value.size(),
+                            value ? const_cast<char*>(value->data()) : nullptr,
+                            value ? value->size() : 0,
                             key ? key->data() : nullptr, key ? key->size() : 0, 0, nullptr);
       if (e == RdKafka::ERR_NO_ERROR) break;
       if (e != RdKafka::ERR__QUEUE_FULL || Clock::now() > deadline) {
@@ -146,6 +155,14 @@ std::vector<KafkaRecord> KafkaTestClient::ReadAll(const std::string& topic, int 
     }
     if (m->payload() != nullptr) {
       r.value = std::string(static_cast<const char*>(m->payload()), m->len());
+    }
+    if (RdKafka::Headers* headers = m->headers()) {
+      for (const RdKafka::Headers::Header& h : headers->get_all()) {
+        r.headers.emplace_back(h.key(), h.value() == nullptr
+                                            ? std::string()
+                                            : std::string(static_cast<const char*>(h.value()),
+                                                          h.value_size()));
+      }
     }
     next[r.partition] = r.offset + 1;
     out.push_back(std::move(r));

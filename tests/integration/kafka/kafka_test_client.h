@@ -8,6 +8,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace gale::testing {
@@ -15,6 +16,13 @@ namespace gale::testing {
 struct KafkaRecord {
   std::int32_t partition = 0;
   std::int64_t offset = 0;
+  std::optional<std::string> key;
+  std::optional<std::string> value;
+  std::vector<std::pair<std::string, std::string>> headers;  // in order
+};
+
+// A record to produce: key and value, either may be null.
+struct KeyValue {
   std::optional<std::string> key;
   std::optional<std::string> value;
 };
@@ -29,6 +37,10 @@ class KafkaTestClient {
   bool Produce(const std::string& topic,
                const std::vector<std::pair<std::optional<std::string>, std::string>>& records,
                int timeout_ms = 30000);
+
+  // The same with null values allowed (a null value is a tombstone).
+  bool ProduceRecords(const std::string& topic, const std::vector<KeyValue>& records,
+                      int timeout_ms = 30000);
 
   // Reads every record of every partition of `topic`, from the beginning to
   // the end offsets observed when the call starts.

@@ -76,6 +76,26 @@ TEST(FailingBoltTest, FailsRoughlyTheFractionAndForwardsTheRest) {
   for (const Tuple& t : inputs) EXPECT_EQ(collector.Settlements(t), 1);
 }
 
+TEST(FailingBoltTest, FailValueFailsThatTupleEveryTime) {
+  FailingBolt bolt;
+  FakeOutputCollector collector;
+  Config config("component 'chaos'");
+  config.Set("fail.value", std::string("poison"));
+  config.Set("fail.field", std::string("key"));
+  bolt.Prepare(config, MakeContext("fail"), collector);
+  Fields fields{"key", "value"};
+  Tuple poison = Tuple::ForTesting({std::string("poison"), std::string("v")}, fields);
+  Tuple again = Tuple::ForTesting({std::string("poison"), std::string("w")}, fields);
+  Tuple fine = Tuple::ForTesting({std::string("ok"), std::string("poison")}, fields);
+  Tuple null_key = Tuple::ForTesting({Value{}, std::string("v")}, fields);
+  for (const Tuple* t : {&poison, &again, &fine, &null_key}) bolt.Execute(*t);
+  EXPECT_TRUE(collector.WasFailed(poison));
+  EXPECT_TRUE(collector.WasFailed(again));
+  EXPECT_TRUE(collector.WasAcked(fine)) << "only the chosen field counts";
+  EXPECT_TRUE(collector.WasAcked(null_key));
+  EXPECT_EQ(bolt.failed(), 2u);
+}
+
 TEST(FailingBoltTest, DecisionsAreDeterministicPerSeedAndTask) {
   Config config = Fraction("fail.fraction", 0.5);
   config.Set("seed", std::int64_t{9});

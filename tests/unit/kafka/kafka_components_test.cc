@@ -72,6 +72,44 @@ TEST(KafkaComponents, UnknownLibrdkafkaSettingIsAConfigError) {
   }
 }
 
+TEST(KafkaComponents, DeadLetterProducerSettingErrorsNameTheProperty) {
+  kafka::KafkaSpout spout;
+  FakeSpoutCollector collector;
+  Config config("component 'in'");
+  config.Set("kafka.bootstrap.servers", std::string("127.0.0.1:1"));
+  config.Set("topic", std::string("t"));
+  config.Set("dead.letter.topic", std::string("t-dead"));
+  config.Set("kafka.producer.no.such.setting", std::string("1"));
+  try {
+    spout.Open(config, MakeContext("in"), collector);
+    FAIL() << "Open should throw";
+  } catch (const ConfigError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("dead-letter producer"));
+    EXPECT_THAT(e.what(), HasSubstr("property 'kafka.producer.no.such.setting'"));
+  }
+}
+
+// A tuple with a null value and `tombstones: skip`: nothing is produced (so
+// no broker is needed), the tuple is acked and counted as dropped.
+TEST(KafkaComponents, BoltSkipsTombstonesWhenAsked) {
+  kafka::KafkaBolt bolt;
+  FakeOutputCollector collector;
+  Config config("component 'out'");
+  config.Set("kafka.bootstrap.servers", std::string("127.0.0.1:1"));
+  config.Set("topic", std::string("t"));
+  config.Set("key.field", std::string("k"));
+  config.Set("tombstones", std::string("skip"));
+  bolt.Prepare(config, MakeContext("out"), collector);
+  Tuple tombstone = Tuple::ForTesting({std::string("id1"), Value{}}, Fields{"k", "value"});
+  bolt.Execute(tombstone);
+  EXPECT_TRUE(collector.WasAcked(tombstone));
+  EXPECT_EQ(collector.Settlements(tombstone), 1);
+  EXPECT_EQ(collector.dropped, 1u);
+  EXPECT_EQ(bolt.pending(), 0u) << "nothing was handed to the producer";
+  EXPECT_TRUE(collector.errors.empty());
+  bolt.Cleanup();
+}
+
 TEST(WebLog, ParsesAndFormats) {
   auto r = examples::ParseWebLogLine("203.0.113.7,2024-05-01 12:00:03,/cart,HTTP/1.1,200");
   ASSERT_TRUE(r);

@@ -83,7 +83,11 @@ TEST(KafkaSpoutOptions, Defaults) {
   EXPECT_EQ(o.first_poll, FirstPollOffsetStrategy::kUncommittedEarliest);
   EXPECT_EQ(o.translator, Translator::kDefault);
   EXPECT_FALSE(o.bytes);
-  EXPECT_EQ(o.max_retries, -1);
+  EXPECT_EQ(o.max_retries, 10) << "finite: one poison record must not pin its partition";
+  EXPECT_EQ(o.max_retries, kDefaultMaxRetries);
+  EXPECT_EQ(o.dead_letter_topic, "");
+  EXPECT_TRUE(o.dead_letter_librdkafka.empty());
+  EXPECT_EQ(o.tombstones, SpoutTombstones::kEmit);
   EXPECT_FALSE(o.bounded);
   EXPECT_EQ(o.max_records, -1);
   EXPECT_EQ(o.commit_period_ms, 5000);
@@ -104,7 +108,11 @@ TEST(KafkaSpoutOptions, ReadsEverySetting) {
   c.Set("max.records", std::int64_t{100});
   c.Set("offset.commit.period.ms", std::int64_t{250});
   c.Set("poll.timeout.ms", std::int64_t{1});
+  c.Set("dead.letter.topic", std::string("a-dead"));
+  c.Set("tombstones", std::string("skip"));
   KafkaSpoutOptions o = KafkaSpoutOptions::FromConfig(c, "topo", "spout");
+  EXPECT_EQ(o.dead_letter_topic, "a-dead");
+  EXPECT_EQ(o.tombstones, SpoutTombstones::kSkip);
   EXPECT_THAT(o.topics, ElementsAre("a", "b"));
   EXPECT_EQ(o.group_id, "g");
   EXPECT_EQ(o.first_poll, FirstPollOffsetStrategy::kLatest);
@@ -115,6 +123,26 @@ TEST(KafkaSpoutOptions, ReadsEverySetting) {
   EXPECT_EQ(o.max_records, 100);
   EXPECT_EQ(o.commit_period_ms, 250);
   EXPECT_EQ(o.poll_timeout_ms, 1);
+}
+
+TEST(KafkaSpoutOptions, MinusOneStillMeansNoLimit) {
+  Config c = Layered({{"kafka.bootstrap.servers", std::string("h:1")}},
+                     {{"topic", std::string("t")}, {"max.retries", std::int64_t{-1}}});
+  EXPECT_EQ(KafkaSpoutOptions::FromConfig(c, "topo", "spout").max_retries, -1);
+  c.Set("max.retries", std::int64_t{0});
+  EXPECT_EQ(KafkaSpoutOptions::FromConfig(c, "topo", "spout").max_retries, 0);
+}
+
+TEST(KafkaSpoutOptions, DeadLetterProducerTakesTheProducerSettings) {
+  Config c = Layered({{"kafka.bootstrap.servers", std::string("h:1")},
+                      {"kafka.consumer.session.timeout.ms", std::int64_t{6000}},
+                      {"kafka.producer.linger.ms", std::int64_t{1}}},
+                     {{"topic", std::string("t")}, {"dead.letter.topic", std::string("t-dlt")}});
+  KafkaSpoutOptions o = KafkaSpoutOptions::FromConfig(c, "topo", "spout");
+  EXPECT_THAT(Pairs(o.dead_letter_librdkafka),
+              ElementsAre(Pair("bootstrap.servers", "h:1"), Pair("linger.ms", "1")));
+  EXPECT_THAT(Pairs(o.librdkafka), ElementsAre(Pair("bootstrap.servers", "h:1"),
+                                               Pair("session.timeout.ms", "6000")));
 }
 
 TEST(KafkaSpoutOptions, GroupIdFromKafkaPassThrough) {
@@ -143,6 +171,18 @@ TEST(KafkaSpoutOptions, ErrorsNameTheComponentAndTheProperty) {
               HasSubstr("at most 100"));
   EXPECT_THAT(error({{"topic", std::string("t")}, {"max.records", std::int64_t{-5}}}),
               HasSubstr("'max.records' must be >= 0"));
+  EXPECT_THAT(error({{"topic", std::string("t")}, {"max.retries", std::int64_t{-2}}}),
+              HasSubstr("'max.retries' must be >= 0 (replays of a failed record), or -1"));
+  EXPECT_THAT(error({{"topic", std::string("t")}, {"dead.letter.topic", std::string("t")}}),
+              HasSubstr("'dead.letter.topic' names 't', a topic this spout reads"));
+  EXPECT_THAT(error({{"topic", std::string("t")}, {"dead.letter.topic", std::string("")}}),
+              HasSubstr("'dead.letter.topic' must not be empty"));
+  EXPECT_THAT(error({{"topic", std::string("t")},
+                     {"dead.letter.topic", std::string("d")},
+                     {"max.retries", std::int64_t{-1}}}),
+              HasSubstr("needs a finite max.retries"));
+  EXPECT_THAT(error({{"topic", std::string("t")}, {"tombstones", std::string("drop")}}),
+              HasSubstr("'tombstones' must be 'emit'"));
   std::string missing = ErrorOf([] {
     Config c("component 'k'");
     c.Set("topic", std::string("t"));
@@ -174,6 +214,17 @@ TEST(KafkaBoltOptions, NeedsExactlyOneTopicSetting) {
               }),
               HasSubstr("'value.format'"));
   EXPECT_EQ(BoltOptions({{"topic", std::string("a")}}).flush_timeout_ms, 10000);
+}
+
+TEST(KafkaBoltOptions, Tombstones) {
+  EXPECT_EQ(BoltOptions({{"topic", std::string("a")}}).tombstones, BoltTombstones::kProduce);
+  EXPECT_EQ(BoltOptions({{"topic", std::string("a")}, {"tombstones", std::string("skip")}})
+                .tombstones,
+            BoltTombstones::kSkip);
+  EXPECT_THAT(ErrorOf([] {
+                BoltOptions({{"topic", std::string("a")}, {"tombstones", std::string("fail")}});
+              }),
+              HasSubstr("'tombstones' must be 'produce'"));
 }
 
 TEST(MakeRecord, WordCountKeyAndDecimalCount) {
@@ -229,6 +280,22 @@ TEST(MakeRecord, NullValueIsATombstone) {
   ASSERT_TRUE(r) << error;
   EXPECT_EQ(r->key, "id1");
   EXPECT_EQ(r->value, std::nullopt);
+}
+
+TEST(MakeRecord, NullValueIsATombstoneInJsonToo) {
+  KafkaBoltOptions o = BoltOptions({{"topic", std::string("t")},
+                                    {"key.field", std::string("k")},
+                                    {"value.format", std::string("json")}});
+  std::string error;
+  auto r =
+      MakeRecord(o, Tuple::ForTesting({std::string("id1"), Value{}}, Fields{"k", "value"}), &error);
+  ASSERT_TRUE(r) << error;
+  EXPECT_EQ(r->value, std::nullopt) << "not the text 'null'";
+  auto whole = MakeRecord(BoltOptions({{"topic", std::string("t")},
+                                       {"value.format", std::string("json")}}),
+                          Tuple::ForTesting({Value{}}, Fields{"other"}), &error);
+  ASSERT_TRUE(whole) << error;
+  EXPECT_EQ(whole->value, R"({"other":null})") << "a whole tuple is never a tombstone";
 }
 
 }  // namespace

@@ -98,9 +98,50 @@ TEST(RecordTracker, GivesUpAfterMaxReplays) {
   EXPECT_EQ(t.Fail(a, 2), RecordTracker::FailOutcome::kReplay);
   t.NextReplay(&id);
   EXPECT_EQ(t.Fail(a, 2), RecordTracker::FailOutcome::kGiveUp);
+  EXPECT_FALSE(t.HasReplays()) << "never replayed again";
+  EXPECT_EQ(t.in_flight(), 1u);
+  ASSERT_NE(t.Find(a), nullptr);
+  EXPECT_TRUE(t.Find(a)->given_up);
+  EXPECT_EQ(t.Find(a)->replays, 2);
+  EXPECT_EQ(t.CommitPoint(kP0), 0) << "given up but not settled: still holds the commit point";
+  EXPECT_EQ(t.Fail(a, 2), RecordTracker::FailOutcome::kUnknown) << "a second give-up is ignored";
+  EXPECT_TRUE(t.Ack(a)) << "settled once dead-lettered or dropped";
   EXPECT_EQ(t.in_flight(), 0u);
-  EXPECT_EQ(t.CommitPoint(kP0), 1) << "given up: committed past";
+  EXPECT_EQ(t.CommitPoint(kP0), 1) << "settled: committed past";
   EXPECT_EQ(t.Fail(a, 2), RecordTracker::FailOutcome::kUnknown);
+}
+
+TEST(RecordTracker, GivenUpRecordsOfARevokedPartitionAreForgotten) {
+  RecordTracker t;
+  t.Assign(kP0);
+  MessageId a = *t.Add(kP0, 0, V("a"));
+  EXPECT_EQ(t.Fail(a, 0), RecordTracker::FailOutcome::kGiveUp);
+  EXPECT_EQ(t.Revoke(kP0), 1u);
+  EXPECT_EQ(t.Find(a), nullptr);
+  EXPECT_FALSE(t.Ack(a)) << "a late dead-letter confirmation changes nothing";
+}
+
+TEST(RecordTracker, KeepsTheKeyItIsGiven) {
+  RecordTracker t;
+  t.Assign(kP0);
+  MessageId a = *t.Add(kP0, 0, V("a"), std::string("k"));
+  MessageId b = *t.Add(kP0, 1, V("b"));
+  EXPECT_EQ(t.Find(a)->key, "k");
+  EXPECT_EQ(t.Find(b)->key, std::nullopt);
+}
+
+TEST(RecordTracker, SkippedRecordsAreDoneAtOnce) {
+  RecordTracker t;
+  EXPECT_FALSE(t.Skip(kP0, 0)) << "not assigned";
+  t.Assign(kP0);
+  EXPECT_TRUE(t.Skip(kP0, 0));
+  EXPECT_EQ(t.CommitPoint(kP0), 1) << "nothing unacked: the commit point passes it";
+  MessageId b = *t.Add(kP0, 1, V("b"));
+  EXPECT_TRUE(t.Skip(kP0, 2));
+  EXPECT_EQ(t.CommitPoint(kP0), 1) << "never past an unacked record";
+  t.Ack(b);
+  EXPECT_EQ(t.CommitPoint(kP0), 3);
+  EXPECT_EQ(t.in_flight(), 0u);
 }
 
 TEST(RecordTracker, MaxReplaysZeroGivesUpAtTheFirstFail) {

@@ -27,7 +27,10 @@ TaskSnapshot SampleTask() {
   s.counters.misuse = 7;
   s.counters.throttled_ns = 8;
   s.counters.throttle_episodes = 9;
+  s.counters.malformed = 10;
+  s.counters.dropped = 11;
   s.base.executed = 20;
+  s.base.dropped = 4;
   s.base.emitted = 40;
   s.incarnation = 2;
   s.pending = -3;
@@ -63,6 +66,8 @@ TEST(TaskSnapshotTest, RoundTripsEveryField) {
   EXPECT_NEAR(static_cast<double>(out.complete_latency.Percentile(50)), 1e6, 1e6 * 0.008);
   EXPECT_EQ(out.current().executed, 30u);
   EXPECT_EQ(out.current().emitted, 60u);
+  EXPECT_EQ(out.counters.dropped, 11u);
+  EXPECT_EQ(out.current().dropped, 7u);
 }
 
 TEST(TaskSnapshotTest, ReadsTheFilesOfEarlierWriters) {

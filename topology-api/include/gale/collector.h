@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <initializer_list>
 #include <optional>
 #include <string>
@@ -52,6 +53,10 @@ class SpoutOutputCollector {
 
   // Logs the error and counts it for the component; the spout keeps running.
   virtual void ReportError(std::string_view message) = 0;
+  // Counts `count` records the spout dropped and nothing will replay (given
+  // up on after its retries, skipped by policy). They show as `dropped` in
+  // `gale status`; say why through ReportError.
+  virtual void ReportDropped(std::uint64_t count = 1) = 0;
 
  protected:
   // direct_task < 0 means "by grouping".
@@ -118,6 +123,11 @@ class OutputCollector {
   virtual void ResetTimeout(const Tuple& tuple) = 0;
   // Logs the error and counts it for the component; the bolt keeps running.
   virtual void ReportError(std::string_view message) = 0;
+  // Counts `count` inputs the bolt dropped on purpose (acked without doing
+  // their work, e.g. skipped by policy). They show as `dropped` in `gale
+  // status`. A failed tuple that no spout replays (acking off, unanchored
+  // input) is counted there by the runtime; do not count it again.
+  virtual void ReportDropped(std::uint64_t count = 1) = 0;
 
  protected:
   virtual void DoEmit(std::string_view stream, const Tuple* const* anchors,
