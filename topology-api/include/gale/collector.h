@@ -55,8 +55,9 @@ class SpoutOutputCollector {
   virtual void ReportError(std::string_view message) = 0;
   // Counts `count` records the spout dropped and nothing will replay (given
   // up on after its retries, skipped by policy). They show as `dropped` in
-  // `gale status`; say why through ReportError.
-  virtual void ReportDropped(std::uint64_t count = 1) = 0;
+  // `gale status`; say why through ReportError. (Not pure, so collectors
+  // written before it existed, such as test fakes, still compile.)
+  virtual void ReportDropped(std::uint64_t count = 1) { (void)count; }
 
  protected:
   // direct_task < 0 means "by grouping".
@@ -127,7 +128,7 @@ class OutputCollector {
   // their work, e.g. skipped by policy). They show as `dropped` in `gale
   // status`. A failed tuple that no spout replays (acking off, unanchored
   // input) is counted there by the runtime; do not count it again.
-  virtual void ReportDropped(std::uint64_t count = 1) = 0;
+  virtual void ReportDropped(std::uint64_t count = 1) { (void)count; }
 
  protected:
   virtual void DoEmit(std::string_view stream, const Tuple* const* anchors,
