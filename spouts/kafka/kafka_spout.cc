@@ -439,10 +439,15 @@ void KafkaSpout::Fail(MessageId id) {
   const std::string where = r->tp.ToString() + "@" + std::to_string(r->offset);
   if (tracker_.Fail(id, options_.max_retries) == RecordTracker::FailOutcome::kGiveUp) {
     ++given_up_;
-    collector_->ReportError(std::string(kKafkaSpout) + ": record " + where + " failed after " +
-                            std::to_string(options_.max_retries) +
-                            " replays (max.retries); giving up on it and committing past it (" +
-                            std::to_string(given_up_) + " given up so far)");
+    // One line per record at most once per interval: a poison batch must
+    // not flood the log (the count stays exact in given_up_).
+    if (auto text = given_up_throttle_.Admit(
+            std::string(kKafkaSpout) + ": record " + where + " failed after " +
+            std::to_string(options_.max_retries) +
+            " replays (max.retries); giving up on it and committing past it (" +
+            std::to_string(given_up_) + " given up so far)")) {
+      collector_->ReportError(*text);
+    }
   }
 }
 

@@ -154,6 +154,7 @@ class KafkaSpout : public Spout {
   // A record consumed while exhausted, emitted by the next NextTuple.
   std::unique_ptr<RdKafka::Message> stashed_;
   ErrorThrottle error_throttle_;
+  ErrorThrottle given_up_throttle_;  // records given up after max.retries
 };
 
 }  // namespace gale::kafka
