@@ -124,7 +124,7 @@ TEST_F(LocalFsStateManagerTest, WithoutHomeTheDefaultRootIsTheUsersOwn) {
   std::string saved_env = env != nullptr ? env : "";
   ::unsetenv("GALE_STATE_DIR");
   ::unsetenv("HOME");
-  EXPECT_EQ(StateManager::DefaultRoot(), "/tmp/gale-" + std::to_string(::getuid()));
+  EXPECT_EQ(StateManager::DefaultRoot(), "/tmp/gale-" + std::to_string(::geteuid()));
   if (home != nullptr) ::setenv("HOME", saved.c_str(), 1);
   if (env != nullptr) ::setenv("GALE_STATE_DIR", saved_env.c_str(), 1);
 }
