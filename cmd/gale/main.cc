@@ -306,12 +306,20 @@ int main(int argc, char** argv) {
     return app.exit(e) == 0 ? kExitOk : kExitInvalid;
   }
   gale::SetLogLevel(global.log_level);
-  std::string state_root = global.state_root;
-  if (state_root.empty()) state_root = gale::state::StateManager::DefaultRoot();
   if (help->parsed()) return HelpCommand(app, help_topic);
   if (version->parsed()) {
     std::printf("gale %s\n", GALE_VERSION);
     return kExitOk;
+  }
+  std::string state_root = global.state_root;
+  if (state_root.empty()) {
+    auto choice = gale::state::StateManager::ChooseDefaultRoot();
+    state_root = choice.root;
+    // The roles always get --state-dir; `local` and `validate` keep no state.
+    if (!choice.notice.empty() && !local->parsed() && !validate->parsed() &&
+        !kafka_broker->parsed()) {
+      PrintError(choice.notice);
+    }
   }
   // Every command that takes a topology name fails alike when there is none
   // (logs also looks in the log archive, so it checks by itself).
