@@ -434,8 +434,12 @@ int SetActive(const std::string& root, const std::string& name, bool active) {
     Error(reply.status().message());
     return kExitFailure;
   }
-  std::fprintf(reply->ok ? stdout : stderr, "%s\n", reply->message.c_str());
-  return reply->ok ? kExitOk : kExitFailure;
+  if (!reply->ok) {
+    Error(reply->message);
+    return kExitFailure;
+  }
+  std::printf("%s\n", reply->message.c_str());
+  return kExitOk;
 }
 
 int ShowLogs(const std::string& root, const std::string& name, const LogsOptions& options) {

@@ -121,7 +121,7 @@ Status LocalFsStateManager::Write(const std::string& topology, const std::string
   auto failed = [&](const char* step, int error) {
     return IoError("cannot write record '" + key + "' of topology '" + topology + "' (" +
                    step + " " + path + "): " + std::strerror(error) + "; " +
-                   WriteFailureHint(error, dir) + " (the previous record is unchanged)");
+                   WriteFailureHint(error, dir) + " (the record was not changed)");
   };
   // Readable by the owner only. Every byte must reach the file (a full disk
   // fails the write, not the record) before the rename installs it; records

@@ -68,9 +68,12 @@ inline std::vector<pid_t> ProcessesMentioning(const std::string& marker) {
 
 // Mounts a tmpfs of `size_bytes` at `dir` (which must exist) in a private
 // mount namespace of a child and runs `body` there; body returns its
-// failures ("" when it passed).
+// failures ("" when it passed). Afterwards processes whose command line
+// holds `marker` (default `dir`) are killed.
 inline TmpfsRun RunOnPrivateTmpfs(const std::string& dir, std::size_t size_bytes,
-                                  const std::function<std::string()>& body) {
+                                  const std::function<std::string()>& body,
+                                  std::string marker = "") {
+  if (marker.empty()) marker = dir;
   int out[2];
   if (::pipe(out) != 0) return {false, "pipe failed"};
   pid_t child = ::fork();
@@ -108,7 +111,7 @@ inline TmpfsRun RunOnPrivateTmpfs(const std::string& dir, std::size_t size_bytes
   ::waitpid(child, &status, 0);
   // Whatever the body started and left running (it shares the namespace,
   // keeping the tmpfs alive) goes now.
-  for (pid_t pid : ProcessesMentioning(dir)) ::kill(pid, SIGKILL);
+  for (pid_t pid : ProcessesMentioning(marker)) ::kill(pid, SIGKILL);
   TmpfsRun run;
   if (report.rfind("unavailable: ", 0) == 0) {
     run.unavailable = true;

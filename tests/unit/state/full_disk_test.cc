@@ -71,7 +71,7 @@ TEST(FullDiskTest, AWriteThatDoesNotFitKeepsThePreviousRecord) {
     FillDisk(root, 512);
     s = sm.WriteRecord("t", "activation", records::Activation{true});
     c.Expect(!s.ok(), "the activation write succeeded on a full disk");
-    c.Expect(Contains(s.message(), "the previous record is unchanged"), s.message());
+    c.Expect(Contains(s.message(), "the record was not changed"), s.message());
     auto kept = sm.ReadRecord<records::Activation>("t", "activation");
     c.Expect(kept.ok() && !kept->active, "the previous activation record is gone or changed");
     c.Expect(!sm.Write("t", "metrics/task-1", "x=1\n" + big).ok(), "metrics on a full disk");
