@@ -275,8 +275,9 @@ Status RunInstanceProcess(const InstanceProcessOptions& options) {
   // this process's log under its cap (the executor thread's user code
   // prints to the same file).
   state::RecordWriter writer(&sm, options.topology, "instance");
-  LogRotation rotation(launch::RoleLogRotation(
-      sm, options.topology, "task-" + std::to_string(options.task_id), *plan));
+  LogRotation rotation(launch::RoleLogRotation(sm, options.topology,
+                                               "task-" + std::to_string(options.task_id), *plan,
+                                               std::chrono::milliseconds(0)));  // 1 s loop
   std::mutex reporter_mu;
   std::condition_variable reporter_cv;
   bool done = false;

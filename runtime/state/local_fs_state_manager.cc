@@ -294,8 +294,8 @@ Result<std::unique_ptr<StateLock>> LocalFsStateManager::Lock(const std::string& 
   std::string path = Path(topology, name + ".lock");
   std::error_code ec;
   fs::create_directories(fs::path(path).parent_path(), ec);
-  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (fd < 0) return IoError("cannot open lock " + path);
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) return IoError("cannot open lock " + path + ": " + std::strerror(errno));
   if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
     ::close(fd);
     return Status(ErrorCode::kAlreadyExists, "another live process holds " + path);

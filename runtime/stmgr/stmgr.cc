@@ -61,8 +61,10 @@ class StreamManager : private Outlet {
         peers_(options.container),
         master_(&sm_, options.topology, options.container),
         writer_(&sm_, options.topology, "stmgr"),
+        // Checked on the once-a-second heartbeat.
         rotation_(launch::RoleLogRotation(sm_, options.topology,
-                                          "stmgr-" + std::to_string(options.container), *plan_)) {}
+                                          "stmgr-" + std::to_string(options.container), *plan_,
+                                          std::chrono::milliseconds(0))) {}
 
   Status Start() {
     GALE_RETURN_IF_ERROR(instances_.Bind(transport::StmgrLocalEndpoint(
