@@ -10,6 +10,10 @@
 
 namespace gale::builtin {
 
+// Bound of the built-in bolts' `seed` property (seed + TaskIndex() must not
+// overflow).
+inline constexpr double kMaxBoltSeed = 9e15;
+
 // "component 'x'" from the config's owner, or `class_name` when it has none.
 std::string DescribeOwner(const Config& config, std::string_view class_name);
 

@@ -32,7 +32,9 @@ class FailingBolt : public Bolt {
   void DeclareOutputFields(OutputFieldsDeclarer& declarer) const override;
   void DeclareConfig(ConfigDeclarer& declarer) const override {
     declarer.Double("fail.fraction", 0.0, "share of tuples failed, 0 to 1")
+        .Range(0, 1)
         .Int("seed", 42, "task i decides with seed + i")
+        .Range(-kMaxBoltSeed, kMaxBoltSeed)
         .Declare("fields", ConfigType::kList, "output field names")
         .Declare("fail.value", ConfigType::kString, "fail every tuple with this value")
         .String("fail.field", "value", "the field fail.value is compared with");

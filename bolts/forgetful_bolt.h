@@ -26,7 +26,9 @@ class ForgetfulBolt : public Bolt {
   void DeclareOutputFields(OutputFieldsDeclarer& declarer) const override;
   void DeclareConfig(ConfigDeclarer& declarer) const override {
     declarer.Double("forget.fraction", 0.0, "share of tuples never acked, 0 to 1")
+        .Range(0, 1)
         .Int("seed", 42, "task i decides with seed + i")
+        .Range(-kMaxBoltSeed, kMaxBoltSeed)
         .Declare("fields", ConfigType::kList, "output field names");
   }
 

@@ -26,7 +26,9 @@ class SlowBolt : public Bolt {
   void DeclareOutputFields(OutputFieldsDeclarer& declarer) const override;
   void DeclareConfig(ConfigDeclarer& declarer) const override {
     declarer.Int("sleep.us", 1000, "microseconds per tuple; set this or sleep.ms")
+        .Range(0, 3'600'000'000)
         .Declare("sleep.ms", ConfigType::kInt, "milliseconds per tuple; set this or sleep.us")
+        .Range(0, 3'600'000)
         .Declare("fields", ConfigType::kList, "output field names");
   }
 

@@ -33,7 +33,8 @@ class FileSpout : public Spout {
   void DeclareOutputFields(OutputFieldsDeclarer& declarer) const override;
   void DeclareConfig(ConfigDeclarer& declarer) const override {
     declarer.Declare("path", ConfigType::kString, "file to read (required)")
-        .Int("batch", 1, "lines per NextTuple call");
+        .Int("batch", 1, "lines per NextTuple call")
+        .Range(1, kMaxBatch);
   }
 
  private:

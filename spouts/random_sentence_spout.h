@@ -34,9 +34,12 @@ class RandomSentenceSpout : public Spout {
   void DeclareOutputFields(OutputFieldsDeclarer& declarer) const override;
   void DeclareConfig(ConfigDeclarer& declarer) const override {
     declarer.Int("seed", 42, "task i draws with seed + i")
+        .Range(-kMaxSpoutSeed, kMaxSpoutSeed)
         .Declare("count", ConfigType::kInt, "sentences per task; unset: without end")
+        .Range(0, kMaxCount)
         .Bool("reliable", true, "emit with message ids")
-        .Int("batch", 1, "sentences per NextTuple call");
+        .Int("batch", 1, "sentences per NextTuple call")
+        .Range(1, kMaxBatch);
   }
 
  private:

@@ -34,9 +34,13 @@ class SequenceSpout : public Spout {
   void DeclareOutputFields(OutputFieldsDeclarer& declarer) const override;
   void DeclareConfig(ConfigDeclarer& declarer) const override {
     declarer.Declare("count", ConfigType::kInt, "numbers per task (required)")
+        .Range(0, kMaxCount)
         .Int("start", 1, "first number")
+        .Range(-kMaxCount, kMaxCount)
         .Int("max.replays", -1, "replays per number; -1: no limit")
-        .Int("batch", 1, "numbers per NextTuple call");
+        .Range(-1, 1'000'000'000)
+        .Int("batch", 1, "numbers per NextTuple call")
+        .Range(1, kMaxBatch);
   }
 
   // Ids given up on after max.replays.

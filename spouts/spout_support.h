@@ -12,6 +12,13 @@
 
 namespace gale::builtin {
 
+// Bounds of the built-in spouts' numeric properties (DeclareConfig ranges):
+// counts and start values stay exact in a double; seeds leave room for
+// + TaskIndex() without overflow.
+inline constexpr double kMaxCount = 1e15;
+inline constexpr double kMaxSpoutSeed = 9e15;
+inline constexpr double kMaxBatch = 10000;
+
 // splitmix64: a fast generator whose output is fully specified, so a seed
 // gives the same sequence everywhere. Not thread-safe.
 class SplitMix64 {

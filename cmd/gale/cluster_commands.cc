@@ -1,6 +1,7 @@
 #include "cluster_commands.h"
 
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -91,15 +92,21 @@ std::string StateWhere(const StateManager& sm, const std::string& name) {
 }
 
 // Moves the topology's logs into the archive (state/log_archive.h), then
-// removes its state. The archived run, if there was one.
+// removes its state. The archived run, if there was one; whether the state
+// is gone in `*removed` when given (else reported here).
 std::optional<ArchivedRun> RemoveState(StateManager& sm, const std::string& name,
-                                       const std::string& reason) {
+                                       const std::string& reason, Status* removed = nullptr) {
   std::map<std::string, std::string> records;
   for (const char* key : {"submit", "packing"}) {
     if (auto text = sm.Read(name, key); text.ok()) records[key] = *text;
   }
   Result<ArchivedRun> run = Archive(sm).Archive(name, sm.TopologyDir(name), reason, records);
-  if (Status removed = sm.RemoveTopology(name); !removed.ok()) Error(removed.message());
+  Status gone = sm.RemoveTopology(name);
+  if (removed != nullptr) {
+    *removed = gone;
+  } else if (!gone.ok()) {
+    Error(gone.message());
+  }
   if (run.ok()) return *run;
   if (run.status().code() != ErrorCode::kNotFound &&
       run.status().code() != ErrorCode::kFailedPrecondition) {
@@ -119,14 +126,14 @@ std::string KeptLogs(const std::string& name, const std::optional<ArchivedRun>& 
 // Kills every process of the topology at once, archives its logs and
 // removes its state.
 std::optional<ArchivedRun> ForceKill(StateManager& sm, const std::string& name,
-                                     const std::string& reason) {
+                                     const std::string& reason, Status* removed = nullptr) {
   std::vector<int> pids = AllPids(sm, name);
   int scheduler = SchedulerPid(sm, name);
   // The scheduler leads its own session and process group.
   if (scheduler > 0) ::kill(-scheduler, SIGKILL);
   for (int pid : pids) ::kill(pid, SIGKILL);
   WaitDead(pids, std::chrono::seconds(10));
-  return RemoveState(sm, name, reason);
+  return RemoveState(sm, name, reason, removed);
 }
 
 // task -> component, from the text of a packing record (empty when it is
@@ -140,7 +147,18 @@ std::map<int, std::string> TaskComponents(const std::optional<std::string>& pack
   return components;
 }
 
-// The log files in `logs_dir` that `options` select, sorted by name.
+// "task-3.log.2" -> {"task-3.log", 2}; "task-3.log" -> {"task-3.log", 0}: a
+// log and the number of a rotated copy of it (common/log_rotation.h).
+std::pair<std::string, int> RotatedLog(const std::string& file) {
+  auto log = file.rfind(".log.");
+  if (log == std::string::npos) return {file, 0};
+  auto n = ParseInt(std::string_view(file).substr(log + 5), 1, 1'000'000, "rotated log");
+  if (!n.ok()) return {file, 0};
+  return {file.substr(0, log + 4), static_cast<int>(*n)};
+}
+
+// The log files in `logs_dir` that `options` select: by process name, each
+// process's rotated files oldest first and its current log last.
 std::vector<std::string> MatchingLogs(const std::string& logs_dir,
                                       const std::map<int, std::string>& components,
                                       const LogsOptions& options) {
@@ -148,7 +166,7 @@ std::vector<std::string> MatchingLogs(const std::string& logs_dir,
   std::error_code ec;
   for (const auto& e : std::filesystem::directory_iterator(logs_dir, ec)) {
     std::string f = e.path().filename().string();
-    if (f.find(".tmp") != std::string::npos) continue;
+    if (f.find(".tmp") != std::string::npos || f.ends_with(".new")) continue;
     int task = 0;
     if (f.rfind("task-", 0) == 0) {
       std::string_view id = std::string_view(f).substr(5);
@@ -163,31 +181,62 @@ std::vector<std::string> MatchingLogs(const std::string& logs_dir,
     }
     names.push_back(f);
   }
-  std::sort(names.begin(), names.end());
+  std::sort(names.begin(), names.end(), [](const std::string& a, const std::string& b) {
+    auto [a_log, a_n] = RotatedLog(a);
+    auto [b_log, b_n] = RotatedLog(b);
+    if (a_log != b_log) return a_log < b_log;
+    return a_n > b_n;  // the oldest copy first; the current log (0) last
+  });
   std::vector<std::string> files;
   for (const std::string& f : names) files.push_back(logs_dir + "/" + f);
   return files;
 }
 
+// Device and inode of `path`, or {0, 0}.
+std::pair<std::uint64_t, std::uint64_t> FileId(const std::string& path) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) return {0, 0};
+  return {st.st_dev, st.st_ino};
+}
+
+// Prints what `path` holds from `off` on; the new end.
+std::streamoff PrintFrom(const std::string& path, std::streamoff off, const char* header) {
+  std::ifstream in(path);
+  in.seekg(0, std::ios::end);
+  std::streamoff size = in.tellg();
+  if (size < 0) return off;
+  if (size < off) off = 0;  // truncated
+  if (size == off) return size;
+  in.seekg(off);
+  std::string chunk(static_cast<std::size_t>(size - off), '\0');
+  in.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+  if (header != nullptr) std::printf("==> %s <==\n", header);
+  std::fwrite(chunk.data(), 1, chunk.size(), stdout);
+  return size;
+}
+
 // Prints `files` (each under a header when there are several), then, while
-// `follow()` says so, what is appended to them.
+// `follow()` says so, what is appended to them. A log rotated meanwhile
+// (the file at its path is a new one) is finished from its rotated copy
+// <log>.1 before the new file is printed from its start.
 void PrintLogs(const std::vector<std::string>& files, const std::function<bool()>& follow) {
-  std::map<std::string, std::streamoff> offsets;
+  struct Seen {
+    std::pair<std::uint64_t, std::uint64_t> id;
+    std::streamoff off = 0;
+  };
+  std::map<std::string, Seen> seen;
   bool again = false;
   do {
     for (const std::string& f : files) {
-      std::ifstream in(f);
-      in.seekg(0, std::ios::end);
-      std::streamoff size = in.tellg();
-      std::streamoff& off = offsets[f];
-      if (size < off) off = 0;
-      if (size == off) continue;
-      in.seekg(off);
-      std::string chunk(static_cast<std::size_t>(size - off), '\0');
-      in.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
-      if (files.size() > 1) std::printf("==> %s <==\n", f.c_str());
-      std::fwrite(chunk.data(), 1, chunk.size(), stdout);
-      off = size;
+      const char* header = files.size() > 1 ? f.c_str() : nullptr;
+      Seen& s = seen[f];
+      auto id = FileId(f);
+      if (s.id != id) {
+        if (s.id.first != 0 && FileId(f + ".1") == s.id) PrintFrom(f + ".1", s.off, header);
+        s.id = id;
+        s.off = 0;
+      }
+      s.off = PrintFrom(f, s.off, header);
     }
     std::fflush(stdout);
     again = follow();
@@ -299,8 +348,13 @@ int Submit(StateManager& sm, const state::StateOptions& options,
     }
     (void)ForceKill(sm, name, "dead, replaced by a new submit");  // leftovers of a dead run
   }
-  Status s = sm.Create(name);
-  if (s.ok()) s = sm.WriteRecord(name, "submit", src.ToRecord());
+  // Nothing runs until the submission is recorded; a submission that could
+  // not be recorded (a full disk) leaves no topology behind.
+  if (Status created = sm.Create(name); !created.ok()) {
+    Error("topology '" + name + "' was not submitted: " + created.message());
+    return kExitFailure;
+  }
+  Status s = sm.WriteRecord(name, "submit", src.ToRecord());
   // The topology's processes read a private copy of the cluster file: an
   // edit of the user's file does not reach a running topology.
   state::StateOptions child = options;
@@ -315,8 +369,8 @@ int Submit(StateManager& sm, const state::StateOptions& options,
     }
   }
   if (!s.ok()) {
-    Error(s.message());
-    (void)RemoveState(sm, name, "submit failed");
+    Error("topology '" + name + "' was not submitted: " + s.message());
+    (void)sm.RemoveTopology(name);
     return kExitFailure;
   }
   SpawnOptions o;
@@ -335,7 +389,14 @@ int Submit(StateManager& sm, const state::StateOptions& options,
   }
   KeyValues kv;
   kv.Add("pid", std::to_string(*pid));
-  (void)sm.WriteKv(name, "scheduler", kv);
+  if (Status recorded = sm.WriteKv(name, "scheduler", kv); !recorded.ok()) {
+    // Without its record no command could find the scheduler again.
+    Error("topology '" + name + "' was not submitted: " + recorded.message());
+    ::kill(-*pid, SIGKILL);  // it leads its own process group (new_session)
+    WaitDead({*pid}, std::chrono::seconds(10));
+    (void)RemoveState(sm, name, "submit failed: state not writable");
+    return kExitFailure;
+  }
 
   auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
                                      std::chrono::duration<double>(timeout_secs));
@@ -407,8 +468,12 @@ int SetActive(StateManager& sm, const std::string& name, bool active) {
     Error(reply.status().message());
     return kExitFailure;
   }
-  std::fprintf(reply->ok ? stdout : stderr, "%s\n", reply->message.c_str());
-  return reply->ok ? kExitOk : kExitFailure;
+  if (!reply->ok) {
+    Error(reply->message);
+    return kExitFailure;
+  }
+  std::printf("%s\n", reply->message.c_str());
+  return kExitOk;
 }
 
 int ShowLogs(StateManager& sm, const std::string& name, const LogsOptions& options) {
@@ -499,6 +564,14 @@ int RequireTopology(const StateManager& sm, const std::string& name) {
   return kExitNoTopology;
 }
 
+// `gale kill` whose processes stopped but whose state is still there: the
+// topology would still be listed.
+int NotRemoved(const std::string& name, const Status& removed) {
+  Error("the processes of '" + name + "' were stopped but its state could not be removed: " +
+        removed.message() + "; remove it by hand or run 'gale kill " + name + "' again");
+  return kExitFailure;
+}
+
 int Kill(StateManager& sm, const std::string& name, double wait_secs, bool force) {
   if (int code = RequireTopology(sm, name); code != kExitOk) return code;
   auto killed = [&name](const std::optional<ArchivedRun>& run) {
@@ -507,17 +580,30 @@ int Kill(StateManager& sm, const std::string& name, double wait_secs, bool force
     return kExitOk;
   };
   if (force || !SchedulerAlive(sm, name)) {
-    return killed(ForceKill(sm, name, force ? "killed (--force)" : "killed (was dead)"));
+    Status removed;
+    auto run = ForceKill(sm, name, force ? "killed (--force)" : "killed (was dead)", &removed);
+    if (!removed.ok()) return NotRemoved(name, removed);
+    return killed(run);
   }
-  // Spouts stop, in-flight tuples drain, then every task closes cleanly.
-  (void)RequestTmaster(sm, name, "deactivate");
-  WaitDrained(sm, name, wait_secs, /*require_exhausted=*/false);
+  // Spouts stop, in-flight tuples drain, then every task closes cleanly. A
+  // deactivation the master could not record (a full disk) is no reason to
+  // keep the topology: it stops without the drain.
+  auto deactivated = RequestTmaster(sm, name, "deactivate");
+  if (deactivated.ok() && !deactivated->ok) {
+    Error("warning: " + deactivated->message + "; stopping '" + name +
+          "' without draining its in-flight tuples");
+  } else {
+    WaitDrained(sm, name, wait_secs, /*require_exhausted=*/false);
+  }
   std::vector<int> pids = AllPids(sm, name);
   if (int scheduler = SchedulerPid(sm, name); scheduler > 0) ::kill(scheduler, SIGTERM);
   if (!WaitDead(pids, std::chrono::seconds(40))) {
     Error("processes of '" + name + "' did not stop in time; killing them");
   }
-  return killed(ForceKill(sm, name, "killed"));
+  Status removed;
+  auto run = ForceKill(sm, name, "killed", &removed);
+  if (!removed.ok()) return NotRemoved(name, removed);
+  return killed(run);
 }
 
 }  // namespace gale::cli

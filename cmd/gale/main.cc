@@ -334,7 +334,15 @@ int main(int argc, char** argv) {
     PrintError(missing);
     return kExitInvalid;
   }
-  const gale::state::StateOptions state = gale::cluster::StateOptionsOf(*cluster, global.state_root);
+  std::string state_dir = global.state_root;
+  if (state_dir.empty() && cluster->state_root.empty()) {
+    auto choice = gale::state::StateManager::ChooseDefaultRoot();
+    state_dir = choice.root;
+    // The roles always get --state-dir; only a user's command says where
+    // state went when it chose a directory on its own.
+    if (!choice.notice.empty()) PrintError(choice.notice);
+  }
+  const gale::state::StateOptions state = gale::cluster::StateOptionsOf(*cluster, state_dir);
   if (role_scheduler->parsed()) {
     return RunRole("scheduler", gale::scheduler::RunLocalScheduler({state, name}));
   }

@@ -1,12 +1,19 @@
 #pragma once
 
 // Logs the first of a kind of event, then at most one line per interval
-// saying how many were suppressed in between, so a peer sending garbage
-// cannot flood the log. Not thread-safe: one per thread or under a lock.
+// saying how many were suppressed in between, so a peer sending garbage or a
+// bolt failing every tuple cannot flood the log. The count of suppressed
+// lines goes with the next line logged. Not thread-safe: one per thread or
+// under a lock.
+//
+//   if (auto suppressed = limiter.Allow(RateLimiter::Clock::now())) {
+//     log->error("{}: {}{}", task, message, SuppressedSuffix(*suppressed));
+//   }
 
 #include <chrono>
 #include <cstdint>
 #include <optional>
+#include <string>
 
 namespace gale {
 
@@ -36,5 +43,13 @@ class RateLimiter {
   Clock::time_point last_{};
   std::uint64_t suppressed_ = 0;
 };
+
+// " (N similar lines suppressed)", or "" when N is 0: what the line that
+// RateLimiter::Allow let through appends.
+inline std::string SuppressedSuffix(std::uint64_t suppressed) {
+  if (suppressed == 0) return "";
+  return " (" + std::to_string(suppressed) + " similar line" + (suppressed == 1 ? "" : "s") +
+         " suppressed)";
+}
 
 }  // namespace gale

@@ -9,6 +9,7 @@
 #include "common/stop_signal.h"
 #include "common/process.h"
 #include "executor/supervisor.h"
+#include "launch/role_log.h"
 #include "launch/topology_source.h"
 #include "topology/defaults.h"
 
@@ -47,24 +48,26 @@ Status RunExecutorProcess(const ExecutorProcessOptions& options) {
   auto loaded = launch::LoadSubmittedTopology(sm, options.topology);
   if (!loaded.ok()) return loaded.status();
   const auto& plan = *loaded->plan;
-  std::string logs = sm.TopologyDir(options.topology) + "/logs/";
   std::string c = std::to_string(options.container);
   Supervisor supervisor(&sm, options.topology, "executor", RestartPolicyOf(plan));
   ChildSpec stmgr{"stmgr-" + c, RoleArgv(options.state, "stmgr", options.topology),
-                  logs + "stmgr-" + c + ".log", 1};
+                  launch::RoleLogPath(sm, options.topology, "stmgr-" + c), 1};
   stmgr.argv.push_back(c);
   supervisor.Add(stmgr);
   for (std::int32_t t : plan.TasksIn(options.container)) {
     std::string task = std::to_string(t);
     ChildSpec inst{"task-" + task, RoleArgv(options.state, "instance", options.topology),
-                   logs + "task-" + task + ".log", 0};
+                   launch::RoleLogPath(sm, options.topology, "task-" + task), 0};
     inst.argv.push_back(task);
     supervisor.Add(inst);
   }
   log->info("container {} executor (pid {}): stream manager and {} instances", options.container,
             getpid(), plan.TasksIn(options.container).size());
+  LogRotation rotation(
+      launch::RoleLogRotation(sm, options.topology, "executor-" + c, plan));
   while (!g_stop->load()) {
     supervisor.Poll();
+    rotation.MaybeRotate();
     supervisor.Wait(executor::Supervisor::kMaxWait);
   }
   log->info("container {} stopping", options.container);

@@ -15,7 +15,11 @@ namespace gale::executor {
 
 Supervisor::Supervisor(state::StateManager* sm, std::string topology, std::string owner,
                        RestartPolicy policy)
-    : sm_(sm), topology_(std::move(topology)), owner_(std::move(owner)), policy_(policy) {
+    : sm_(sm),
+      writer_(sm, topology, owner),
+      topology_(std::move(topology)),
+      owner_(std::move(owner)),
+      policy_(policy) {
   // SIGCHLD stays pending for Wait's sigtimedwait instead of being
   // discarded; children get an empty mask again (Spawn).
   sigset_t chld;
@@ -74,8 +78,9 @@ void Supervisor::StartChild(Child& c) {
 }
 
 void Supervisor::Record(const Child& c, const std::string& given_up) {
-  (void)sm_->WriteRecord(topology_, "pids/" + c.spec.name,
-                         records::ProcessRecord{c.pid, c.restarts, given_up});
+  // Logged and written again by Poll when it fails; the child runs anyway.
+  (void)writer_.WriteRecord("pids/" + c.spec.name,
+                            records::ProcessRecord{c.pid, c.restarts, given_up});
 }
 
 void Supervisor::Poll() {
@@ -115,6 +120,7 @@ void Supervisor::Poll() {
   for (Child& c : children_) {
     if (c.pid == 0 && !c.given_up && now >= c.next_start) StartChild(c);
   }
+  writer_.Retry(now);
 }
 
 void Supervisor::Stop(std::chrono::milliseconds grace) {
@@ -148,7 +154,10 @@ void Supervisor::Stop(std::chrono::milliseconds grace) {
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
   }
-  for (const Child& c : children_) (void)sm_->Remove(topology_, "pids/" + c.spec.name);
+  for (const Child& c : children_) {
+    writer_.Forget("pids/" + c.spec.name);
+    (void)sm_->Remove(topology_, "pids/" + c.spec.name);
+  }
 }
 
 }  // namespace gale::executor

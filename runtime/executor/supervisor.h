@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "common/process.h"
+#include "state/record_writer.h"
 #include "state/state_manager.h"
 
 namespace gale::executor {
@@ -41,7 +42,8 @@ class Supervisor {
              RestartPolicy policy = {});
 
   void Add(ChildSpec spec);
-  // Starts children that are due, reaps exited ones.
+  // Starts children that are due, reaps exited ones, and writes again the
+  // pids/ records that could not be written (a full disk).
   void Poll();
   // Sleeps until a child exits, a restart is due, a signal handler ran (a
   // stop request) or `max` passed, whichever comes first; then call Poll().
@@ -71,6 +73,7 @@ class Supervisor {
   void StartChild(Child& c);
 
   state::StateManager* sm_;
+  state::RecordWriter writer_;
   std::string topology_;
   std::string owner_;
   RestartPolicy policy_;

@@ -14,10 +14,12 @@
 #include "common/stop_signal.h"
 #include "common/process.h"
 #include "task/executor.h"
+#include "launch/role_log.h"
 #include "launch/topology_source.h"
 #include "metrics/snapshot.h"
 #include "records/control.h"
 #include "records/refused.h"
+#include "state/record_writer.h"
 #include "state/state_manager.h"
 #include "transport/zmq_util.h"
 
@@ -191,7 +193,7 @@ Carried ReadCarried(const state::StateManager& sm, const std::string& topology, 
 
 // Writes metrics/task-N. `final` once the executor stopped: then the
 // histogram is the executor's own, else the copy it last published.
-void WriteMetrics(state::StateManager& sm, const std::string& topology, int task_id,
+void WriteMetrics(state::RecordWriter& sm, int task_id,
                   const plan::TopologyPlan& plan, const TaskMetrics& m, const Executor& executor,
                   const Signals& signals, const Carried& carried, bool final) {
   const plan::ComponentInfo& c = plan.component_of(task_id);
@@ -214,7 +216,9 @@ void WriteMetrics(state::StateManager& sm, const std::string& topology, int task
   } else {
     s.complete_latency = m.complete_latency_published.Get();
   }
-  (void)sm.Write(topology, MetricsKey(task_id), metrics::Encode(s));
+  // Rewritten every second: a failed write (a full disk) is logged, at most
+  // once per 10 s, and the next one tries again.
+  (void)sm.WriteOnce(MetricsKey(task_id), metrics::Encode(s));
 }
 
 }  // namespace
@@ -233,9 +237,10 @@ Status RunInstanceProcess(const InstanceProcessOptions& options) {
   // Why the task could not start goes to errors/task-N, where submit and
   // status find it.
   auto fail_start = [&](const std::string& message) {
-    (void)sm.WriteRecord(options.topology, error_key, records::TaskError{message});
+    Status recorded = sm.WriteRecord(options.topology, error_key, records::TaskError{message});
     return Status(ErrorCode::kFailedPrecondition,
-                  "task " + std::to_string(options.task_id) + " cannot start: " + message);
+                  "task " + std::to_string(options.task_id) + " cannot start: " + message +
+                      (recorded.ok() ? "" : " (not recorded: " + recorded.message() + ")"));
   };
 
   auto loaded = launch::LoadSubmittedTopology(sm, options.topology);
@@ -272,7 +277,13 @@ Status RunInstanceProcess(const InstanceProcessOptions& options) {
   log->info("task {} ({}) started, pid {}", options.task_id,
             plan->component_of(options.task_id).id, getpid());
 
-  // Writes the metrics once a second until the executor stops.
+  // Writes the metrics once a second until the executor stops, and keeps
+  // this process's log under its cap (the executor thread's user code
+  // prints to the same file).
+  state::RecordWriter writer(host.get(), options.topology, "instance");
+  LogRotation rotation(launch::RoleLogRotation(*host, options.topology,
+                                               "task-" + std::to_string(options.task_id), *plan,
+                                               std::chrono::milliseconds(0)));  // 1 s loop
   std::mutex reporter_mu;
   std::condition_variable reporter_cv;
   bool done = false;
@@ -280,8 +291,8 @@ Status RunInstanceProcess(const InstanceProcessOptions& options) {
     std::unique_lock<std::mutex> lock(reporter_mu);
     while (!done) {
       lock.unlock();
-      WriteMetrics(*host, options.topology, options.task_id, *plan, metrics, *executor, signals,
-                   carried, false);
+      WriteMetrics(writer, options.task_id, *plan, metrics, *executor, signals, carried, false);
+      rotation.MaybeRotate();
       lock.lock();
       reporter_cv.wait_for(lock, std::chrono::seconds(1), [&] { return done; });
     }
@@ -293,8 +304,7 @@ Status RunInstanceProcess(const InstanceProcessOptions& options) {
   }
   reporter_cv.notify_one();
   reporter.join();
-  WriteMetrics(*host, options.topology, options.task_id, *plan, metrics, *executor, signals,
-               carried, true);
+  WriteMetrics(writer, options.task_id, *plan, metrics, *executor, signals, carried, true);
   log->info("task {} stopped", options.task_id);
   return Status::Ok();
 }

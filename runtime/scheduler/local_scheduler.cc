@@ -9,6 +9,7 @@
 #include "common/stop_signal.h"
 #include "executor/executor.h"
 #include "executor/supervisor.h"
+#include "launch/role_log.h"
 #include "launch/topology_source.h"
 
 namespace gale::scheduler {
@@ -27,22 +28,24 @@ Status RunLocalScheduler(const LocalSchedulerOptions& options) {
   state::StateManager& sm = **sm_owner;
   auto loaded = launch::LoadSubmittedTopology(sm, options.topology);
   if (!loaded.ok()) return loaded.status();
-  std::string logs = sm.TopologyDir(options.topology) + "/logs/";
   executor::Supervisor supervisor(&sm, options.topology, "scheduler",
                                   executor::RestartPolicyOf(*loaded->plan));
   supervisor.Add({"tmaster", executor::RoleArgv(options.state, "tmaster", options.topology),
-                  logs + "tmaster.log", 1});
+                  launch::RoleLogPath(sm, options.topology, "tmaster"), 1});
   for (int c = 0; c < loaded->plan->workers(); ++c) {
     executor::ChildSpec spec{"executor-" + std::to_string(c),
                              executor::RoleArgv(options.state, "executor", options.topology),
-                             logs + "executor-" + std::to_string(c) + ".log", 0};
+                             launch::RoleLogPath(sm, options.topology, "executor-" + std::to_string(c)), 0};
     spec.argv.push_back(std::to_string(c));
     supervisor.Add(spec);
   }
   log->info("local scheduler (pid {}) running topology '{}' with {} containers", getpid(),
             options.topology, loaded->plan->workers());
+  LogRotation rotation(
+      launch::RoleLogRotation(sm, options.topology, "scheduler", *loaded->plan));
   while (!g_stop->load()) {
     supervisor.Poll();
+    rotation.MaybeRotate();
     supervisor.Wait(executor::Supervisor::kMaxWait);
   }
   log->info("stopping topology '{}'", options.topology);

@@ -88,49 +88,82 @@ std::string LocalFsStateManager::LocalDir(const std::string& topology) const {
   return root_ + "/topologies/" + topology;
 }
 
+// What to do about a failed write of `path`, by errno.
+static std::string WriteFailureHint(int error, const std::string& dir) {
+  switch (error) {
+    case ENOSPC:
+    case EDQUOT:
+      return "the file system holding " + dir + " is full or over quota; free space there " +
+             "(df -h " + dir + ") and try again";
+    case EACCES:
+    case EPERM:
+      return dir + " is not writable by this user (ls -ld " + dir +
+             "); fix its owner or permissions, or use another --state-dir";
+    case EROFS:
+      return dir + " is on a read-only file system; use another --state-dir";
+    case EIO:
+      return "the disk holding " + dir + " reported an I/O error; check it (dmesg)";
+    default:
+      return "check the file system holding " + dir;
+  }
+}
+
 Status LocalFsStateManager::Write(const std::string& topology, const std::string& key,
                                   const std::string& bytes) {
   std::string path = Path(topology, key);
+  std::string dir = fs::path(path).parent_path().string();
   std::error_code ec;
-  fs::create_directories(fs::path(path).parent_path(), ec);
+  fs::create_directories(dir, ec);
   static thread_local std::mt19937_64 rng{std::random_device{}()};
   std::string tmp = path + ".tmp" + std::to_string(getpid()) + "." + std::to_string(rng());
+  // The message names the record, the step and the cause, and says what to
+  // do; the old value of the record is still in place.
+  auto failed = [&](const char* step, int error) {
+    return IoError("cannot write record '" + key + "' of topology '" + topology + "' (" +
+                   step + " " + path + "): " + std::strerror(error) + "; " +
+                   WriteFailureHint(error, dir) + " (the record was not changed)");
+  };
   // Readable by the owner only. Every byte must reach the file (a full disk
   // fails the write, not the record) before the rename installs it; records
   // other than the per-second metrics are also on disk before the rename,
   // so a crash cannot leave an empty activation or plan behind.
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) return IoError("cannot create " + tmp + ": " + std::strerror(errno));
-  auto fail = [&](const char* what) {
-    std::string message = std::string("cannot ") + what + " " + tmp + ": " + std::strerror(errno);
+  if (fd < 0) return failed("creating a temporary file for", errno);
+  auto fail = [&](const char* step) {
+    int error = errno;
     ::close(fd);
     ::unlink(tmp.c_str());
-    return IoError(message);
+    return failed(step, error);
   };
   for (std::size_t done = 0; done < bytes.size();) {
     ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return fail("write");
+    if (n == 0) errno = ENOSPC;  // write(2) returns 0 only when nothing fits
+    if (n <= 0) return fail("writing");
     done += static_cast<std::size_t>(n);
   }
   bool durable = key.rfind("metrics/", 0) != 0;
-  if (durable && ::fsync(fd) != 0) return fail("sync");
+  if (durable && ::fsync(fd) != 0) return fail("syncing");
   if (::close(fd) != 0) {
+    int error = errno;
     ::unlink(tmp.c_str());
-    return IoError("cannot write " + tmp + ": " + std::strerror(errno));
+    return failed("closing", error);
   }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    fs::remove(tmp, ec);
-    return IoError("cannot rename " + tmp + " to " + path);
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    int error = errno;
+    ::unlink(tmp.c_str());
+    return failed("installing", error);
   }
   if (durable) {
-    // The rename itself reaches the disk with the directory.
-    std::string dir = fs::path(path).parent_path().string();
+    // The rename itself reaches the disk with the directory. The new record
+    // is in place (readers see it) even if this fails.
     int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dir_fd < 0 || ::fsync(dir_fd) != 0) {
-      std::string why = std::strerror(errno);
+      int error = errno;
       if (dir_fd >= 0) ::close(dir_fd);
-      return IoError("cannot sync " + dir + ": " + why);
+      return IoError("record '" + key + "' of topology '" + topology + "' was written but " +
+                     dir + " could not be synced: " + std::strerror(error) + "; " +
+                     WriteFailureHint(error, dir));
     }
     ::close(dir_fd);
   }
@@ -214,9 +247,20 @@ static Status CheckRootOwner(const std::string& root) {
 
 Status LocalFsStateManager::Create(const std::string& topology) {
   GALE_RETURN_IF_ERROR(CheckName(topology));
-  GALE_RETURN_IF_ERROR(CheckRootOwner(root_));
   std::error_code ec;
   const bool root_existed = fs::exists(root_, ec);
+  if (!root_existed) {
+    // Created private from the start; if another user made it first (a
+    // default root under /tmp), mkdir fails and the owner check refuses it.
+    fs::path parent = fs::path(root_).parent_path();
+    if (!parent.empty()) fs::create_directories(parent, ec);
+    if (::mkdir(root_.c_str(), 0700) != 0 && errno != EEXIST) {
+      int error = errno;
+      return IoError("cannot create the state directory " + root_ + ": " +
+                     std::strerror(error) + "; " + WriteFailureHint(error, parent.string()));
+    }
+  }
+  GALE_RETURN_IF_ERROR(CheckRootOwner(root_));
   for (const char* sub : {"pids", "metrics", "errors", "logs", "sock"}) {
     fs::create_directories(Path(topology, sub), ec);
     if (ec) return IoError("cannot create " + Path(topology, sub) + ": " + ec.message());
@@ -250,8 +294,8 @@ Result<std::unique_ptr<StateLock>> LocalFsStateManager::Lock(const std::string& 
   std::string path = Path(topology, name + ".lock");
   std::error_code ec;
   fs::create_directories(fs::path(path).parent_path(), ec);
-  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (fd < 0) return IoError("cannot open lock " + path);
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) return IoError("cannot open lock " + path + ": " + std::strerror(errno));
   if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
     ::close(fd);
     return Status(ErrorCode::kAlreadyExists, "another live process holds " + path);

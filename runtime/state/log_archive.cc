@@ -120,7 +120,11 @@ Result<ArchivedRun> LogArchive::Archive(const std::string& name, const std::stri
     std::ofstream out(dir / "run", std::ios::trunc);
     out << "run=" << run << "\ntopology=" << name << "\nreason=" << reason
         << "\narchived=" << result.archived << "\n";
-    if (!out.good()) return IoError("cannot write " + (dir / "run").string());
+    out.close();  // a full disk shows up when the buffer is written
+    if (out.fail()) {
+      return IoError("the logs were moved to " + dir.string() + " but its record " +
+                     (dir / "run").string() + " could not be written (is the disk full?)");
+    }
   }
   for (const auto& e : fs::directory_iterator(dir / "logs", ec)) {
     (void)e;

@@ -28,13 +28,20 @@ std::string StatFieldsAfterName(int pid) {
 
 }  // namespace
 
-std::string StateManager::DefaultRoot() {
-  if (const char* env = std::getenv("GALE_STATE_DIR"); env != nullptr && *env != '\0') return env;
+StateManager::RootChoice StateManager::ChooseDefaultRoot() {
+  if (const char* env = std::getenv("GALE_STATE_DIR"); env != nullptr && *env != '\0') {
+    return {env, ""};
+  }
   const char* home = std::getenv("HOME");
-  if (home != nullptr && *home != '\0') return std::string(home) + "/.gale";
+  if (home != nullptr && *home != '\0') return {std::string(home) + "/.gale", ""};
   // No home: a directory of this user's own, never one shared by everyone
-  // in /tmp where another user could plant records (Create makes it 0700).
-  return "/tmp/gale-" + std::to_string(::getuid());
+  // in /tmp where another user could plant records (Create makes it 0700
+  // and refuses it when another user owns it). Said out loud: /tmp may be
+  // cleared at boot, taking the topologies' state with it.
+  std::string root = "/tmp/gale-" + std::to_string(::geteuid());
+  return {root, "HOME is not set: the state directory is " + root +
+                    " (private to this user, but /tmp may be cleared at reboot); set "
+                    "GALE_STATE_DIR or pass --state-dir DIR to choose another"};
 }
 
 bool IsHostLocalKey(const std::string& key) {
@@ -54,6 +61,8 @@ std::string StateOptions::Describe() const {
   if (!zookeeper) return root;
   return "ZooKeeper " + zookeeper->connect + " under " + zookeeper->root;
 }
+
+std::string StateManager::DefaultRoot() { return ChooseDefaultRoot().root; }
 
 std::unique_ptr<StateManager> MakeStateManager(const std::string& root) {
   return std::make_unique<LocalFsStateManager>(root);

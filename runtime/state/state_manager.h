@@ -88,7 +88,14 @@ class StateManager {
  public:
   virtual ~StateManager() = default;
 
-  // Root from --state-dir, else $GALE_STATE_DIR, else ~/.gale.
+  // The root when --state-dir is not given: $GALE_STATE_DIR, else ~/.gale,
+  // else (HOME unset) /tmp/gale-<uid>; `notice` is non-empty in that last
+  // case and tells the user where the state goes and how to choose.
+  struct RootChoice {
+    std::string root;
+    std::string notice;
+  };
+  static RootChoice ChooseDefaultRoot();
   static std::string DefaultRoot();
 
   // Where the state lives, for messages (a directory, a ZooKeeper address).

@@ -1,6 +1,7 @@
 #include "stmgr/router.h"
 
 #include "common/log.h"
+#include "common/rate_limited_log.h"
 #include "wire/codec.h"
 
 namespace gale::stmgr {
@@ -26,9 +27,11 @@ Router::Destination Router::Route(std::string batch) {
   Status s = wire::PeekBatchHeader(batch, &kind, &dest, &count);
   if (!s.ok() || dest < 1 || dest > plan_->max_task_id()) {
     ++counters_.malformed;
-    if (counters_.malformed <= 10) {
-      Logger("stmgr")->warn("dropped malformed batch ({}); its tuples will be replayed",
-                            s.ok() ? "unknown task " + std::to_string(dest) : s.message());
+    RateLimiter::Clock::time_point now{std::chrono::nanoseconds(clock_->NowNs())};
+    if (auto suppressed = malformed_log_.Allow(now)) {
+      Logger("stmgr")->warn("dropped malformed batch ({}); its tuples will be replayed{}",
+                            s.ok() ? "unknown task " + std::to_string(dest) : s.message(),
+                            SuppressedSuffix(*suppressed));
     }
     return Destination::kDropped;
   }

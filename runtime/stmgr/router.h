@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "common/rate_limited_log.h"
 #include "plan/plan.h"
 #include "stmgr/backpressure_gauge.h"
 #include "stmgr/delivery_queue.h"
@@ -90,6 +91,7 @@ class Router {
   std::map<std::int32_t, DeliveryQueue> task_queues_;
   std::map<int, DeliveryQueue> peer_queues_;
   RouterCounters counters_;
+  RateLimiter malformed_log_;  // one line per 10 s with the count between
   std::vector<std::string_view> bundle_;  // reused by Flush
 };
 

@@ -11,9 +11,11 @@
 #include "common/log.h"
 #include "common/process.h"
 #include "common/stop_signal.h"
+#include "launch/role_log.h"
 #include "launch/topology_source.h"
 #include "metrics/snapshot.h"
 #include "records/state_records.h"
+#include "state/record_writer.h"
 #include "state/state_manager.h"
 #include "stmgr/backpressure_gauge.h"
 #include "stmgr/instance_link.h"
@@ -58,7 +60,12 @@ class StreamManager : private Outlet {
         spout_state_(SpoutsIn(*plan_, options.container)),
         instances_(plan_->TasksIn(options.container), plan_->max_task_id()),
         peers_(options.container),
-        master_(&sm_, options.topology, options.container) {}
+        master_(&sm_, options.topology, options.container),
+        writer_(&sm_, options.topology, "stmgr"),
+        // Checked on the once-a-second heartbeat.
+        rotation_(launch::RoleLogRotation(sm_, options.topology,
+                                          "stmgr-" + std::to_string(options.container), *plan_,
+                                          std::chrono::milliseconds(0))) {}
 
   Status Start() {
     GALE_RETURN_IF_ERROR(instances_.Bind(transport::StmgrLocalEndpoint(
@@ -128,6 +135,7 @@ class StreamManager : private Outlet {
           master_.Register(peers_.endpoint());
           PostSpoutState();
           WriteMetrics();
+          rotation_.MaybeRotate();
           next_heartbeat_ns = now + kHeartbeatNs;
         }
         next_tick_ns = now + kTickNs;
@@ -239,8 +247,10 @@ class StreamManager : private Outlet {
     s.remote_backpressure = peers_.RemoteCulprits();
     s.plan_version = master_.plan_version();
     s.peak_rss_kb = PeakRssKb();
-    (void)sm_.Write(options_.topology, "metrics/stmgr-" + std::to_string(options_.container),
-                    metrics::Encode(s));
+    // Rewritten every second: a failed write (a full disk) is logged, at
+    // most once per 10 s, and the next one tries again.
+    (void)writer_.WriteOnce("metrics/stmgr-" + std::to_string(options_.container),
+                            metrics::Encode(s));
   }
 
 
@@ -261,6 +271,8 @@ class StreamManager : private Outlet {
   InstanceLink instances_;
   PeerMesh peers_;
   MasterClient master_;
+  state::RecordWriter writer_;
+  LogRotation rotation_;
 };
 
 }  // namespace

@@ -12,7 +12,6 @@ namespace gale::task {
 namespace {
 
 using internal::TupleAccess;
-constexpr std::uint64_t kMaxLoggedBoltErrors = 20;
 // Execute latency is measured on one tuple in this many.
 constexpr std::uint64_t kLatencySampleEvery = 64;
 constexpr auto kMaxWait = std::chrono::milliseconds(50);
@@ -53,17 +52,14 @@ Status BoltExecutor::Start() {
 
 void BoltExecutor::LogUserError(const std::string& message) {
   options_.metrics->user_errors.Add();
-  if (errors_logged_++ < kMaxLoggedBoltErrors) {
-    Logger("instance")->error("{}: {}", TaskName(*options_.plan, options_.task_id), message);
-  }
+  LogLimited(user_error_log_, options_.clock->NowNs(), spdlog::level::err,
+             TaskName(*options_.plan, options_.task_id), message);
 }
 
 void BoltExecutor::Misuse(const std::string& message) {
   options_.metrics->misuse.Add();
-  if (misuse_logged_++ == 0) {
-    Logger("instance")->warn("{}: {} (logged once; counted in 'misuse')",
-                             TaskName(*options_.plan, options_.task_id), message);
-  }
+  LogLimited(misuse_log_, options_.clock->NowNs(), spdlog::level::warn,
+             TaskName(*options_.plan, options_.task_id), message + " (counted in 'misuse')");
 }
 
 void BoltExecutor::ReportError(std::string_view message) {

@@ -53,8 +53,8 @@ class BoltExecutor : public Executor, private OutputCollector {
   std::vector<internal::Anchor> out_anchors_;
   std::vector<bool> odd_paths_;
   std::uint64_t executed_ = 0;
-  std::uint64_t errors_logged_ = 0;
-  std::uint64_t misuse_logged_ = 0;
+  RateLimiter user_error_log_;
+  RateLimiter misuse_log_;
   RateLimiter bad_input_log_;
   RateLimiter dropped_log_;
 };

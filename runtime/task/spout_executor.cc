@@ -10,7 +10,6 @@ namespace gale::task {
 namespace {
 
 constexpr int kTimeoutBuckets = 3;
-constexpr std::uint64_t kMaxLoggedErrors = 20;
 // A busy spout looks for acks and control messages once per this many
 // NextTuple calls (looking costs a system call on a socket inbox).
 constexpr std::uint32_t kInputCheckEvery = 32;
@@ -78,18 +77,15 @@ Status SpoutExecutor::Start() {
 
 void SpoutExecutor::LogUserError(const char* where, const std::exception& e) {
   options_.metrics->user_errors.Add();
-  if (errors_logged_++ < kMaxLoggedErrors) {
-    Logger("instance")->error("{}: {} threw: {}", TaskName(*options_.plan, options_.task_id),
-                              where, e.what());
-  }
+  LogLimited(user_error_log_, options_.clock->NowNs(), spdlog::level::err,
+             TaskName(*options_.plan, options_.task_id), std::string(where) + " threw: " + e.what());
 }
 
 void SpoutExecutor::ReportError(std::string_view message) {
   options_.metrics->user_errors.Add();
-  if (errors_logged_++ < kMaxLoggedErrors) {
-    Logger("instance")->error("{}: reported error: {}", TaskName(*options_.plan, options_.task_id),
-                              message);
-  }
+  LogLimited(user_error_log_, options_.clock->NowNs(), spdlog::level::err,
+             TaskName(*options_.plan, options_.task_id),
+             "reported error: " + std::string(message));
 }
 
 void SpoutExecutor::ReportDropped(std::uint64_t count) { options_.metrics->dropped.Add(count); }

@@ -58,7 +58,7 @@ class SpoutExecutor : public Executor, private SpoutOutputCollector {
   std::vector<MessageId> untracked_;  // ids to ack at once (acking off)
   std::vector<internal::Anchor> anchors_;
   std::vector<acking::TreeOutcome> expired_;
-  std::uint64_t errors_logged_ = 0;
+  RateLimiter user_error_log_;
   bool throttled_ = false;
   std::int64_t throttled_since_ns_ = 0;
   RateLimiter bad_input_log_;

@@ -8,10 +8,12 @@
 
 #include "common/log.h"
 #include "common/stop_signal.h"
+#include "launch/role_log.h"
 #include "launch/topology_source.h"
 #include "records/control.h"
 #include "records/refused.h"
 #include "records/state_records.h"
+#include "state/record_writer.h"
 #include "state/state_manager.h"
 #include "transport/zmq_util.h"
 
@@ -38,6 +40,8 @@ class TopologyMaster {
         lock_(lock),
         plan_(std::move(plan)),
         log_(Logger("tmaster")),
+        writer_(&sm_, options.topology, "tmaster"),
+        rotation_(launch::RoleLogRotation(sm_, options.topology, "tmaster", *plan_)),
         socket_(transport::MakeSocket(zmq::socket_type::router, 1000)) {
     std::random_device rd;
     incarnation_ = std::to_string(rd()) + std::to_string(rd());
@@ -56,7 +60,9 @@ class TopologyMaster {
     for (std::int32_t t = 1; t <= plan_->max_task_id(); ++t) {
       packing.tasks.push_back({t, plan_->container_of(t), plan_->component_of(t).id});
     }
-    GALE_RETURN_IF_ERROR(sm_.WriteRecord(options_.topology, "packing", packing));
+    // A record that cannot be written now (a full disk) is logged and
+    // written again from Run until it succeeds; the master keeps running.
+    (void)writer_.WriteRecord("packing", packing);
     records::MasterLocation me{static_cast<std::int32_t>(getpid()), endpoint_};
     auto location = sm_.PublishAlive(options_.topology, "tmaster", records::Encode(me));
     if (!location.ok()) return location.status();
@@ -76,6 +82,8 @@ class TopologyMaster {
       zmq::pollitem_t item{static_cast<void*>(socket_), 0, ZMQ_POLLIN, 0};
       transport::Poll(&item, 1, std::chrono::milliseconds(100));
       while (auto m = transport::TryRecvRouted(socket_)) Handle(m->first, m->second);
+      writer_.Retry();
+      rotation_.MaybeRotate();
     }
     return Status::Ok();
   }
@@ -127,14 +135,27 @@ class TopologyMaster {
   void HandleRequest(const std::string& from, const records::Request& req) {
     records::Reply reply;
     if (req.command == "activate" || req.command == "deactivate") {
-      active_ = req.command == "activate";
-      (void)sm_.WriteRecord(options_.topology, "activation", records::Activation{active_});
-      ++version_;
-      if (Complete()) Broadcast();
-      reply.ok = true;
-      reply.message = "topology '" + options_.topology + "' " +
-                      (active_ ? "activated" : "deactivated");
-      log_->info("{}", reply.message);
+      // Recorded first: a change that could not be recorded would be undone
+      // by the next restart, so it is not made at all and the command
+      // reports why.
+      const bool active = req.command == "activate";
+      Status recorded =
+          sm_.WriteRecord(options_.topology, "activation", records::Activation{active});
+      if (!recorded.ok()) {
+        reply.ok = false;
+        reply.message = "topology '" + options_.topology + "' was not " +
+                        (active ? "activated" : "deactivated") + ": " + recorded.message() +
+                        "; it stays " + (active_ ? "active" : "inactive");
+        log_->error("{}", reply.message);
+      } else {
+        active_ = active;
+        ++version_;
+        if (Complete()) Broadcast();
+        reply.ok = true;
+        reply.message = "topology '" + options_.topology + "' " +
+                        (active_ ? "activated" : "deactivated");
+        log_->info("{}", reply.message);
+      }
     } else {
       reply.ok = false;
       reply.message = "unknown command '" + req.command + "'";
@@ -164,7 +185,9 @@ class TopologyMaster {
     records::PhysicalPlan physical;
     physical.version = Version();
     for (const auto& [c, info] : stmgrs_) physical.stmgrs.push_back({c, info.endpoint, info.pid});
-    (void)sm_.WriteRecord(options_.topology, "physical", physical);
+    // Pushed to the stream managers whether or not it could be recorded;
+    // an unrecorded plan is written again by Retry.
+    (void)writer_.WriteRecord("physical", physical);
     log_->info("physical plan {} pushed to {} stream managers", Version(), stmgrs_.size());
   }
 
@@ -174,6 +197,8 @@ class TopologyMaster {
   std::unique_ptr<state::AliveEntry> location_;  // alive/tmaster while running
   std::shared_ptr<const plan::TopologyPlan> plan_;
   std::shared_ptr<spdlog::logger> log_;
+  state::RecordWriter writer_;
+  LogRotation rotation_;
   zmq::socket_t socket_;
   std::string endpoint_;
   std::string incarnation_;

@@ -14,6 +14,8 @@ Config DefaultTopologyConfig() {
   config.Set(std::string(kDebugKey), kDefaultDebug);
   config.Set(std::string(kRestartMaxFailuresKey), kDefaultRestartMaxFailures);
   config.Set(std::string(kRestartWindowSecsKey), kDefaultRestartWindowSecs);
+  config.Set(std::string(kLogMaxBytesKey), kDefaultLogMaxBytes);
+  config.Set(std::string(kLogMaxFilesKey), kDefaultLogMaxFiles);
   config.Set(std::string(kBackpressureHighWatermarkBytesKey),
              kDefaultBackpressureHighWatermarkBytes);
   config.Set(std::string(kBackpressureLowWatermarkBytesKey), kDefaultBackpressureLowWatermarkBytes);

@@ -31,6 +31,9 @@ inline constexpr std::string_view kBackpressureLowWatermarkTuplesKey =
 // When a supervisor stops restarting a process that keeps exiting.
 inline constexpr std::string_view kRestartMaxFailuresKey = "topology.restart.max.failures";
 inline constexpr std::string_view kRestartWindowSecsKey = "topology.restart.window.secs";
+// Size cap and rotation of each process's log (common/log_rotation.h).
+inline constexpr std::string_view kLogMaxBytesKey = "topology.log.max.bytes";
+inline constexpr std::string_view kLogMaxFilesKey = "topology.log.max.files";
 // A component's Flux `constructorArgs`, as a list, in its layered Config.
 inline constexpr std::string_view kConstructorArgsKey = "constructorArgs";
 
@@ -47,6 +50,8 @@ inline constexpr std::int64_t kDefaultMessageTimeoutSecs = 30;
 inline constexpr bool kDefaultDebug = false;
 inline constexpr std::int64_t kDefaultRestartMaxFailures = 10;  // 0: restart forever
 inline constexpr std::int64_t kDefaultRestartWindowSecs = 300;
+inline constexpr std::int64_t kDefaultLogMaxBytes = 64 * 1024 * 1024;
+inline constexpr std::int64_t kDefaultLogMaxFiles = 3;
 inline constexpr std::int64_t kDefaultBackpressureHighWatermarkBytes = 32 * 1024 * 1024;
 inline constexpr std::int64_t kDefaultBackpressureLowWatermarkBytes = 16 * 1024 * 1024;
 // Tuples queued towards one task. The tuple watermarks bound queueing *time*

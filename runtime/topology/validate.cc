@@ -39,6 +39,14 @@ std::string Describe(const ConfigValue& value) {
   return ValueToString(v);
 }
 
+// 4096, 0.5, 1099511627776: integers without a fraction or exponent.
+std::string FormatNumber(double v) {
+  if (v == static_cast<double>(static_cast<std::int64_t>(v))) {
+    return std::to_string(static_cast<std::int64_t>(v));
+  }
+  return ValueToString(Value{v});
+}
+
 // The value read the way components read it (Config's lenient getters).
 std::optional<std::int64_t> AsInt(const ConfigValue& value) {
   Config config;
@@ -106,6 +114,8 @@ const std::vector<std::string>& KnownTopologyKeys() {
                                                  std::string(kDebugKey),
                                                  std::string(kRestartMaxFailuresKey),
                                                  std::string(kRestartWindowSecsKey),
+                                                 std::string(kLogMaxBytesKey),
+                                                 std::string(kLogMaxFilesKey),
                                                  std::string(kBackpressureHighWatermarkBytesKey),
                                                  std::string(kBackpressureLowWatermarkBytesKey),
                                                  std::string(kBackpressureHighWatermarkTuplesKey),
@@ -141,6 +151,11 @@ class Validator {
     for (const ComponentSpec& c : spec_.spouts) CheckComponent(c);
     for (const ComponentSpec& c : spec_.bolts) CheckComponent(c);
     for (const StreamSpec& s : spec_.streams) CheckStream(s);
+    if (tasks_ > kMaxTasks) {
+      TopologyError("topology '" + spec_.name + "' has " + std::to_string(tasks_) +
+                    " tasks, more than the " + std::to_string(kMaxTasks) +
+                    " gale runs in one topology; lower the parallelism of its components");
+    }
     if (errors_.empty()) return Status::Ok();
     std::string message;
     for (const std::string& e : errors_) {
@@ -220,9 +235,12 @@ class Validator {
       components_.emplace(c.id, &c);
       first_with_id = true;
     }
-    if (c.parallelism < 1) {
+    if (c.parallelism < 1 || c.parallelism > kMaxParallelism) {
       Error(c.parallelism_where.file.empty() ? c.where : c.parallelism_where, label,
-            label + ": parallelism must be at least 1, got " + std::to_string(c.parallelism));
+            label + ": parallelism must be from 1 to " + std::to_string(kMaxParallelism) +
+                ", got " + std::to_string(c.parallelism));
+    } else {
+      tasks_ += c.parallelism;
     }
     for (const auto& [key, value] : c.config.entries()) {
       Status s = CheckConfigEntry(key, value);
@@ -355,7 +373,18 @@ class Validator {
     for (const ConfigKeySpec& k : declared.keys()) {
       names.push_back(k.key);
       const ConfigValue* value = layered.Find(k.key);
-      if (value == nullptr || HasType(k.type, *value)) continue;
+      if (value == nullptr) continue;
+      if (HasType(k.type, *value)) {
+        if ((k.type == ConfigType::kInt || k.type == ConfigType::kDouble) && k.min && k.max) {
+          Status in_range = CheckNumber(k.key, *value, k.type == ConfigType::kInt, *k.min,
+                                        *k.max, false, k.description);
+          if (!in_range.ok()) {
+            Error(ValueWhere(c, k.key), label,
+                  label + ": " + in_range.message() + " (class '" + c.class_name + "')");
+          }
+        }
+        continue;
+      }
       std::string about = k.description;
       if (k.default_value) {
         about += (about.empty() ? "" : "; ") + std::string("default ") +
@@ -481,48 +510,63 @@ class Validator {
   std::map<std::string, DeclaredStreams> declared_;         // created successfully
   std::map<std::tuple<std::string, std::string, std::string>, const StreamSpec*> subscriptions_;
   std::vector<std::string> errors_;
+  std::int64_t tasks_ = 0;
 };
 
 }  // namespace
+
+const std::vector<NumericSetting>& NumericSettings() {
+  constexpr double kWeekSecs = 604800;
+  constexpr double kTiB = 1099511627776.0;
+  static const std::vector<NumericSetting> kSettings = {
+      {kWorkersKey, true, 1, 4096, false, "containers"},
+      // Timeouts become nanoseconds in 64 bits; a week is far beyond any tree.
+      {kMessageTimeoutSecsKey, true, 1, kWeekSecs, false, "seconds"},
+      {kMaxSpoutPendingKey, true, 1, 10'000'000, false,
+       "tuple trees in flight per spout task; leave it out for no limit"},
+      {kTickTupleFreqSecsKey, false, 0, kWeekSecs, true,
+       "seconds; leave it out for no tick tuples"},
+      {kRestartMaxFailuresKey, true, 0, 1'000'000, false, "exits; 0: restart forever"},
+      {kRestartWindowSecsKey, true, 1, kWeekSecs, false, "seconds"},
+      {kLogMaxBytesKey, true, 65536, kTiB, false, "bytes per log file"},
+      {kLogMaxFilesKey, true, 1, 1000, false, "rotated files kept per process"},
+      {kBackpressureHighWatermarkBytesKey, true, 1, kTiB, false, "bytes"},
+      {kBackpressureLowWatermarkBytesKey, true, 1, kTiB, false, "bytes"},
+      {kBackpressureHighWatermarkTuplesKey, true, 1, 1'000'000'000, false, "tuples"},
+      {kBackpressureLowWatermarkTuplesKey, true, 1, 1'000'000'000, false, "tuples"},
+  };
+  return kSettings;
+}
+
+Status CheckNumber(std::string_view key, const ConfigValue& value, bool integer, double min,
+                   double max, bool min_exclusive, std::string_view meaning) {
+  bool ok = false;
+  if (integer) {
+    std::optional<std::int64_t> n = AsInt(value);
+    ok = n && static_cast<double>(*n) >= min && static_cast<double>(*n) <= max &&
+         !(min_exclusive && static_cast<double>(*n) == min);
+  } else {
+    std::optional<double> d = AsDouble(value);
+    ok = d && *d >= min && *d <= max && !(min_exclusive && *d == min);
+  }
+  if (ok) return Status::Ok();
+  std::string wanted = std::string(integer ? "an integer " : "a number ") +
+                       (min_exclusive ? "above " + FormatNumber(min) + " and up to "
+                                      : "from " + FormatNumber(min) + " to ") +
+                       FormatNumber(max);
+  if (!meaning.empty()) wanted += " (" + std::string(meaning) + ")";
+  return InvalidArgument("'" + std::string(key) + "' must be " + wanted + ", got " +
+                         Describe(value));
+}
 
 Status CheckConfigEntry(std::string_view key, const ConfigValue& value) {
   auto bad = [&](const std::string& wanted) {
     return InvalidArgument("'" + std::string(key) + "' must be " + wanted + ", got " +
                            Describe(value));
   };
-  auto positive = [&](std::int64_t minimum, const std::string& wanted,
-                      std::int64_t maximum = std::numeric_limits<std::int64_t>::max()) {
-    std::optional<std::int64_t> n = AsInt(value);
-    return (n && *n >= minimum && *n <= maximum) ? Status::Ok() : bad(wanted);
-  };
-  if (key == kWorkersKey) {
-    return positive(1, "an integer >= 1 (the number of containers; at most 4096)", 4096);
-  }
-  // Timeouts become nanoseconds in 64 bits; a week is far beyond any tree.
-  if (key == kMessageTimeoutSecsKey) {
-    return positive(1, "an integer number of seconds > 0 (at most 604800, a week)", 604800);
-  }
-  if (key == kRestartMaxFailuresKey) {
-    return positive(0, "an integer >= 0 (0: restart forever; at most 1000000)", 1'000'000);
-  }
-  if (key == kRestartWindowSecsKey) {
-    return positive(1, "an integer number of seconds > 0 (at most 604800, a week)", 604800);
-  }
-  if (key == kMaxSpoutPendingKey) {
-    return positive(1, "an integer >= 1 (leave it out for no limit)");
-  }
-  if (key == kTickTupleFreqSecsKey) {
-    std::optional<double> secs = AsDouble(value);
-    return (secs && *secs > 0 && *secs <= 604800)
-               ? Status::Ok()
-               : bad("a number of seconds > 0 (leave it out for no tick tuples; at most "
-                     "604800)");
-  }
-  if (key == kBackpressureHighWatermarkBytesKey || key == kBackpressureLowWatermarkBytesKey) {
-    return positive(1, "an integer number of bytes > 0");
-  }
-  if (key == kBackpressureHighWatermarkTuplesKey || key == kBackpressureLowWatermarkTuplesKey) {
-    return positive(1, "an integer number of tuples > 0");
+  for (const NumericSetting& n : NumericSettings()) {
+    if (key != n.key) continue;
+    return CheckNumber(key, value, n.integer, n.min, n.max, n.min_exclusive, n.meaning);
   }
   if (key == kAckingKey || key == kDebugKey) {
     return AsBool(value) ? Status::Ok() : bad("true or false");

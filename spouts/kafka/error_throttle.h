@@ -27,7 +27,8 @@ class ErrorThrottle {
     }
     std::string text = message;
     if (suppressed_ > 0) {
-      text += " (" + std::to_string(suppressed_) + " similar errors suppressed before this one)";
+      text += " (" + std::to_string(suppressed_) + " similar line" +
+              (suppressed_ == 1 ? "" : "s") + " suppressed)";
     }
     suppressed_ = 0;
     last_ = now;

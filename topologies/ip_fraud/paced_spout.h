@@ -31,8 +31,11 @@ class PacedSpout : public Spout {
   // PacedSpout's keys; subclasses add theirs in DeclareOwnConfig.
   void DeclareConfig(ConfigDeclarer& declarer) const final {
     declarer.Int("interval.ms", 100, "milliseconds between tuples of one task")
+        .Range(0, 3'600'000)
         .Int("count", -1, "tuples of all tasks together; -1: without end")
-        .Int("seed", 42, "task i generates with seed + i");
+        .Range(-1, 1e15)
+        .Int("seed", 42, "task i generates with seed + i")
+        .Range(-9e15, 9e15);
     DeclareOwnConfig(declarer);
   }
 

@@ -119,6 +119,28 @@ class RelayBolt : public gale::Bolt {
 };
 GALE_REGISTER_BOLT(RelayBolt);
 
+// Writes "noisy <id> " and `bytes` filler characters to stderr for every
+// tuple, as user code printing diagnostics would; acks it.
+class StderrBolt : public gale::Bolt {
+ public:
+  void Prepare(const gale::Config& config, const gale::TopologyContext&,
+               gale::OutputCollector& collector) override {
+    collector_ = &collector;
+    filler_.assign(static_cast<std::size_t>(config.GetInt("bytes", 100)), 'x');
+  }
+  void Execute(const gale::Tuple& t) override {
+    std::fprintf(stderr, "noisy %lld %s\n", static_cast<long long>(t.GetInt("id")),
+                 filler_.c_str());
+    collector_->Ack(t);
+  }
+  void DeclareOutputFields(gale::OutputFieldsDeclarer&) const override {}
+
+ private:
+  gale::OutputCollector* collector_ = nullptr;
+  std::string filler_;
+};
+GALE_REGISTER_BOLT(StderrBolt);
+
 // Waits for `expect` tuples with the same id (fields-grouped on id), then
 // emits one tuple anchored to all of them and acks them.
 class JoinBolt : public gale::Bolt {

@@ -28,6 +28,24 @@ CommandResult Gale(const std::string& args, const ScratchDir& dir, int timeout_s
   return RunCommand(kGale + " " + args, dir, timeout_secs);
 }
 
+TEST(CliStateDir, WithoutHomeTheCommandsSayWhereTheStateGoes) {
+  ScratchDir dir;
+  CommandResult list = RunCommand("env -u HOME -u GALE_STATE_DIR " + kGale + " list", dir);
+  EXPECT_EQ(list.exit_code, 0) << list.err;
+  const std::string root = "/tmp/gale-" + std::to_string(::geteuid());
+  EXPECT_NE(list.err.find("gale: HOME is not set: the state directory is " + root),
+            std::string::npos)
+      << list.err;
+  EXPECT_NE(list.err.find("set GALE_STATE_DIR or pass --state-dir DIR"), std::string::npos)
+      << list.err;
+  // Chosen explicitly, nothing is said.
+  CommandResult chosen = RunCommand("env -u HOME " + kGale + " --state-dir " +
+                                        dir.Join("state") + " list",
+                                    dir);
+  EXPECT_EQ(chosen.exit_code, 0) << chosen.err;
+  EXPECT_EQ(chosen.err, "");
+}
+
 TEST(CliHelp, HelpAndVersionWorkEveryWayPeopleTypeThem) {
   ScratchDir dir;
   CommandResult help = Gale("help", dir);

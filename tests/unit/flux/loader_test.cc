@@ -554,7 +554,7 @@ TEST(LoaderTest, MalformedOverrideIsAnError) {
   ASSERT_FALSE(result.ok());
   EXPECT_THAT(result.status().message(),
               HasSubstr("-c 'topology.workers=0': 'topology.workers' must be "
-                        "an integer >= 1"));
+                        "an integer from 1 to 4096"));
 }
 
 TEST(LoaderTest, LibrariesResolveAgainstTheYamlDirectory) {
@@ -935,7 +935,7 @@ std::vector<Malformed> MalformedCases() {
       {"ConfigNotAMap", "name: t\nconfig: [a]\n" + kSpout.substr(8),
        "the topology config must be a map of key: value, got a list", 2, 9},
       {"ConfigWorkersZero", "name: t\nconfig:\n  topology.workers: 0\n" + kSpout.substr(8),
-       "'topology.workers' must be an integer >= 1", 3, 21},
+       "'topology.workers' must be an integer from 1 to 4096", 3, 21},
       {"ConfigEffectivelyOnce",
        "name: t\nconfig:\n  topology.reliability.mode: EFFECTIVELY_ONCE\n" + kSpout.substr(8),
        "EFFECTIVELY_ONCE is not supported", 3, 30},
@@ -950,7 +950,7 @@ std::vector<Malformed> MalformedCases() {
       {"ConfigTagMismatch", "name: t\nconfig:\n  n: !!int abc\n" + kSpout.substr(8),
        "the YAML tag 'tag:yaml.org,2002:int' does not fit the value 'abc'", 3, 6},
       {"ComponentTickZero", kSpoutBolt + "    config:\n      topology.tick.tuple.freq.secs: 0\n",
-       "'topology.tick.tuple.freq.secs' must be a number of seconds > 0", 9, 38},
+       "'topology.tick.tuple.freq.secs' must be a number above 0 and up to 604800", 9, 38},
       {"PropertyMissingValue", kSpout + "    properties:\n      - name: seed\n",
        "property 'seed' of spout 's' is missing the required key 'value'", 6, 9},
       {"PropertiesNotAList", kSpout + "    properties: {seed: 42}\n",

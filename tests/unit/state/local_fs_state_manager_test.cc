@@ -6,6 +6,7 @@
 #include "state/local_fs_state_manager.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -125,9 +126,29 @@ TEST_F(LocalFsStateManagerTest, WithoutHomeTheDefaultRootIsTheUsersOwn) {
   std::string saved_env = env != nullptr ? env : "";
   ::unsetenv("GALE_STATE_DIR");
   ::unsetenv("HOME");
-  EXPECT_EQ(StateManager::DefaultRoot(), "/tmp/gale-" + std::to_string(::getuid()));
+  EXPECT_EQ(StateManager::DefaultRoot(), "/tmp/gale-" + std::to_string(::geteuid()));
+  // Not silently: the notice says where the state goes and how to choose.
+  StateManager::RootChoice choice = StateManager::ChooseDefaultRoot();
+  EXPECT_NE(choice.notice.find("HOME is not set"), std::string::npos) << choice.notice;
+  EXPECT_NE(choice.notice.find(choice.root), std::string::npos) << choice.notice;
+  EXPECT_NE(choice.notice.find("GALE_STATE_DIR"), std::string::npos) << choice.notice;
+  ::setenv("GALE_STATE_DIR", "/somewhere/else", 1);
+  EXPECT_EQ(StateManager::ChooseDefaultRoot().root, "/somewhere/else");
+  EXPECT_EQ(StateManager::ChooseDefaultRoot().notice, "");
+  ::unsetenv("GALE_STATE_DIR");
   if (home != nullptr) ::setenv("HOME", saved.c_str(), 1);
   if (env != nullptr) ::setenv("GALE_STATE_DIR", saved_env.c_str(), 1);
+}
+
+TEST_F(LocalFsStateManagerTest, RootOwnedByAnotherUserIsRefused) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to give a directory to another user";
+  std::string foreign = root_ + "/foreign";
+  ASSERT_EQ(::mkdir(foreign.c_str(), 0700), 0);
+  ASSERT_EQ(::chown(foreign.c_str(), 65534, 65534), 0);
+  Status s = MakeStateManager(foreign)->Create("p");
+  EXPECT_EQ(s.code(), ErrorCode::kFailedPrecondition);
+  EXPECT_NE(s.message().find("belongs to uid 65534"), std::string::npos) << s.message();
+  EXPECT_FALSE(std::filesystem::exists(foreign + "/topologies"));
 }
 
 TEST_F(LocalFsStateManagerTest, LockIsExclusiveUntilReleased) {

@@ -69,7 +69,9 @@ class ValidateDeclaringBolt : public Bolt {
   void Execute(const Tuple&) override {}
   void DeclareConfig(ConfigDeclarer& declarer) const override {
     declarer.Int("min.length", 5, "shortest word passed on")
+        .Range(1, 100)
         .Double("ratio", 0.5)
+        .Range(0, 1)
         .Bool("verbose", false)
         .Declare("path", ConfigType::kString, "file to write");
   }
@@ -223,13 +225,13 @@ TEST(ValidateTest, RejectsParallelismBelowOneAtItsLocation) {
   spec.bolts[0].where = At(12, 5);
   spec.bolts[0].parallelism_where = At(14, 18);
   spec.bolts[0].parallelism = 0;
-  ExpectError(spec, "wc.yaml:14:18: bolt 'split': parallelism must be at least 1, got 0");
+  ExpectError(spec, "wc.yaml:14:18: bolt 'split': parallelism must be from 1 to 10000, got 0");
 }
 
 TEST(ValidateTest, NamesTheComponentWhenTheLocationIsUnknown) {
   TopologySpec spec = WordCount().Build();
   spec.bolts[0].parallelism = -1;
-  ExpectError(spec, "bolt 'split': bolt 'split': parallelism must be at least 1, got -1");
+  ExpectError(spec, "bolt 'split': bolt 'split': parallelism must be from 1 to 10000, got -1");
 }
 
 // --- Classes. ---------------------------------------------------------------
@@ -414,31 +416,50 @@ struct ConfigCase {
 
 TEST(ValidateTest, ChecksTopologyConfigValues) {
   const std::vector<ConfigCase> cases = {
-      {"topology.workers", std::int64_t{0}, "'topology.workers' must be an integer >= 1"},
+      {"topology.workers", std::int64_t{0},
+       "'topology.workers' must be an integer from 1 to 4096 (containers), got 0"},
       {"topology.workers", std::string("two"),
-       "'topology.workers' must be an integer >= 1 "
-       "(the number of containers; at most 4096), got 'two'"},
+       "'topology.workers' must be an integer from 1 to 4096 (containers), got 'two'"},
       {"topology.workers", std::int64_t{5000},
-       "'topology.workers' must be an integer >= 1 (the number of containers; at most 4096), "
-       "got 5000"},
+       "'topology.workers' must be an integer from 1 to 4096 (containers), got 5000"},
       {"topology.message.timeout.secs", std::int64_t{0},
-       "'topology.message.timeout.secs' must be an integer number of seconds > "
-       "0 (at most 604800, a week), got 0"},
+       "'topology.message.timeout.secs' must be an integer from 1 to 604800 (seconds), got 0"},
       // Would overflow 64-bit nanoseconds.
       {"topology.message.timeout.secs", std::int64_t{99'999'999'999'999},
-       "'topology.message.timeout.secs' must be an integer number of seconds > 0 (at most "
-       "604800, a week), got 99999999999999"},
+       "'topology.message.timeout.secs' must be an integer from 1 to 604800 (seconds), "
+       "got 99999999999999"},
       {"topology.max.spout.pending", std::int64_t{0},
-       "'topology.max.spout.pending' must be an integer >= 1"},
+       "'topology.max.spout.pending' must be an integer from 1 to 10000000"},
+      {"topology.max.spout.pending", std::int64_t{10'000'001},
+       "'topology.max.spout.pending' must be an integer from 1 to 10000000 (tuple trees in "
+       "flight per spout task; leave it out for no limit), got 10000001"},
       {"topology.tick.tuple.freq.secs", std::int64_t{0},
-       "'topology.tick.tuple.freq.secs' must be a number of seconds > 0"},
+       "'topology.tick.tuple.freq.secs' must be a number above 0 and up to 604800"},
       {"topology.tick.tuple.freq.secs", -1.5,
-       "'topology.tick.tuple.freq.secs' must be a number of seconds > 0 (leave "
-       "it out for no "
-       "tick tuples; at most 604800), got -1.5"},
+       "'topology.tick.tuple.freq.secs' must be a number above 0 and up to 604800 (seconds; "
+       "leave it out for no tick tuples), got -1.5"},
       {"topology.tick.tuple.freq.secs", 1e12,
-       "'topology.tick.tuple.freq.secs' must be a number of seconds > 0 (leave it out for no "
-       "tick tuples; at most 604800), got 1000000000000"},
+       "'topology.tick.tuple.freq.secs' must be a number above 0 and up to 604800 (seconds; "
+       "leave it out for no tick tuples), got 1000000000000"},
+      {"topology.restart.max.failures", std::int64_t{-1},
+       "'topology.restart.max.failures' must be an integer from 0 to 1000000 (exits; 0: "
+       "restart forever), got -1"},
+      {"topology.restart.window.secs", std::int64_t{604801},
+       "'topology.restart.window.secs' must be an integer from 1 to 604800 (seconds), got "
+       "604801"},
+      {"topology.log.max.bytes", std::int64_t{1000},
+       "'topology.log.max.bytes' must be an integer from 65536 to 1099511627776 (bytes per log "
+       "file), got 1000"},
+      {"topology.log.max.bytes", std::int64_t{1} << 41,
+       "'topology.log.max.bytes' must be an integer from 65536 to 1099511627776"},
+      {"topology.log.max.files", std::int64_t{0},
+       "'topology.log.max.files' must be an integer from 1 to 1000 (rotated files kept per "
+       "process), got 0"},
+      {"topology.log.max.files", std::int64_t{1001},
+       "'topology.log.max.files' must be an integer from 1 to 1000"},
+      {"topology.backpressure.high.watermark.tuples", std::int64_t{2'000'000'000},
+       "'topology.backpressure.high.watermark.tuples' must be an integer from 1 to 1000000000 "
+       "(tuples), got 2000000000"},
       {"topology.acking", std::string("sometimes"), "'topology.acking' must be true or false"},
       {"topology.debug", std::int64_t{1}, "'topology.debug' must be true or false, got 1"},
       {"topology.reliability.mode", std::string("EFFECTIVELY_ONCE"),
@@ -449,9 +470,8 @@ TEST(ValidateTest, ChecksTopologyConfigValues) {
        "'topology.reliability.mode' must be ATLEAST_ONCE or ATMOST_ONCE, got "
        "'EXACTLY_ONCE'"},
       {"topology.backpressure.high.watermark.bytes", std::int64_t{-5},
-       "'topology.backpressure.high.watermark.bytes' must be an integer number "
-       "of bytes > 0, "
-       "got -5"},
+       "'topology.backpressure.high.watermark.bytes' must be an integer from 1 to "
+       "1099511627776 (bytes), got -5"},
   };
   for (const ConfigCase& c : cases) {
     SCOPED_TRACE(c.key);
@@ -473,12 +493,12 @@ TEST(ValidateTest, ChecksComponentConfigAndProperties) {
   ExpectError(spec,
               "wc.yaml:12:5: bolt 'split' config: "
               "'topology.tick.tuple.freq.secs' must be "
-              "a number of seconds > 0");
+              "a number above 0 and up to 604800");
   spec = WordCount().Build();
   spec.spouts[0].properties.Set("topology.max.spout.pending", std::int64_t{-1});
   ExpectError(spec,
               "spout 'sentences': spout 'sentences' properties: "
-              "'topology.max.spout.pending' must be an integer >= 1");
+              "'topology.max.spout.pending' must be an integer from 1 to 10000000");
 }
 
 TEST(ValidateTest, LowWatermarkMustBeBelowHighWatermark) {
@@ -511,7 +531,7 @@ TEST(ValidateTest, ReportsEveryProblemOnItsOwnLine) {
   ASSERT_EQ(lines.size(), 4u) << s.message();
   EXPECT_THAT(lines[0], HasSubstr("topology name 'bad name'"));
   EXPECT_THAT(lines[1], HasSubstr("spout class 'Missing' is not registered"));
-  EXPECT_THAT(lines[2], HasSubstr("parallelism must be at least 1"));
+  EXPECT_THAT(lines[2], HasSubstr("parallelism must be from 1 to 10000"));
   EXPECT_THAT(lines[3], HasSubstr("FIELDS grouping on 'nope'"));
   // A stream from a component whose class is unknown is not checked further.
   EXPECT_THAT(s.message(), Not(HasSubstr("does not declare stream")));
@@ -632,6 +652,58 @@ TEST(ValidateTest, DeclaredIntKeyWithATextValueIsAnErrorAtTheValue) {
             "wc.yaml:21:16: bolt 'sink': 'min.length' must be an integer, got 'six' "
             "(class "
             "'ValidateDeclaringBolt' reads it: shortest word passed on; default 5)");
+}
+
+TEST(ValidateTest, DeclaredKeyOutsideItsRangeIsAnErrorAtTheValue) {
+  TopologySpec spec = WithDeclaringSink();
+  spec.bolts[1].properties.Set("min.length", std::int64_t{101});
+  spec.bolts[1].value_where["min.length"] = At(21, 16);
+  spec.bolts[1].properties.Set("ratio", -0.25);
+  spec.bolts[1].value_where["ratio"] = At(22, 11);
+  Status s = Validate(spec);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.message(),
+            "wc.yaml:21:16: bolt 'sink': 'min.length' must be an integer from 1 to 100 "
+            "(shortest word passed on), got 101 (class 'ValidateDeclaringBolt')\n"
+            "wc.yaml:22:11: bolt 'sink': 'ratio' must be a number from 0 to 1, got -0.25 "
+            "(class 'ValidateDeclaringBolt')");
+  // Both ends are allowed.
+  spec.bolts[1].properties.Set("min.length", std::int64_t{100});
+  spec.bolts[1].properties.Set("ratio", 0.0);
+  EXPECT_TRUE(Validate(spec).ok()) << Validate(spec).message();
+}
+
+TEST(ValidateTest, ParallelismAndTaskCountHaveUpperBounds) {
+  TopologySpec spec = WordCount().Build();
+  spec.bolts[0].parallelism = static_cast<int>(kMaxParallelism) + 1;
+  ExpectError(spec, "bolt 'split': parallelism must be from 1 to 10000, got 10001");
+  spec = WordCount().Build();
+  spec.bolts[0].parallelism = static_cast<int>(kMaxParallelism);
+  EXPECT_TRUE(Validate(spec).ok()) << Validate(spec).message();
+  for (int i = 0; i < 10; ++i) {
+    ComponentSpec extra = spec.bolts[0];
+    extra.id = "extra" + std::to_string(i);
+    spec.bolts.push_back(extra);
+  }
+  ExpectError(spec, "has 110003 tasks, more than the 100000 gale runs in one topology");
+}
+
+TEST(ValidateTest, EveryNumericTopologySettingHasBothBounds) {
+  for (const NumericSetting& n : NumericSettings()) {
+    SCOPED_TRACE(std::string(n.key));
+    EXPECT_LT(n.min, n.max);
+    for (double bad : {n.min - 1, n.max + 1}) {
+      ConfigValue v = n.integer ? ConfigValue(Value{static_cast<std::int64_t>(bad)})
+                                : ConfigValue(Value{bad});
+      EXPECT_FALSE(CheckConfigEntry(n.key, v).ok()) << bad;
+    }
+    ConfigValue top = n.integer ? ConfigValue(Value{static_cast<std::int64_t>(n.max)})
+                                : ConfigValue(Value{n.max});
+    EXPECT_TRUE(CheckConfigEntry(n.key, top).ok());
+    ConfigValue bottom = n.integer ? ConfigValue(Value{static_cast<std::int64_t>(n.min)})
+                                   : ConfigValue(Value{n.min});
+    EXPECT_EQ(CheckConfigEntry(n.key, bottom).ok(), !n.min_exclusive);
+  }
 }
 
 TEST(ValidateTest, DeclaredKeysAcceptWhatTheGettersAccept) {

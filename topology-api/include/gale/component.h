@@ -58,6 +58,9 @@ struct ConfigKeySpec {
   ConfigType type = ConfigType::kString;
   std::optional<Value> default_value;  // what the component uses when unset
   std::string description;             // one line, shown in error messages
+  // Bounds of a kInt or kDouble value, both included (Range).
+  std::optional<double> min;
+  std::optional<double> max;
 };
 
 // Collects the config keys a component reads, so that `gale validate` and
@@ -88,6 +91,16 @@ class ConfigDeclarer {
   ConfigDeclarer& Declare(std::string key, ConfigType type, std::string description = "") {
     return Add(std::move(key), type, std::nullopt, std::move(description));
   }
+  // The values the key declared last accepts, both ends included; a value
+  // outside is refused by validation (exit 2), before anything runs.
+  //   d.Int("batch", 1, "tuples per NextTuple call").Range(1, 10000);
+  ConfigDeclarer& Range(double min, double max) {
+    if (!keys_.empty()) {
+      keys_.back().min = min;
+      keys_.back().max = max;
+    }
+    return *this;
+  }
 
   const std::vector<ConfigKeySpec>& keys() const { return keys_; }
   const ConfigKeySpec* Find(std::string_view key) const {
@@ -100,7 +113,8 @@ class ConfigDeclarer {
  private:
   ConfigDeclarer& Add(std::string key, ConfigType type, std::optional<Value> default_value,
                       std::string description) {
-    keys_.push_back({std::move(key), type, std::move(default_value), std::move(description)});
+    keys_.push_back({std::move(key), type, std::move(default_value), std::move(description),
+                     std::nullopt, std::nullopt});
     return *this;
   }
   std::vector<ConfigKeySpec> keys_;
