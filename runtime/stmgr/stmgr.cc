@@ -12,6 +12,7 @@
 #include "common/process.h"
 #include "common/stop_signal.h"
 #include "launch/topology_source.h"
+#include "launch/transport_keys.h"
 #include "metrics/snapshot.h"
 #include "records/state_records.h"
 #include "state/state_manager.h"
@@ -22,6 +23,7 @@
 #include "stmgr/router.h"
 #include "stmgr/spout_state.h"
 #include "records/control.h"
+#include "transport/gatekeeper.h"
 #include "transport/zmq_util.h"
 
 namespace gale::stmgr {
@@ -46,8 +48,11 @@ std::vector<std::int32_t> SpoutsIn(const plan::TopologyPlan& plan, int container
 // SpoutStateOutbox), whose queues drain into the sockets through Outlet.
 class StreamManager : private Outlet {
  public:
-  StreamManager(const StmgrOptions& options, std::shared_ptr<const plan::TopologyPlan> plan)
+  StreamManager(const StmgrOptions& options, std::shared_ptr<const plan::TopologyPlan> plan,
+                const std::optional<records::CurveKeys>& keys,
+                std::unique_ptr<transport::Gatekeeper> gatekeeper)
       : options_(options),
+        curve_(keys.has_value()),
         sm_owner_(state::MakeStateManager(options.state_root)),
         sm_(*sm_owner_),
         plan_(std::move(plan)),
@@ -55,19 +60,30 @@ class StreamManager : private Outlet {
         gauge_(plan_->watermarks(), clock_),
         router_(plan_, options.container, clock_, &gauge_),
         spout_state_(SpoutsIn(*plan_, options.container)),
+        gatekeeper_(std::move(gatekeeper)),
         instances_(plan_->TasksIn(options.container), plan_->max_task_id()),
-        peers_(options.container),
-        master_(&sm_, options.topology, options.container) {}
+        peers_(options.container, keys),
+        master_(&sm_, options.topology, options.container, keys) {}
 
   Status Start() {
+    // The local instances over the private ipc socket (no CURVE: only this
+    // user reaches the 0700 state directory), the other stream managers
+    // over TCP. Both bounded.
+    GALE_RETURN_IF_ERROR(gatekeeper_->Guard(
+        instances_.socket(),
+        {"instances", false, plan_->TasksIn(options_.container).size() + transport::kConnectionSlack}));
+    GALE_RETURN_IF_ERROR(gatekeeper_->Guard(
+        peers_.data_in(),
+        {"data", curve_, static_cast<std::size_t>(plan_->workers()) + transport::kConnectionSlack}));
+    gatekeeper_->Start();
     GALE_RETURN_IF_ERROR(instances_.Bind(transport::StmgrLocalEndpoint(
         sm_.TopologyDir(options_.topology), options_.container)));
     GALE_RETURN_IF_ERROR(peers_.Bind());
     // Until the master's plan arrives, keep the recorded activation state.
     auto activation = sm_.ReadRecord<records::Activation>(options_.topology, "activation");
     active_ = !activation.ok() || activation->active;
-    Logger("stmgr")->info("container {} stream manager: data endpoint {}", options_.container,
-                          peers_.endpoint());
+    Logger("stmgr")->info("container {} stream manager: data endpoint {} (curve {})",
+                          options_.container, peers_.endpoint(), curve_ ? "on" : "off");
     return Status::Ok();
   }
 
@@ -228,6 +244,7 @@ class StreamManager : private Outlet {
 
 
   StmgrOptions options_;
+  bool curve_;
   std::unique_ptr<state::StateManager> sm_owner_;
   state::StateManager& sm_;
   std::shared_ptr<const plan::TopologyPlan> plan_;
@@ -237,10 +254,12 @@ class StreamManager : private Outlet {
   Router router_;
   SpoutStateOutbox spout_state_;
   bool active_ = true;
-  std::set<int> blocked_peers_;
+  std::set<int> blocked_peers_;     // containers whose pipe was full at the last flush
   std::string from_;                // reused by ReadInstances
-  std::vector<std::string> frames_;  // reused by ReadInstances and ReadPeers  // containers whose pipe was full at the last flush
-  // The sockets.
+  std::vector<std::string> frames_;  // reused by ReadInstances and ReadPeers
+  // The sockets, after the gatekeeper that guards the server ones (and
+  // must outlive them).
+  std::unique_ptr<transport::Gatekeeper> gatekeeper_;
   InstanceLink instances_;
   PeerMesh peers_;
   MasterClient master_;
@@ -253,7 +272,12 @@ Status RunStreamManager(const StmgrOptions& options) {
   auto loaded =
       launch::LoadSubmittedTopology(*state::MakeStateManager(options.state_root), options.topology);
   if (!loaded.ok()) return loaded.status();
-  StreamManager stmgr(options, loaded->plan);
+  auto keys = launch::LoadTransportKeys(*state::MakeStateManager(options.state_root),
+                                       options.topology, *loaded->plan);
+  if (!keys.ok()) return keys.status();
+  auto gatekeeper = transport::Gatekeeper::Create(*keys, "stmgr");
+  if (!gatekeeper.ok()) return gatekeeper.status();
+  StreamManager stmgr(options, loaded->plan, *keys, std::move(gatekeeper).value());
   GALE_RETURN_IF_ERROR(stmgr.Start());
   stmgr.Run();
   return Status::Ok();

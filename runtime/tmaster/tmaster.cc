@@ -9,10 +9,12 @@
 #include "common/log.h"
 #include "common/stop_signal.h"
 #include "launch/topology_source.h"
+#include "launch/transport_keys.h"
 #include "records/control.h"
 #include "records/refused.h"
 #include "records/state_records.h"
 #include "state/state_manager.h"
+#include "transport/gatekeeper.h"
 #include "transport/zmq_util.h"
 
 namespace gale::tmaster {
@@ -30,8 +32,11 @@ struct StmgrInfo {
 
 class TopologyMaster {
  public:
-  TopologyMaster(const TmasterOptions& options, std::shared_ptr<const plan::TopologyPlan> plan)
+  TopologyMaster(const TmasterOptions& options, std::shared_ptr<const plan::TopologyPlan> plan,
+                 std::unique_ptr<transport::Gatekeeper> gatekeeper, bool curve)
       : options_(options),
+        gatekeeper_(std::move(gatekeeper)),
+        curve_(curve),
         sm_owner_(state::MakeStateManager(options.state_root)),
         sm_(*sm_owner_),
         plan_(std::move(plan)),
@@ -42,7 +47,16 @@ class TopologyMaster {
   }
 
   Status Start() {
-    socket_.bind("tcp://127.0.0.1:*");
+    // Stream managers (one per container) and the CLI; nobody else.
+    GALE_RETURN_IF_ERROR(gatekeeper_->Guard(
+        socket_, {"tmaster", curve_,
+                  static_cast<std::size_t>(plan_->workers()) + transport::kConnectionSlack}));
+    gatekeeper_->Start();
+    try {
+      socket_.bind("tcp://127.0.0.1:*");
+    } catch (const zmq::error_t& e) {
+      return IoError(std::string("cannot bind tcp://127.0.0.1:*: ") + e.what());
+    }
     endpoint_ = transport::LastEndpoint(socket_);
     auto activation = sm_.ReadRecord<records::Activation>(options_.topology, "activation");
     if (!activation.ok() && activation.status().code() != ErrorCode::kNotFound) {
@@ -57,8 +71,9 @@ class TopologyMaster {
     GALE_RETURN_IF_ERROR(sm_.WriteRecord(options_.topology, "packing", packing));
     records::MasterLocation me{static_cast<std::int32_t>(getpid()), endpoint_};
     GALE_RETURN_IF_ERROR(sm_.WriteRecord(options_.topology, "tmaster", me));
-    log_->info("topology master of '{}' at {} ({} containers, {} tasks)", options_.topology,
-               endpoint_, plan_->workers(), plan_->max_task_id());
+    log_->info("topology master of '{}' at {} ({} containers, {} tasks, curve {})",
+               options_.topology, endpoint_, plan_->workers(), plan_->max_task_id(),
+               curve_ ? "on" : "off");
     return Status::Ok();
   }
 
@@ -159,6 +174,9 @@ class TopologyMaster {
   }
 
   TmasterOptions options_;
+  // Before socket_: it guards the socket and must outlive it.
+  std::unique_ptr<transport::Gatekeeper> gatekeeper_;
+  bool curve_;
   std::unique_ptr<state::StateManager> sm_owner_;
   state::StateManager& sm_;
   std::shared_ptr<const plan::TopologyPlan> plan_;
@@ -184,7 +202,12 @@ Status RunTopologyMaster(const TmasterOptions& options) {
   }
   auto loaded = launch::LoadSubmittedTopology(*sm, options.topology);
   if (!loaded.ok()) return loaded.status();
-  TopologyMaster master(options, loaded->plan);
+  auto keys = launch::LoadTransportKeys(*sm, options.topology, *loaded->plan);
+  if (!keys.ok()) return keys.status();
+  bool curve = keys->has_value();
+  auto gatekeeper = transport::Gatekeeper::Create(std::move(keys).value(), "tmaster");
+  if (!gatekeeper.ok()) return gatekeeper.status();
+  TopologyMaster master(options, loaded->plan, std::move(gatekeeper).value(), curve);
   GALE_RETURN_IF_ERROR(master.Start());
   master.Run();
   return Status::Ok();

@@ -14,6 +14,7 @@ Config DefaultTopologyConfig() {
   config.Set(std::string(kDebugKey), kDefaultDebug);
   config.Set(std::string(kRestartMaxFailuresKey), kDefaultRestartMaxFailures);
   config.Set(std::string(kRestartWindowSecsKey), kDefaultRestartWindowSecs);
+  config.Set(std::string(kSecurityCurveKey), kDefaultSecurityCurve);
   config.Set(std::string(kBackpressureHighWatermarkBytesKey),
              kDefaultBackpressureHighWatermarkBytes);
   config.Set(std::string(kBackpressureLowWatermarkBytesKey), kDefaultBackpressureLowWatermarkBytes);
@@ -53,6 +54,14 @@ bool AckingEnabled(const Config& config) {
     return config.GetBool(kAckingKey, kDefaultAcking);
   } catch (const ConfigError&) {
     return kDefaultAcking;
+  }
+}
+
+bool CurveEnabled(const Config& config) {
+  try {
+    return config.GetBool(kSecurityCurveKey, kDefaultSecurityCurve);
+  } catch (const ConfigError&) {
+    return true;  // rejected by validation; never fall back to plain text
   }
 }
 

@@ -31,6 +31,9 @@ inline constexpr std::string_view kBackpressureLowWatermarkTuplesKey =
 // When a supervisor stops restarting a process that keeps exiting.
 inline constexpr std::string_view kRestartMaxFailuresKey = "topology.restart.max.failures";
 inline constexpr std::string_view kRestartWindowSecsKey = "topology.restart.window.secs";
+// Whether the ZeroMQ sockets between the processes of a submitted topology
+// use CURVE (docs/architecture.md, "Transport security").
+inline constexpr std::string_view kSecurityCurveKey = "security.curve";
 // A component's Flux `constructorArgs`, as a list, in its layered Config.
 inline constexpr std::string_view kConstructorArgsKey = "constructorArgs";
 
@@ -47,6 +50,7 @@ inline constexpr std::int64_t kDefaultMessageTimeoutSecs = 30;
 inline constexpr bool kDefaultDebug = false;
 inline constexpr std::int64_t kDefaultRestartMaxFailures = 10;  // 0: restart forever
 inline constexpr std::int64_t kDefaultRestartWindowSecs = 300;
+inline constexpr bool kDefaultSecurityCurve = true;
 inline constexpr std::int64_t kDefaultBackpressureHighWatermarkBytes = 32 * 1024 * 1024;
 inline constexpr std::int64_t kDefaultBackpressureLowWatermarkBytes = 16 * 1024 * 1024;
 // Tuples queued towards one task. The tuple watermarks bound queueing *time*
@@ -69,5 +73,9 @@ Config LayeredConfig(const TopologySpec& spec, const ComponentSpec& component);
 // ATMOST_ONCE, any case) takes precedence over topology.acking (bool). Never
 // throws: values ValidateTopology would reject count as acking on.
 bool AckingEnabled(const Config& config);
+
+// Whether security.curve is on (the default). Never throws: a value
+// ValidateTopology would reject counts as on.
+bool CurveEnabled(const Config& config);
 
 }  // namespace gale::topology

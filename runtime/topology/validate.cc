@@ -106,6 +106,7 @@ const std::vector<std::string>& KnownTopologyKeys() {
                                                  std::string(kDebugKey),
                                                  std::string(kRestartMaxFailuresKey),
                                                  std::string(kRestartWindowSecsKey),
+                                                 std::string(kSecurityCurveKey),
                                                  std::string(kBackpressureHighWatermarkBytesKey),
                                                  std::string(kBackpressureLowWatermarkBytesKey),
                                                  std::string(kBackpressureHighWatermarkTuplesKey),
@@ -517,7 +518,7 @@ Status CheckConfigEntry(std::string_view key, const ConfigValue& value) {
   if (key == kBackpressureHighWatermarkTuplesKey || key == kBackpressureLowWatermarkTuplesKey) {
     return positive(1, "an integer number of tuples > 0");
   }
-  if (key == kAckingKey || key == kDebugKey) {
+  if (key == kAckingKey || key == kDebugKey || key == kSecurityCurveKey) {
     return AsBool(value) ? Status::Ok() : bad("true or false");
   }
   if (key == kReliabilityModeKey) {

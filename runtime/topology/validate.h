@@ -17,7 +17,7 @@ namespace gale::topology {
 // (topology.workers >= 1, topology.acking a bool, topology.reliability.mode
 // one of ATLEAST_ONCE/ATMOST_ONCE, topology.message.timeout.secs > 0,
 // topology.max.spout.pending >= 1, topology.tick.tuple.freq.secs a number > 0,
-// topology.debug a bool, backpressure watermarks > 0). Any other key is ok.
+// topology.debug and security.curve bools, backpressure watermarks > 0). Any other key is ok.
 // The message names the key and the value but no location; callers prefix it.
 // A key one or two edits away from one of those (topology.workrs) is an
 // error suggesting it (CheckConfigKey); other keys are ok.
