@@ -16,6 +16,7 @@
 //     pids/<role>-<id>  one record per supervised process: pid and restarts
 //     metrics/<role>-<id>  key=value counters, rewritten every second
 //     errors/<role>-<id>   why a process failed to start
+//     keys              the run's CURVE keys (a secret: owner-only; launch/transport_keys.h)
 //
 // Logs and ipc:// sockets are host-local, not shared state: LocalDir() names
 // the host directory for them.
