@@ -1,5 +1,7 @@
 #include "transport/gatekeeper.h"
 
+#include <pthread.h>
+#include <signal.h>
 #include <zmq.h>
 
 #include <cstring>
@@ -104,7 +106,14 @@ Status Gatekeeper::Guard(zmq::socket_t& socket, const GuardOptions& options) {
 
 void Gatekeeper::Start() {
   GALE_CHECK(!thread_.joinable());
-  thread_ = std::thread([this] { Run(); });
+  thread_ = std::thread([this] {
+    // Signals (SIGTERM, SIGINT) are for the owner's loop, which stops on
+    // them; this thread stops through ~Gatekeeper.
+    sigset_t all;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, nullptr);
+    Run();
+  });
 }
 
 void Gatekeeper::Run() {
