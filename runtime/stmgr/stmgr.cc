@@ -69,12 +69,12 @@ class StreamManager : private Outlet {
     // The local instances over the private ipc socket (no CURVE: only this
     // user reaches the 0700 state directory), the other stream managers
     // over TCP. Both bounded.
+    const std::size_t local_tasks = plan_->TasksIn(options_.container).size();
+    const auto containers = static_cast<std::size_t>(plan_->workers());
     GALE_RETURN_IF_ERROR(gatekeeper_->Guard(
-        instances_.socket(),
-        {"instances", false, plan_->TasksIn(options_.container).size() + transport::kConnectionSlack}));
+        instances_.socket(), {"instances", false, local_tasks + transport::kConnectionSlack}));
     GALE_RETURN_IF_ERROR(gatekeeper_->Guard(
-        peers_.data_in(),
-        {"data", curve_, static_cast<std::size_t>(plan_->workers()) + transport::kConnectionSlack}));
+        peers_.data_in(), {"data", curve_, containers + transport::kConnectionSlack}));
     gatekeeper_->Start();
     GALE_RETURN_IF_ERROR(instances_.Bind(transport::StmgrLocalEndpoint(
         sm_.TopologyDir(options_.topology), options_.container)));
