@@ -2,8 +2,11 @@
 # Word-count benchmark: the plain C++ baseline and gale local mode, on the
 # same workload (bench/workload.h), one after the other on this machine.
 #
-# Usage: bench/run.sh [--duration S] [--rate N] [--no-build] [--record]
+# Usage: bench/run.sh [--duration S] [--rate N] [--only REGEX] [--no-build] [--record]
 #   --duration S  seconds per run (default 15; the first 2 s are warm-up)
+#   --only REGEX  only the runs whose name matches (bash regex), e.g.
+#                 '^gale-mp-p2k(-plain)?$' ("micro": the micro-benchmarks);
+#                 not with --record
 #   --rate N      sentences/s of the fixed-load latency run (default: half the
 #                 rate the acking run with max.spout.pending 10000 reached)
 #   --no-build    use the existing build/ instead of configuring and building
@@ -38,15 +41,17 @@ readonly WARMUP_S=2
 
 duration=15
 rate=0
+only=""
 build=1
 record=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --duration) duration="$2"; shift 2 ;;
     --rate) rate="$2"; shift 2 ;;
+    --only) only="$2"; shift 2 ;;
     --no-build) build=0; shift ;;
     --record) record=1; shift ;;
-    -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "run.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -59,6 +64,13 @@ if ! [[ "$rate" =~ ^[0-9]+$ ]]; then
   exit 2
 fi
 readonly rate_given=$rate
+if [[ -n "$only" ]] && (( record )); then
+  echo "run.sh: --only and --record do not go together (the table would be partial)" >&2
+  exit 2
+fi
+
+# selected NAME: whether the run NAME is to run (--only).
+selected() { [[ -z "$only" || "$1" =~ $only ]]; }
 
 readonly BUILD_DIR="${BUILD_DIR:-build}"
 readonly JOBS="${JOBS:-$(nproc)}"
@@ -220,6 +232,7 @@ add_row() {
 status=0
 
 run_baseline() {
+  selected baseline || return 0
   local dir="$OUT/baseline"
   mkdir -p "$dir"
   echo "run.sh: baseline (${duration}s)" >&2
@@ -236,6 +249,7 @@ run_baseline() {
 # run_gale NAME DESCRIPTION GALE_ARGS...
 run_gale() {
   local name="$1" desc="$2"; shift 2
+  selected "$name" || return 0
   local dir="$OUT/$name"
   mkdir -p "$dir"
   echo "run.sh: $name (${duration}s): $*" >&2
@@ -285,6 +299,7 @@ run_gale() {
 # the last second, over the whole run).
 run_submit() {
   local name="$1" desc="$2"; shift 2
+  selected "$name" || return 0
   local dir="$OUT/$name"
   local state="$dir/st"
   mkdir -p "$dir"
@@ -348,6 +363,7 @@ readonly IDLE_SECS=10
 idle_json=null
 run_idle() {
   local name="$1"
+  selected "$name" || return 0
   local dir="$OUT/$name" state="$OUT/$name/st"
   mkdir -p "$dir"
   echo "run.sh: $name (${IDLE_SECS}s after 3 s settling): -c rate=0.001" >&2
@@ -411,6 +427,10 @@ mp_rate=$(( ${last_wps:-2000000} / 20 ))
 run_submit gale-mp-p2k-rate \
   "gale submit, 2 containers, acking on, max.spout.pending 2000, spout fixed at $mp_rate sentences/s" \
   -c topology.acking=true -c topology.max.spout.pending=2000 -c "rate=$mp_rate"
+# The cost of CURVE (on by default): gale-mp-p2k again with plain sockets.
+run_submit gale-mp-p2k-plain \
+  "gale submit, 2 containers, acking on, max.spout.pending 2000, security.curve false" \
+  -c topology.acking=true -c topology.max.spout.pending=2000 -c security.curve=false
 run_submit gale-mp-p1k "gale submit, 2 containers, acking on, max.spout.pending 1000" \
   -c topology.acking=true -c topology.max.spout.pending=1000
 run_submit gale-mp-p50k "gale submit, 2 containers, acking on, max.spout.pending 50000" \
@@ -431,6 +451,7 @@ table=$(
 cpu_model=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 command="bench/run.sh --duration $duration"
 if (( rate_given > 0 )); then command+=" --rate $rate"; fi
+if [[ -n "$only" ]]; then command+=" --only '$only'"; fi
 date_utc=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 commit=$(git describe --always --dirty 2>/dev/null || echo unknown)
 
@@ -441,7 +462,7 @@ if [[ -n "$idle_line" ]]; then echo "$idle_line"; fi
 
 # The per-tuple pieces of the data path, one at a time.
 micro=""
-if [[ -x "$BUILD_DIR/bench/gale_micro_bench" ]]; then
+if [[ -x "$BUILD_DIR/bench/gale_micro_bench" ]] && selected micro; then
   echo "run.sh: micro-benchmarks" >&2
   "$BUILD_DIR/bench/gale_micro_bench" --benchmark_min_time=0.2 >"$OUT/micro.txt" 2>/dev/null || true
   micro=$(grep '^BM_' "$OUT/micro.txt" || true)

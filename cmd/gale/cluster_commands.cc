@@ -23,6 +23,9 @@
 #include "common/parse.h"
 #include "records/control.h"
 #include "records/state_records.h"
+#include "launch/transport_keys.h"
+#include "topology/defaults.h"
+#include "transport/curve.h"
 #include "transport/zmq_util.h"
 
 namespace gale::cli {
@@ -269,8 +272,16 @@ Result<records::Reply> RequestTmaster(const StateManager& sm, const std::string&
     return NotFound("topology '" + name + "' has no live topology master (" +
                     tm.status().message() + ")");
   }
+  // With security.curve on the master admits only the topology's client
+  // key, which only the topology's owner can read.
+  auto keys = sm.ReadRecord<records::CurveKeys>(name, launch::kKeysRecord);
+  if (!keys.ok() && keys.status().code() != ErrorCode::kNotFound) {
+    return Status(keys.status().code(), "the keys of topology '" + name +
+                                            "' are unusable: " + keys.status().message());
+  }
   zmq::socket_t s = transport::MakeSocket(zmq::socket_type::dealer);
   try {
+    if (keys.ok()) transport::SecureClient(s, *keys);
     s.connect(tm->endpoint);
   } catch (const zmq::error_t& e) {
     return IoError("cannot connect to the topology master of '" + name + "' at " +
@@ -367,6 +378,12 @@ int Submit(StateManager& sm, const state::StateOptions& options,
       s = IoError("cannot copy the cluster file " + options.cluster_file + " to " +
                   child.cluster_file + ": " + ec.message());
     }
+  }
+  // Fresh CURVE keys for this run of the topology, readable by its owner
+  // only (transport/curve.h).
+  if (s.ok() && topology::CurveEnabled(loaded->plan->topology_config())) {
+    auto keys = transport::MakeCurveKeys();
+    s = keys.ok() ? sm.WriteRecord(name, launch::kKeysRecord, *keys) : keys.status();
   }
   if (!s.ok()) {
     Error("topology '" + name + "' was not submitted: " + s.message());

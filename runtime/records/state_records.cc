@@ -202,4 +202,39 @@ Status Decode(std::string_view text, TaskError* out) {
   return Status::Ok();
 }
 
+bool IsZ85Key(std::string_view text) {
+  static constexpr std::string_view kAlphabet =
+      "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-:+=^!/*?&<>()[]{}@%$#";
+  if (text.size() != kZ85KeyChars) return false;
+  return text.find_first_not_of(kAlphabet) == std::string_view::npos;
+}
+
+std::string Encode(const CurveKeys& r) {
+  KeyValues kv;
+  kv.Add("server_public", r.server_public);
+  kv.Add("server_secret", r.server_secret);
+  kv.Add("client_public", r.client_public);
+  kv.Add("client_secret", r.client_secret);
+  return kv.Serialize();
+}
+
+Status Decode(std::string_view text, CurveKeys* out) {
+  KeyValues kv;
+  GALE_RETURN_IF_ERROR(Parsed(text, "keys", &kv));
+  CurveKeys r;
+  for (auto [key, field] : {std::pair{"server_public", &r.server_public},
+                            std::pair{"server_secret", &r.server_secret},
+                            std::pair{"client_public", &r.client_public},
+                            std::pair{"client_secret", &r.client_secret}}) {
+    GALE_RETURN_IF_ERROR(Context("keys", String(kv, key, false, field)));
+    // The key itself stays out of the message: it may be a secret.
+    if (!IsZ85Key(*field)) {
+      return ProtocolError(std::string("keys: '") + key + "' is not a " +
+                           std::to_string(kZ85KeyChars) + "-character Z85 key");
+    }
+  }
+  *out = std::move(r);
+  return Status::Ok();
+}
+
 }  // namespace gale::records

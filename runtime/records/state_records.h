@@ -11,6 +11,7 @@
 //   scheduler      SchedulerRecord  pid=
 //   submit         Submission       file=, topology=, lib=*, filter=*, env_filter=, override=*
 //   errors/task-N  TaskError        free text (one message)
+//   keys           CurveKeys        server_public=, server_secret=, client_public=, client_secret=
 //
 // Every record has `std::string Encode(const R&)` and `Status Decode(text,
 // R*)`; DecodeRecord<R>(text) wraps the latter. Decoders never throw, refuse
@@ -86,6 +87,22 @@ struct Submission {
   bool operator==(const Submission&) const = default;
 };
 
+// The topology's CURVE keys (security.curve), made by `gale submit`: every
+// server socket of the topology uses the server pair, every client the
+// client pair. Each key is the 40-character Z85 text of 32 bytes. A secret:
+// the state manager keeps it readable by its owner only (localfs: 0600 in a
+// 0700 directory).
+struct CurveKeys {
+  std::string server_public;
+  std::string server_secret;
+  std::string client_public;
+  std::string client_secret;
+  bool operator==(const CurveKeys&) const = default;
+};
+inline constexpr std::size_t kZ85KeyChars = 40;
+// Whether `text` is a Z85-encoded 32-byte key.
+bool IsZ85Key(std::string_view text);
+
 struct TaskError {
   std::string message;  // one line; newlines become spaces
   bool operator==(const TaskError&) const = default;
@@ -99,6 +116,7 @@ std::string Encode(const ProcessRecord& r);
 std::string Encode(const SchedulerRecord& r);
 std::string Encode(const Submission& r);
 std::string Encode(const TaskError& r);
+std::string Encode(const CurveKeys& r);
 
 Status Decode(std::string_view text, PackingPlan* out);
 Status Decode(std::string_view text, PhysicalPlan* out);
@@ -108,6 +126,7 @@ Status Decode(std::string_view text, ProcessRecord* out);
 Status Decode(std::string_view text, SchedulerRecord* out);
 Status Decode(std::string_view text, Submission* out);
 Status Decode(std::string_view text, TaskError* out);
+Status Decode(std::string_view text, CurveKeys* out);
 
 template <typename R>
 Result<R> DecodeRecord(std::string_view text) {

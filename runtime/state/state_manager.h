@@ -19,6 +19,7 @@
 //     alive/stmgr-<c>   each live stream manager: pid and data endpoint (alive entry)
 //     metrics/<role>-<id>  key=value counters, rewritten every second (host-local)
 //     logs/<process>.log   (host-local)
+//     keys              the run's CURVE keys (a secret: owner-only; launch/transport_keys.h)
 //
 // Logs, metrics and ipc:// sockets are host-local, not shared state:
 // LocalDir() names the host directory for them, and the keys under

@@ -1,7 +1,9 @@
 #pragma once
 
 // The stream manager's side of its local instances: one ROUTER socket over
-// ipc://, each instance a DEALER with routing id "task-N". Sends never block
+// ipc:// in the owner-only (0700) state directory, so not CURVE, but bounded
+// like every server socket (transport/gatekeeper.h); each instance a DEALER
+// with routing id "task-N". Sends never block
 // (ROUTER_MANDATORY makes an unroutable send fail instead of vanishing).
 // Decodes what instances report and encodes what spouts are told: one of
 // the places that speaks the control protocol.

@@ -6,16 +6,19 @@
 #include "records/control.h"
 #include "records/refused.h"
 #include "records/state_records.h"
+#include "transport/curve.h"
 #include "transport/zmq_util.h"
 
 namespace gale::stmgr {
 
-MasterClient::MasterClient(const state::StateManager* sm, std::string topology, int container)
+MasterClient::MasterClient(const state::StateManager* sm, std::string topology, int container,
+                           const std::optional<records::CurveKeys>& keys)
     : sm_(sm),
       topology_(std::move(topology)),
       container_(container),
       socket_(transport::MakeSocket(zmq::socket_type::dealer, 1000)) {
   socket_.set(zmq::sockopt::routing_id, "stmgr-" + std::to_string(container_));
+  if (keys) transport::SecureClient(socket_, *keys);
 }
 
 void MasterClient::Connect() {

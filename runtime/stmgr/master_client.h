@@ -29,8 +29,10 @@ struct PlanUpdate {
 
 class MasterClient {
  public:
-  // `sm` must outlive the client.
-  MasterClient(const state::StateManager* sm, std::string topology, int container);
+  // `sm` must outlive the client. `keys`: the topology's CURVE keys, nullopt
+  // with security.curve off.
+  MasterClient(const state::StateManager* sm, std::string topology, int container,
+               const std::optional<records::CurveKeys>& keys);
 
   zmq::socket_t& socket() { return socket_; }
   // (Re)connects to the recorded master if needed and registers this

@@ -3,12 +3,15 @@
 #include "common/log.h"
 #include "records/control.h"
 #include "records/refused.h"
+#include "transport/curve.h"
 #include "transport/zmq_util.h"
 
 namespace gale::stmgr {
 
-PeerMesh::PeerMesh(int container)
-    : container_(container), data_in_(transport::MakeSocket(zmq::socket_type::pull, 16)) {}
+PeerMesh::PeerMesh(int container, std::optional<records::CurveKeys> keys)
+    : container_(container),
+      keys_(std::move(keys)),
+      data_in_(transport::MakeSocket(zmq::socket_type::pull, 16)) {}
 
 Status PeerMesh::Bind() {
   try {
@@ -24,6 +27,7 @@ bool PeerMesh::Connect(int container, const std::string& endpoint) {
   auto it = peers_.find(container);
   if (it != peers_.end() && it->second.endpoint == endpoint) return false;
   Peer p{transport::MakeSocket(zmq::socket_type::push, 64), endpoint};
+  if (keys_) transport::SecureClient(p.socket, *keys_);
   p.socket.connect(endpoint);
   peers_.erase(container);
   peers_.emplace(container, std::move(p));

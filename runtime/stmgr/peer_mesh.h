@@ -10,6 +10,7 @@
 // Thread: the stream manager's thread only.
 
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,14 +18,17 @@
 #include <zmq.hpp>
 
 #include "common/status.h"
+#include "records/state_records.h"
 
 namespace gale::stmgr {
 
 class PeerMesh {
  public:
-  explicit PeerMesh(int container);
+  // `keys`: the topology's CURVE keys, nullopt with security.curve off.
+  PeerMesh(int container, std::optional<records::CurveKeys> keys);
 
-  // Binds the data socket on tcp://127.0.0.1:*.
+  // Binds the data socket on tcp://127.0.0.1:* (guarded by the process's
+  // gatekeeper before this: a CURVE server with curve on).
   Status Bind();
   const std::string& endpoint() const { return endpoint_; }
   zmq::socket_t& data_in() { return data_in_; }
@@ -56,6 +60,7 @@ class PeerMesh {
   };
 
   int container_;
+  std::optional<records::CurveKeys> keys_;
   zmq::socket_t data_in_;
   std::string endpoint_;
   std::map<int, Peer> peers_;

@@ -13,6 +13,7 @@
 #include "common/stop_signal.h"
 #include "launch/role_log.h"
 #include "launch/topology_source.h"
+#include "launch/transport_keys.h"
 #include "metrics/snapshot.h"
 #include "records/state_records.h"
 #include "state/record_writer.h"
@@ -24,6 +25,7 @@
 #include "stmgr/router.h"
 #include "stmgr/spout_state.h"
 #include "records/control.h"
+#include "transport/gatekeeper.h"
 #include "transport/zmq_util.h"
 
 namespace gale::stmgr {
@@ -50,17 +52,20 @@ class StreamManager : private Outlet {
  public:
   // `sm` must outlive the stream manager.
   StreamManager(const StmgrOptions& options, std::shared_ptr<const plan::TopologyPlan> plan,
-                state::StateManager& sm)
+                state::StateManager& sm, const std::optional<records::CurveKeys>& keys,
+                std::unique_ptr<transport::Gatekeeper> gatekeeper)
       : options_(options),
+        curve_(keys.has_value()),
         sm_(sm),
         plan_(std::move(plan)),
         clock_(Clock::System()),
         gauge_(plan_->watermarks(), clock_),
         router_(plan_, options.container, clock_, &gauge_),
         spout_state_(SpoutsIn(*plan_, options.container)),
+        gatekeeper_(std::move(gatekeeper)),
         instances_(plan_->TasksIn(options.container), plan_->max_task_id()),
-        peers_(options.container),
-        master_(&sm_, options.topology, options.container),
+        peers_(options.container, keys),
+        master_(&sm_, options.topology, options.container, keys),
         writer_(&sm_, options.topology, "stmgr"),
         // Checked on the once-a-second heartbeat.
         rotation_(launch::RoleLogRotation(sm_, options.topology,
@@ -68,14 +73,24 @@ class StreamManager : private Outlet {
                                           std::chrono::milliseconds(0))) {}
 
   Status Start() {
+    // The local instances over the private ipc socket (no CURVE: only this
+    // user reaches the 0700 state directory), the other stream managers
+    // over TCP. Both bounded.
+    const std::size_t local_tasks = plan_->TasksIn(options_.container).size();
+    const auto containers = static_cast<std::size_t>(plan_->workers());
+    GALE_RETURN_IF_ERROR(gatekeeper_->Guard(
+        instances_.socket(), {"instances", false, local_tasks + transport::kConnectionSlack}));
+    GALE_RETURN_IF_ERROR(gatekeeper_->Guard(
+        peers_.data_in(), {"data", curve_, containers + transport::kConnectionSlack}));
+    gatekeeper_->Start();
     GALE_RETURN_IF_ERROR(instances_.Bind(transport::StmgrLocalEndpoint(
         sm_.TopologyDir(options_.topology), options_.container)));
     GALE_RETURN_IF_ERROR(peers_.Bind());
     // Until the master's plan arrives, keep the recorded activation state.
     auto activation = sm_.ReadRecord<records::Activation>(options_.topology, "activation");
     active_ = !activation.ok() || activation->active;
-    Logger("stmgr")->info("container {} stream manager: data endpoint {}", options_.container,
-                          peers_.endpoint());
+    Logger("stmgr")->info("container {} stream manager: data endpoint {} (curve {})",
+                          options_.container, peers_.endpoint(), curve_ ? "on" : "off");
     return Status::Ok();
   }
 
@@ -255,6 +270,7 @@ class StreamManager : private Outlet {
 
 
   StmgrOptions options_;
+  bool curve_;
   state::StateManager& sm_;
   std::unique_ptr<state::AliveEntry> registration_;
   std::shared_ptr<const plan::TopologyPlan> plan_;
@@ -264,10 +280,12 @@ class StreamManager : private Outlet {
   Router router_;
   SpoutStateOutbox spout_state_;
   bool active_ = true;
-  std::set<int> blocked_peers_;
+  std::set<int> blocked_peers_;     // containers whose pipe was full at the last flush
   std::string from_;                // reused by ReadInstances
-  std::vector<std::string> frames_;  // reused by ReadInstances and ReadPeers  // containers whose pipe was full at the last flush
-  // The sockets.
+  std::vector<std::string> frames_;  // reused by ReadInstances and ReadPeers
+  // The sockets, after the gatekeeper that guards the server ones (and
+  // must outlive them).
+  std::unique_ptr<transport::Gatekeeper> gatekeeper_;
   InstanceLink instances_;
   PeerMesh peers_;
   MasterClient master_;
@@ -283,7 +301,11 @@ Status RunStreamManager(const StmgrOptions& options) {
   if (!sm.ok()) return sm.status();
   auto loaded = launch::LoadSubmittedTopology(**sm, options.topology);
   if (!loaded.ok()) return loaded.status();
-  StreamManager stmgr(options, loaded->plan, **sm);
+  auto keys = launch::LoadTransportKeys(**sm, options.topology, *loaded->plan);
+  if (!keys.ok()) return keys.status();
+  auto gatekeeper = transport::Gatekeeper::Create(*keys, "stmgr");
+  if (!gatekeeper.ok()) return gatekeeper.status();
+  StreamManager stmgr(options, loaded->plan, **sm, *keys, std::move(gatekeeper).value());
   GALE_RETURN_IF_ERROR(stmgr.Start());
   stmgr.PublishRegistration();
   stmgr.Run();

@@ -19,6 +19,11 @@
 // it finished (kConsumed), so a slow task's backlog waits here, where it is
 // counted, rather than in socket buffers.
 //
+// The TCP sockets are CURVE (unless security.curve is off) and the server
+// ones guarded by the process's transport::Gatekeeper; the ipc socket sits
+// in the owner-only state directory (docs/architecture.md, "Transport
+// security").
+//
 // The rules (routing, delivery queues, credit window, stale drop,
 // backpressure) live in the socket-free core shared with local mode
 // (router.h, delivery_queue.h, backpressure_gauge.h, spout_state.h); this

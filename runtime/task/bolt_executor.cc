@@ -2,6 +2,8 @@
 
 #include "task/spout_executor.h"
 
+#include <stdexcept>
+
 #include "task/bad_input_log.h"
 
 #include "common/log.h"
@@ -98,6 +100,14 @@ void BoltExecutor::DoEmit(std::string_view stream, const Tuple* const* anchors,
         odd_paths_[j] = !odd_paths_[j];
       }
     }
+  }
+  if (out_anchors_.size() > wire::kMaxAnchorsPerTuple) {
+    // A receiver refuses such a record; refuse the emit instead, before any
+    // target got it.
+    throw std::invalid_argument("a tuple anchored to " + std::to_string(out_anchors_.size()) +
+                                " tuple trees, over the limit of " +
+                                std::to_string(wire::kMaxAnchorsPerTuple) +
+                                "; anchor it to fewer input tuples");
   }
   for (std::int32_t t : targets) {
     std::uint64_t edge = random_.NextNonZero();

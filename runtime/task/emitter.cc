@@ -89,6 +89,15 @@ const std::vector<std::int32_t>& Emitter::Prepare(std::string_view stream, const
   if (info.subscribers.empty() && direct_task < 0) return targets_;
   encoded_.clear();
   wire::EncodeValues(values, &encoded_, &spans_);
+  if (encoded_.size() > wire::kMaxTupleValueBytes) {
+    std::size_t size = encoded_.size();
+    std::string().swap(encoded_);  // let the memory go
+    throw std::invalid_argument("component '" + component_->id + "' emitted a tuple of " +
+                                std::to_string(size) + " bytes on stream '" + info.meta.stream +
+                                "', over the limit of " +
+                                std::to_string(wire::kMaxTupleValueBytes) +
+                                " bytes per tuple; split the value over several tuples");
+  }
   if (direct_task >= 0) {
     for (const plan::Subscription* sub : routes.subscriptions) {
       if (sub->grouping.type != GroupingType::kDirect) continue;

@@ -23,8 +23,9 @@
 namespace gale::task {
 
 struct EmitterOptions {
-  std::size_t batch_max_tuples = 1024;
-  std::size_t batch_max_bytes = 64 * 1024;
+  // At most the wire's bounds (wire::kMaxBatchBytes relies on them).
+  std::size_t batch_max_tuples = wire::kBatchMaxRecords;
+  std::size_t batch_max_bytes = wire::kBatchTargetBytes;
   // The container this task runs in, for LOCAL_OR_SHUFFLE; -1 when every
   // task runs in this process (local mode).
   int container = -1;
@@ -41,7 +42,8 @@ class Emitter {
   // Resolves the stream and computes the target tasks of one tuple; the
   // values are encoded into an internal buffer for the Append calls that
   // follow. Throws std::invalid_argument for an undeclared stream, a wrong
-  // number of values or a direct emit to a task that is not a direct target.
+  // number of values, values encoding to more than wire::kMaxTupleValueBytes
+  // or a direct emit to a task that is not a direct target.
   const std::vector<std::int32_t>& Prepare(std::string_view stream, const Values& values,
                                            int direct_task);
 

@@ -10,11 +10,13 @@
 #include "common/stop_signal.h"
 #include "launch/role_log.h"
 #include "launch/topology_source.h"
+#include "launch/transport_keys.h"
 #include "records/control.h"
 #include "records/refused.h"
 #include "records/state_records.h"
 #include "state/record_writer.h"
 #include "state/state_manager.h"
+#include "transport/gatekeeper.h"
 #include "transport/zmq_util.h"
 
 namespace gale::tmaster {
@@ -34,8 +36,11 @@ class TopologyMaster {
  public:
   // `sm` and `lock` must outlive the master.
   TopologyMaster(const TmasterOptions& options, std::shared_ptr<const plan::TopologyPlan> plan,
-                 state::StateManager& sm, const state::StateLock& lock)
+                 state::StateManager& sm, const state::StateLock& lock,
+                 std::unique_ptr<transport::Gatekeeper> gatekeeper, bool curve)
       : options_(options),
+        gatekeeper_(std::move(gatekeeper)),
+        curve_(curve),
         sm_(sm),
         lock_(lock),
         plan_(std::move(plan)),
@@ -48,7 +53,16 @@ class TopologyMaster {
   }
 
   Status Start() {
-    socket_.bind("tcp://127.0.0.1:*");
+    // Stream managers (one per container) and the CLI; nobody else.
+    GALE_RETURN_IF_ERROR(gatekeeper_->Guard(
+        socket_, {"tmaster", curve_,
+                  static_cast<std::size_t>(plan_->workers()) + transport::kConnectionSlack}));
+    gatekeeper_->Start();
+    try {
+      socket_.bind("tcp://127.0.0.1:*");
+    } catch (const zmq::error_t& e) {
+      return IoError(std::string("cannot bind tcp://127.0.0.1:*: ") + e.what());
+    }
     endpoint_ = transport::LastEndpoint(socket_);
     auto activation = sm_.ReadRecord<records::Activation>(options_.topology, "activation");
     if (!activation.ok() && activation.status().code() != ErrorCode::kNotFound) {
@@ -67,8 +81,9 @@ class TopologyMaster {
     auto location = sm_.PublishAlive(options_.topology, "tmaster", records::Encode(me));
     if (!location.ok()) return location.status();
     location_ = std::move(location).value();
-    log_->info("topology master of '{}' at {} ({} containers, {} tasks)", options_.topology,
-               endpoint_, plan_->workers(), plan_->max_task_id());
+    log_->info("topology master of '{}' at {} ({} containers, {} tasks, curve {})",
+               options_.topology, endpoint_, plan_->workers(), plan_->max_task_id(),
+               curve_ ? "on" : "off");
     return Status::Ok();
   }
 
@@ -192,6 +207,9 @@ class TopologyMaster {
   }
 
   TmasterOptions options_;
+  // Before socket_: it guards the socket and must outlive it.
+  std::unique_ptr<transport::Gatekeeper> gatekeeper_;
+  bool curve_;
   state::StateManager& sm_;
   const state::StateLock& lock_;
   std::unique_ptr<state::AliveEntry> location_;  // alive/tmaster while running
@@ -226,7 +244,13 @@ Status RunTopologyMaster(const TmasterOptions& options) {
   }
   auto loaded = launch::LoadSubmittedTopology(*sm, options.topology);
   if (!loaded.ok()) return loaded.status();
-  TopologyMaster master(options, loaded->plan, *sm, **lock);
+  auto keys = launch::LoadTransportKeys(*sm, options.topology, *loaded->plan);
+  if (!keys.ok()) return keys.status();
+  bool curve = keys->has_value();
+  auto gatekeeper = transport::Gatekeeper::Create(std::move(keys).value(), "tmaster");
+  if (!gatekeeper.ok()) return gatekeeper.status();
+  TopologyMaster master(options, loaded->plan, *sm, **lock, std::move(gatekeeper).value(),
+                        curve);
   GALE_RETURN_IF_ERROR(master.Start());
   return master.Run();
 }

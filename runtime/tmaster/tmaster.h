@@ -11,6 +11,10 @@
 //   tmaster --kPlan{version, active, stmgr="<container> <endpoint>"*}--> stmgr
 //     (sent when the plan changes, or to a stmgr reporting an older version)
 //
+// The control socket is a CURVE server (unless security.curve is off)
+// guarded by a transport::Gatekeeper: only the topology's own stream
+// managers and its owner's CLI hold the client key.
+//
 // Stream managers re-register every second, so a restarted master rebuilds
 // the physical plan within a second or two, and a restarted stream manager
 // gets the current plan at once.

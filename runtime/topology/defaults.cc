@@ -16,6 +16,7 @@ Config DefaultTopologyConfig() {
   config.Set(std::string(kRestartWindowSecsKey), kDefaultRestartWindowSecs);
   config.Set(std::string(kLogMaxBytesKey), kDefaultLogMaxBytes);
   config.Set(std::string(kLogMaxFilesKey), kDefaultLogMaxFiles);
+  config.Set(std::string(kSecurityCurveKey), kDefaultSecurityCurve);
   config.Set(std::string(kBackpressureHighWatermarkBytesKey),
              kDefaultBackpressureHighWatermarkBytes);
   config.Set(std::string(kBackpressureLowWatermarkBytesKey), kDefaultBackpressureLowWatermarkBytes);
@@ -55,6 +56,14 @@ bool AckingEnabled(const Config& config) {
     return config.GetBool(kAckingKey, kDefaultAcking);
   } catch (const ConfigError&) {
     return kDefaultAcking;
+  }
+}
+
+bool CurveEnabled(const Config& config) {
+  try {
+    return config.GetBool(kSecurityCurveKey, kDefaultSecurityCurve);
+  } catch (const ConfigError&) {
+    return true;  // rejected by validation; never fall back to plain text
   }
 }
 

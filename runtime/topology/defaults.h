@@ -34,6 +34,9 @@ inline constexpr std::string_view kRestartWindowSecsKey = "topology.restart.wind
 // Size cap and rotation of each process's log (common/log_rotation.h).
 inline constexpr std::string_view kLogMaxBytesKey = "topology.log.max.bytes";
 inline constexpr std::string_view kLogMaxFilesKey = "topology.log.max.files";
+// Whether the ZeroMQ sockets between the processes of a submitted topology
+// use CURVE (docs/architecture.md, "Transport security").
+inline constexpr std::string_view kSecurityCurveKey = "security.curve";
 // A component's Flux `constructorArgs`, as a list, in its layered Config.
 inline constexpr std::string_view kConstructorArgsKey = "constructorArgs";
 
@@ -52,6 +55,7 @@ inline constexpr std::int64_t kDefaultRestartMaxFailures = 10;  // 0: restart fo
 inline constexpr std::int64_t kDefaultRestartWindowSecs = 300;
 inline constexpr std::int64_t kDefaultLogMaxBytes = 64 * 1024 * 1024;
 inline constexpr std::int64_t kDefaultLogMaxFiles = 3;
+inline constexpr bool kDefaultSecurityCurve = true;
 inline constexpr std::int64_t kDefaultBackpressureHighWatermarkBytes = 32 * 1024 * 1024;
 inline constexpr std::int64_t kDefaultBackpressureLowWatermarkBytes = 16 * 1024 * 1024;
 // Tuples queued towards one task. The tuple watermarks bound queueing *time*
@@ -74,5 +78,9 @@ Config LayeredConfig(const TopologySpec& spec, const ComponentSpec& component);
 // ATMOST_ONCE, any case) takes precedence over topology.acking (bool). Never
 // throws: values ValidateTopology would reject count as acking on.
 bool AckingEnabled(const Config& config);
+
+// Whether security.curve is on (the default). Never throws: a value
+// ValidateTopology would reject counts as on.
+bool CurveEnabled(const Config& config);
 
 }  // namespace gale::topology

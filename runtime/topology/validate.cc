@@ -116,6 +116,7 @@ const std::vector<std::string>& KnownTopologyKeys() {
                                                  std::string(kRestartWindowSecsKey),
                                                  std::string(kLogMaxBytesKey),
                                                  std::string(kLogMaxFilesKey),
+                                                 std::string(kSecurityCurveKey),
                                                  std::string(kBackpressureHighWatermarkBytesKey),
                                                  std::string(kBackpressureLowWatermarkBytesKey),
                                                  std::string(kBackpressureHighWatermarkTuplesKey),
@@ -568,7 +569,7 @@ Status CheckConfigEntry(std::string_view key, const ConfigValue& value) {
     if (key != n.key) continue;
     return CheckNumber(key, value, n.integer, n.min, n.max, n.min_exclusive, n.meaning);
   }
-  if (key == kAckingKey || key == kDebugKey) {
+  if (key == kAckingKey || key == kDebugKey || key == kSecurityCurveKey) {
     return AsBool(value) ? Status::Ok() : bad("true or false");
   }
   if (key == kReliabilityModeKey) {

@@ -32,7 +32,7 @@ inline constexpr std::int64_t kMaxParallelism = 10000;
 inline constexpr std::int64_t kMaxTasks = 100000;
 
 // Checks the value of one configuration key gale reads itself: the numeric
-// ones against NumericSettings(), topology.acking and topology.debug bools,
+// ones against NumericSettings(), topology.acking, topology.debug and security.curve bools,
 // topology.reliability.mode one of ATLEAST_ONCE/ATMOST_ONCE. Any other key
 // is ok.
 // The message names the key and the value but no location; callers prefix it.

@@ -1,6 +1,14 @@
 #include "transport/zmq_util.h"
 
+#include "records/key_values.h"
+#include "wire/codec.h"
+
 namespace gale::transport {
+
+static_assert(kMaxMessageBytes >= static_cast<std::int64_t>(wire::kMaxBatchBytes),
+              "a legitimate batch must fit in a message");
+static_assert(kMaxMessageBytes >= static_cast<std::int64_t>(records::kMaxRecordBytes),
+              "a legitimate control message must fit in a message");
 
 zmq::context_t& Context() {
   static zmq::context_t* context = new zmq::context_t(1);  // lives until exit
@@ -12,6 +20,8 @@ zmq::socket_t MakeSocket(zmq::socket_type type, int hwm) {
   s.set(zmq::sockopt::linger, 0);
   s.set(zmq::sockopt::sndhwm, hwm);
   s.set(zmq::sockopt::rcvhwm, hwm);
+  s.set(zmq::sockopt::maxmsgsize, kMaxMessageBytes);
+  s.set(zmq::sockopt::handshake_ivl, static_cast<int>(kHandshakeTimeout.count()));
   if (type == zmq::socket_type::router) {
     s.set(zmq::sockopt::router_mandatory, 1);
     s.set(zmq::sockopt::router_handover, 1);

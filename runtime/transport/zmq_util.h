@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,9 +14,22 @@ namespace gale::transport {
 // The process's ZeroMQ context (one I/O thread).
 zmq::context_t& Context();
 
-// linger 0 and the given high-water marks; ROUTERs also get
-// ROUTER_MANDATORY (unroutable sends fail instead of vanishing) and
-// ROUTER_HANDOVER (a restarted peer with the same routing id takes over).
+// The largest message part a socket accepts (ZMQ_MAXMSGSIZE): a peer
+// sending a bigger one is disconnected. Above the largest legitimate part,
+// a batch (wire::kMaxBatchBytes: 64 KiB of records plus one tuple of up to
+// 16 MiB of values and 65,536 anchors, about 17.4 MiB) or a control message
+// (records::kMaxRecordBytes, 1 MiB); zmq_util.cc checks both.
+inline constexpr std::int64_t kMaxMessageBytes = 20 << 20;  // 20 MiB
+// A connection that has not completed its ZMTP (and CURVE) handshake this
+// long after it was accepted is closed (ZMQ_HANDSHAKE_IVL).
+inline constexpr std::chrono::milliseconds kHandshakeTimeout{10'000};
+
+// linger 0, the given high-water marks, kMaxMessageBytes and
+// kHandshakeTimeout; ROUTERs also get ROUTER_MANDATORY (unroutable sends
+// fail instead of vanishing) and ROUTER_HANDOVER (a restarted peer with the
+// same routing id takes over). Server sockets of a submitted topology are
+// then guarded by a transport::Gatekeeper (gatekeeper.h), client sockets
+// made CURVE clients with SecureClient (curve.h).
 zmq::socket_t MakeSocket(zmq::socket_type type, int hwm = 1000);
 
 // Sends without blocking; false when the peer's pipe is full or the peer is

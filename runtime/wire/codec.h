@@ -28,6 +28,23 @@ inline constexpr std::size_t kBatchHeaderSize = 11;
 inline constexpr std::uint64_t kMaxValuesPerTuple = 1 << 16;
 inline constexpr std::uint64_t kMaxAnchorsPerTuple = 1 << 16;
 
+// Sizes that bound every batch, and with it every message on a socket
+// (transport::kMaxMessageBytes); docs/wire-protocol.md lists them.
+// A task sends a batch once it holds kBatchTargetBytes or kBatchMaxRecords
+// records, so a batch is at most one record past kBatchTargetBytes.
+inline constexpr std::size_t kBatchTargetBytes = 64 * 1024;
+inline constexpr std::size_t kBatchMaxRecords = 1024;
+// The encoded values of one tuple; an emit of more is refused (the emit
+// throws std::invalid_argument, as for a wrong number of values).
+inline constexpr std::size_t kMaxTupleValueBytes = 16 << 20;  // 16 MiB
+// One anchor on the wire: varint spout task, fixed64 root, fixed64 edge.
+inline constexpr std::size_t kMaxAnchorBytes = 5 + 8 + 8;
+// The largest data record: four varints (stream, source task, anchor count,
+// value length), the anchors, the values. Ack records are 17 bytes.
+inline constexpr std::size_t kMaxDataRecordBytes =
+    4 * 5 + kMaxAnchorsPerTuple * kMaxAnchorBytes + kMaxTupleValueBytes;
+inline constexpr std::size_t kMaxBatchBytes = kBatchTargetBytes + kMaxDataRecordBytes;
+
 enum ValueTag : std::uint8_t {
   kTagNull = 0,
   kTagFalse = 1,

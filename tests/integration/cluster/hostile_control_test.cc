@@ -1,7 +1,9 @@
 // A raw ZeroMQ client sends malformed control messages to a running
 // topology master: the master refuses them, counts and logs them, and keeps
 // serving the topology (regression: `container=x` in a Register used to
-// throw out of the master's run loop).
+// throw out of the master's run loop). The client holds the topology's keys
+// (read from the state, as the CLI does): what a bug in a process of the
+// topology could send. Clients without them: hostile_transport_test.cc.
 
 #include <gtest/gtest.h>
 
@@ -10,7 +12,9 @@
 #include <thread>
 #include <zmq.hpp>
 
+#include "records/state_records.h"
 #include "support/gale_cluster.h"
+#include "transport/curve.h"
 
 namespace gale {
 namespace {
@@ -52,6 +56,10 @@ streams:
   zmq::context_t context;
   zmq::socket_t socket(context, zmq::socket_type::dealer);
   socket.set(zmq::sockopt::linger, 0);
+  auto keys = records::DecodeRecord<records::CurveKeys>(
+      ReadFile(cluster.TopologyDir("hostile") + "/keys"));
+  ASSERT_TRUE(keys.ok()) << keys.status().message();
+  transport::SecureClient(socket, *keys);
   socket.connect(m[1].str());
   for (const std::string& bytes :
        {Control(1, "container=x\nendpoint=tcp://127.0.0.1:1\npid=5\n"),

@@ -227,7 +227,7 @@ TEST(KafkaDeadLetter, AFailedDeadLetterWriteHoldsTheCommit) {
     std::string err = ReadFile(dir.Join("gale.err"));
     std::size_t first = err.find(failed_write);
     return first != std::string::npos &&
-           err.find("similar errors suppressed", first) != std::string::npos;
+           err.find("similar lines suppressed", first) != std::string::npos;
   };
   auto deadline = Clock::now() + std::chrono::seconds(60);
   while (!retried() && Clock::now() < deadline && !gale->Wait(std::chrono::milliseconds(200))) {

@@ -70,6 +70,9 @@ std::vector<Codec> AllCodecs() {
   codecs.push_back(StateCodec<Submission>(
       "submit", {{"/t.yaml", "", {"/a.so", "/b.so"}, {"/f.properties"}, true, {"k=v"}}}));
   codecs.push_back(StateCodec<TaskError>("errors", {{"Prepare threw"}}));
+  codecs.push_back(StateCodec<CurveKeys>(
+      "keys", {{std::string(40, 'a'), std::string(40, 'b'), std::string(40, 'c'),
+                std::string(40, 'd')}}));
   metrics::TaskSnapshot task;
   task.task = 3;
   task.component = "split";

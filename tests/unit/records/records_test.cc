@@ -2,6 +2,7 @@
 
 #include "common/rate_limited_log.h"
 #include "records/control.h"
+#include "records/key_values.h"
 #include "records/state_records.h"
 
 namespace gale::records {
@@ -51,6 +52,42 @@ TEST(StateRecordTest, RoundTripsAndRefuses) {
   EXPECT_FALSE(DecodeRecord<MasterLocation>("pid=1\nendpoint=tcp://a:1\n").ok());
   EXPECT_FALSE(DecodeRecord<Activation>("active=maybe\n").ok());
   EXPECT_FALSE(DecodeRecord<Activation>(std::string(2 << 20, 'a')).ok());
+}
+
+TEST(StateRecordTest, CurveKeysRoundTripAndRefuseWhatIsNotAKey) {
+  const std::string a(40, 'a');
+  const std::string b = "0123456789abcdefghij.-:+=^!/*?&<>()[]{}@";
+  CurveKeys keys{a, b, "@%$#" + std::string(36, 'Z'), std::string(40, '9')};
+  auto back = DecodeRecord<CurveKeys>(Encode(keys));
+  ASSERT_TRUE(back.ok()) << back.status().message();
+  EXPECT_EQ(*back, keys);
+  EXPECT_TRUE(IsZ85Key(b));
+  EXPECT_FALSE(IsZ85Key(std::string(39, 'a')));
+  EXPECT_FALSE(IsZ85Key(std::string(41, 'a')));
+  EXPECT_FALSE(IsZ85Key(std::string(39, 'a') + " "));
+  EXPECT_FALSE(IsZ85Key(std::string(39, 'a') + "\""));
+  std::string text = Encode(keys);
+  const KeyValues fields = KeyValues::Parse(text);
+  // Each field is required, once, and must be a key.
+  for (const std::string field : {"server_public", "server_secret", "client_public",
+                                  "client_secret"}) {
+    std::string without;
+    std::string with_short;
+    std::string twice = text + field + "=" + a + "\n";
+    for (const auto& [k, v] : fields.items()) {
+      if (k != field) without += k + "=" + v + "\n";
+      with_short += k + "=" + (k == field ? std::string("short") : v) + "\n";
+    }
+    auto missing = DecodeRecord<CurveKeys>(without);
+    ASSERT_FALSE(missing.ok()) << field;
+    EXPECT_NE(missing.status().message().find(field), std::string::npos);
+    auto bad = DecodeRecord<CurveKeys>(with_short);
+    ASSERT_FALSE(bad.ok()) << field;
+    // The message names the field but never repeats the value (a secret).
+    EXPECT_NE(bad.status().message().find(field), std::string::npos);
+    EXPECT_EQ(bad.status().message().find("short"), std::string::npos);
+    EXPECT_FALSE(DecodeRecord<CurveKeys>(twice).ok()) << field;
+  }
 }
 
 TEST(RateLimiterTest, FirstThenOnePerIntervalWithTheSuppressedCount) {

@@ -106,7 +106,12 @@ TEST(BoltErrorLog, UserErrorsAreCountedButTheirLinesRateLimited) {
   Logger("instance")->sinks().pop_back();
 
   EXPECT_EQ(metrics.user_errors.Get(), 104u);
-  std::vector<std::string> lines = sink->last_formatted();
+  // Only the user's errors: a failed tuple no spout replays (acking is off
+  // here) has its own line, limited separately.
+  std::vector<std::string> lines;
+  for (const std::string& line : sink->last_formatted()) {
+    if (line.find("Execute threw") != std::string::npos) lines.push_back(line);
+  }
   ASSERT_EQ(lines.size(), 2u) << ::testing::PrintToString(lines);
   EXPECT_THAT(lines[0], HasSubstr("Execute threw"));
   EXPECT_THAT(lines[0], HasSubstr("bad word"));

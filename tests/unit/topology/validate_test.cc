@@ -462,6 +462,8 @@ TEST(ValidateTest, ChecksTopologyConfigValues) {
        "(tuples), got 2000000000"},
       {"topology.acking", std::string("sometimes"), "'topology.acking' must be true or false"},
       {"topology.debug", std::int64_t{1}, "'topology.debug' must be true or false, got 1"},
+      {"security.curve", std::string("maybe"),
+       "'security.curve' must be true or false, got 'maybe'"},
       {"topology.reliability.mode", std::string("EFFECTIVELY_ONCE"),
        "'topology.reliability.mode': EFFECTIVELY_ONCE is not supported by "
        "gale; use "
@@ -615,6 +617,20 @@ TEST(ValidateDefaultsTest, AckingEnabled) {
   EXPECT_FALSE(AckingEnabled(c));
   c.Set("topology.acking", std::string("not a bool"));
   EXPECT_TRUE(AckingEnabled(c));  // rejected by validation; never throws
+}
+
+TEST(ValidateDefaultsTest, CurveIsOnUnlessTurnedOff) {
+  Config c;
+  EXPECT_TRUE(CurveEnabled(c));
+  EXPECT_TRUE(CurveEnabled(DefaultTopologyConfig()));
+  EXPECT_TRUE(DefaultTopologyConfig().GetBool("security.curve"));
+  c.Set("security.curve", false);
+  EXPECT_FALSE(CurveEnabled(c));
+  c.Set("security.curve", std::string("false"));
+  EXPECT_FALSE(CurveEnabled(c));
+  c.Set("security.curve", std::string("not a bool"));
+  EXPECT_TRUE(CurveEnabled(c));  // rejected by validation; never plain text by mistake
+  EXPECT_FALSE(CheckConfigKey("security.curv").ok());  // a misspelling is caught
 }
 
 TEST(ValidateDefaultsTest, AckingFollowsTheLayers) {
