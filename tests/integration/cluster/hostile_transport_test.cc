@@ -96,7 +96,7 @@ std::map<int, std::string> DataEndpoints(const testing::Cluster& cluster, const 
 
 std::string MasterEndpoint(const testing::Cluster& cluster, const std::string& name) {
   std::smatch m;
-  std::string text = ReadFile(cluster.TopologyDir(name) + "/tmaster");
+  std::string text = ReadFile(cluster.TopologyDir(name) + "/alive/tmaster");
   return std::regex_search(text, m, std::regex("endpoint=(\\S+)")) ? m[1].str() : "";
 }
 
