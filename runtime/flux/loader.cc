@@ -6,7 +6,6 @@
 #include <filesystem>
 #include <fstream>
 #include <optional>
-#include <sstream>
 #include <tuple>
 
 #include "common/log.h"
@@ -30,22 +29,26 @@ Result<std::string> ReadFile(const std::string& path) {
   if (fs::is_directory(path, ec)) {
     return InvalidArgument(path + ": is a directory, not a topology YAML file");
   }
-  // A topology file is a few KiB; anything this large is a mistake or an
-  // attack, refused before the parser holds it.
-  constexpr std::uintmax_t kMaxTopologyFileBytes = 4 << 20;
+  // A topology file is a few KiB; anything larger than this is a mistake or
+  // an attack, refused before the parser holds it. Read with a bound, not
+  // by its size: a pipe or a device (/dev/zero) has none.
+  constexpr std::size_t kMaxTopologyFileBytes = 4 << 20;
+  const std::string too_large = path + ": more than " + std::to_string(kMaxTopologyFileBytes) +
+                                " bytes; a topology file (with each of its includes) may be at "
+                                "most 4 MiB";
   if (std::uintmax_t size = fs::file_size(path, ec); !ec && size > kMaxTopologyFileBytes) {
-    return InvalidArgument(path + ": " + std::to_string(size) +
-                           " bytes; a topology file (with each of its includes) may be at "
-                           "most 4 MiB");
+    return InvalidArgument(too_large);
   }
   std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  if (!(in && text << in.rdbuf())) {
-    // An empty file makes operator<< fail too; that is not a read error.
-    if (in && fs::file_size(path, ec) == 0) return std::string();
-    return IoError(path + ": cannot be read");
+  if (!in) return IoError(path + ": cannot be read");
+  std::string text;
+  char buf[64 * 1024];
+  while (in.read(buf, sizeof buf) || in.gcount() > 0) {
+    text.append(buf, static_cast<std::size_t>(in.gcount()));
+    if (text.size() > kMaxTopologyFileBytes) return InvalidArgument(too_large);
   }
-  return text.str();
+  if (in.bad()) return IoError(path + ": cannot be read");
+  return text;
 }
 
 std::string Canonical(const std::string& path) {
@@ -143,13 +146,23 @@ class Loader {
       diag.Error(e.mark, "YAML syntax error: " + e.msg + hint);
       return std::nullopt;
     }
+    if (!CheckAliases(text.text, diag)) return std::nullopt;
     if (!root.IsDefined() || root.IsNull()) {
       diag.Error(diag.Start(),
                  "the file holds no topology; it needs at least 'name' and "
                  "'spouts'");
       return std::nullopt;
     }
-    FileDefinition def = ReadDefinition(root, DirectoryOf(shown), diag);
+    FileDefinition def;
+    try {
+      def = ReadDefinition(root, DirectoryOf(shown), diag);
+    } catch (const YAML::Exception& e) {
+      // The readers check each node before they use it; should one slip,
+      // the file is refused rather than the process ended.
+      diag.Error(e.mark, "cannot read this YAML (" + e.msg + "); " + std::string(kReaderBug) +
+                             ", please report it with the file");
+      return std::nullopt;
+    }
     for (const IncludeDefinition& inc : def.includes) {
       std::string path = (fs::path(DirectoryOf(shown)) / inc.file).lexically_normal().string();
       std::string canonical = Canonical(path);

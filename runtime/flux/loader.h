@@ -17,6 +17,7 @@
 // topology::ValidateTopology's job once plugins are loaded.
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/status.h"
@@ -34,6 +35,11 @@ struct LoadOptions {
   // like a YAML scalar (2 -> int, true -> bool, [a, b] -> list, "2" -> string).
   std::vector<std::string> overrides;
 };
+
+// Part of the message when a YAML node throws while the file is read (a
+// reader that used a node without checking it): the file is refused, not
+// the process ended. The fuzz target treats it as a crash.
+inline constexpr std::string_view kReaderBug = "this is a bug in gale's YAML reader";
 
 // Loads the topology in the file at `path` (and the files it includes).
 // Errors: kNotFound when `path` or a --filter file does not exist,
