@@ -9,6 +9,8 @@ packages=(
   libyaml-cpp-dev libspdlog-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   librdkafka-dev kcat
+  # make fuzz (run by make test): libFuzzer targets need clang and its runtime.
+  clang-14 libclang-rt-14-dev
 )
 
 missing=()

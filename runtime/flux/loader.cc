@@ -3,6 +3,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <optional>
@@ -22,6 +23,8 @@ namespace fs = std::filesystem;
 
 // More problems than this are summarised: the first ones matter most.
 constexpr std::size_t kMaxReportedErrors = 50;
+
+std::atomic<std::uint64_t> reader_bugs{0};
 
 Result<std::string> ReadFile(const std::string& path) {
   std::error_code ec;
@@ -159,8 +162,10 @@ class Loader {
     } catch (const YAML::Exception& e) {
       // The readers check each node before they use it; should one slip,
       // the file is refused rather than the process ended.
-      diag.Error(e.mark, "cannot read this YAML (" + e.msg + "); " + std::string(kReaderBug) +
-                             ", please report it with the file");
+      reader_bugs.fetch_add(1, std::memory_order_relaxed);
+      diag.Error(e.mark, "cannot read this YAML (" + e.msg +
+                             "); this is a bug in gale's YAML reader, please report it with "
+                             "the file");
       return std::nullopt;
     }
     for (const IncludeDefinition& inc : def.includes) {
@@ -310,6 +315,8 @@ Result<TopologySpec> Load(const std::string& text, const std::string& shown,
 }
 
 }  // namespace
+
+std::uint64_t ReaderBugCount() { return reader_bugs.load(std::memory_order_relaxed); }
 
 Status ApplyConfigOverrides(const std::vector<std::string>& overrides, Config* config) {
   std::vector<std::string> errors;
