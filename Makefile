@@ -63,13 +63,23 @@ fuzz: deps
 	cd $(FUZZ_BUILD_DIR) && ctest --output-on-failure -j $(JOBS) -L fuzz
 
 # The whole suite under AddressSanitizer and UndefinedBehaviorSanitizer; any
-# report aborts the process that made it, so its test fails.
+# report aborts the process that made it. Reports go to files, so that one
+# from a process a test started (a gale role whose supervisor restarts it)
+# fails the run too; they are printed at the end.
+SANITIZER_REPORTS = $(abspath $(ASAN_BUILD_DIR))/sanitizer-reports
 test-asan: deps
 	cmake -S . -B $(ASAN_BUILD_DIR) $(call generator,$(ASAN_BUILD_DIR)) \
 	      -DCMAKE_BUILD_TYPE=Release -DGALE_WERROR=ON -DGALE_SANITIZE=address,undefined
 	cmake --build $(ASAN_BUILD_DIR) -j $(JOBS)
-	cd $(ASAN_BUILD_DIR) && UBSAN_OPTIONS=print_stacktrace=1 \
-	      ctest --output-on-failure -j $(JOBS) --timeout 1200
+	rm -rf $(SANITIZER_REPORTS) && mkdir -p $(SANITIZER_REPORTS)
+	cd $(ASAN_BUILD_DIR) && \
+	  ASAN_OPTIONS=log_path=$(SANITIZER_REPORTS)/asan \
+	  UBSAN_OPTIONS=print_stacktrace=1:log_path=$(SANITIZER_REPORTS)/ubsan \
+	  ctest --output-on-failure -j $(JOBS) --timeout 1200; rc=$$?; \
+	if [ -n "$$(ls -A $(SANITIZER_REPORTS))" ]; then \
+	  echo "test-asan: sanitizer reports (one file per process, by pid):" >&2; \
+	  tail -n +1 $(SANITIZER_REPORTS)/* >&2; exit 1; \
+	fi; exit $$rc
 
 bench: build
 	bench/run.sh
