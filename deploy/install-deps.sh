@@ -10,6 +10,8 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   librdkafka-dev kcat
   libzookeeper-mt-dev zookeeper
+  # make fuzz (run by make test): libFuzzer targets need clang and its runtime.
+  clang-14 libclang-rt-14-dev
 )
 
 missing=()

@@ -216,8 +216,10 @@ SharedComponents ReadSharedComponents(const MapEntry& entry, Diagnostics& diag) 
   std::size_t index = 0;
   for (const YAML::Node& item : entry.value) {
     std::string place = "shared component #" + std::to_string(++index);
-    if (item.IsMap() && item["id"].IsScalar()) {
-      place = "shared component " + Quoted(item["id"].Scalar());
+    // A map without `id` gives an invalid node, which throws when asked its type.
+    if (const YAML::Node id = item.IsMap() ? item["id"] : YAML::Node();
+        id.IsDefined() && id.IsScalar()) {
+      place = "shared component " + Quoted(id.Scalar());
     }
     MapReader m(item, place, {"id", "className", "constructorArgs", "properties", "configMethods"},
                 {{"factory",

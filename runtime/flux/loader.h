@@ -16,6 +16,7 @@
 // reads; whether classes are registered and streams fit together is
 // topology::ValidateTopology's job once plugins are loaded.
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,12 @@ struct LoadOptions {
   // like a YAML scalar (2 -> int, true -> bool, [a, b] -> list, "2" -> string).
   std::vector<std::string> overrides;
 };
+
+// How many files this process refused because a YAML node threw while the
+// file was read: a reader used a node without checking it. The file is
+// refused with an error ("... a bug in gale's YAML reader ...") rather than
+// the process ended; the fuzz target treats any as a crash.
+std::uint64_t ReaderBugCount();
 
 // Loads the topology in the file at `path` (and the files it includes).
 // Errors: kNotFound when `path` or a --filter file does not exist,

@@ -1,10 +1,15 @@
 #include "flux/yaml_reader.h"
 
+#include <yaml-cpp/anchor.h>
+#include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/parser.h>
+
 #include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <limits>
 #include <map>
+#include <sstream>
 
 #include "topology/suggest.h"
 #include "topology/validate.h"
@@ -69,7 +74,108 @@ Result<Value> ParseInteger(std::string_view text, std::string_view digits, int b
   return Value{static_cast<std::int64_t>(magnitude)};
 }
 
+// Follows the parser's events and sums, for each anchored node, how many
+// nodes it holds with its aliases expanded; stops at the first problem.
+class AliasCounter : public YAML::EventHandler {
+ public:
+  struct Stop {};
+
+  explicit AliasCounter(Diagnostics& diag) : diag_(diag) {}
+
+  void OnDocumentStart(const YAML::Mark&) override {}
+  void OnDocumentEnd() override {}
+  void OnAnchor(const YAML::Mark& mark, const std::string& name) override {
+    // The parser numbers anchors 1, 2, ... in the order it meets them.
+    anchors_.push_back({name, mark, kOpen});
+  }
+  void OnNull(const YAML::Mark&, YAML::anchor_t anchor) override { Leaf(anchor); }
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t anchor,
+                const std::string&) override {
+    Leaf(anchor);
+  }
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t anchor,
+                       YAML::EmitterStyle::value) override {
+    open_.push_back({anchor, 1});
+  }
+  void OnSequenceEnd() override { Close(); }
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t anchor,
+                  YAML::EmitterStyle::value) override {
+    open_.push_back({anchor, 1});
+  }
+  void OnMapEnd() override { Close(); }
+
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+    if (anchor == YAML::NullAnchor || anchor > anchors_.size()) return;  // the parser refuses these
+    const Anchor& target = anchors_[anchor - 1];
+    if (target.nodes == kOpen) {
+      diag_.Error(mark, "the alias '*" + target.name + "' is inside the node its anchor '&" +
+                            target.name + "' (line " +
+                            std::to_string(diag_.Locate(target.mark).line) +
+                            ") names, which would make it endlessly deep; an alias may only "
+                            "repeat a node that ends before it");
+      throw Stop{};
+    }
+    aliased_ += target.nodes;
+    if (aliased_ > kMaxAliasedNodes) {
+      diag_.Error(mark, "YAML aliases up to here repeat more than " +
+                            std::to_string(kMaxAliasedNodes) + " nodes in all (this '*" +
+                            target.name + "' alone repeats " + std::to_string(target.nodes) +
+                            "), more than a topology needs; alias fewer or smaller nodes, or "
+                            "nest aliases less deeply");
+      throw Stop{};
+    }
+    Add(target.nodes);
+  }
+
+ private:
+  static constexpr std::size_t kOpen = 0;  // an anchored node not ended yet
+  struct Anchor {
+    std::string name;
+    YAML::Mark mark;
+    std::size_t nodes;  // with aliases expanded; kOpen until it ends
+  };
+  struct Open {
+    YAML::anchor_t anchor;
+    std::size_t nodes;
+  };
+
+  void Leaf(YAML::anchor_t anchor) {
+    Ended(anchor, 1);
+    Add(1);
+  }
+  void Close() {
+    Open node = open_.back();
+    open_.pop_back();
+    Ended(node.anchor, node.nodes);
+    Add(node.nodes);
+  }
+  void Ended(YAML::anchor_t anchor, std::size_t nodes) {
+    if (anchor != YAML::NullAnchor && anchor <= anchors_.size()) anchors_[anchor - 1].nodes = nodes;
+  }
+  void Add(std::size_t nodes) {
+    if (!open_.empty()) open_.back().nodes += nodes;
+  }
+
+  Diagnostics& diag_;
+  std::vector<Anchor> anchors_;
+  std::vector<Open> open_;
+  std::size_t aliased_ = 0;  // nodes repeated by aliases so far
+};
+
 }  // namespace
+
+bool CheckAliases(const std::string& text, Diagnostics& diag) {
+  std::istringstream in(text);
+  AliasCounter counter(diag);
+  try {
+    YAML::Parser parser(in);
+    parser.HandleNextDocument(counter);
+  } catch (const AliasCounter::Stop&) {
+    return false;
+  } catch (const YAML::Exception&) {
+  }
+  return true;
+}
 
 std::string DescribeNode(const YAML::Node& node) {
   switch (node.Type()) {

@@ -27,6 +27,21 @@ struct MapEntry {
   YAML::Node value;
 };
 
+// Aliases (*name) share the node of their anchor (&name), so every walk of
+// the tree visits an aliased node once per alias reaching it: a few lines
+// of nested aliases hold billions of nodes ("billion laughs"), and an alias
+// inside its own anchor's node makes the tree endless. A document whose
+// aliases repeat more than kMaxAliasedNodes nodes in all (an alias counts
+// every node under its anchor, aliases in there expanded), or that holds an
+// alias inside its own anchor, is refused before it is walked.
+inline constexpr std::size_t kMaxAliasedNodes = 100000;
+
+// Checks the aliases of the first document in `text` (a document
+// YAML::Load accepted; a syntax error found here is no concern of this
+// check) and reports a problem to `diag`; false when it did. Linear in the
+// size of the text, whatever the aliases expand to.
+bool CheckAliases(const std::string& text, Diagnostics& diag);
+
 // A Flux key gale knows but does not implement, with how to do without it.
 struct UnsupportedKey {
   std::string_view key;

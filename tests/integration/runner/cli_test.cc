@@ -300,5 +300,36 @@ streams:
   EXPECT_NE(runs.out.find("\n3 "), std::string::npos) << runs.out;
 }
 
+// Nested aliases ("billion laughs"): a 400-byte file that would expand to
+// 10^9 config keys. Every command that reads a topology refuses it at once
+// with exit 2, saying where and what to change, and starts nothing.
+TEST(CliHostileYaml, BillionLaughsIsRefusedWithExitTwo) {
+  ScratchDir dir;
+  std::string yaml = "name: laughs\nconfig:\n  l0: &l0 {a: lol, b: lol, c: lol, d: lol, e: lol, "
+                     "f: lol, g: lol, h: lol, i: lol, j: lol}\n";
+  for (int i = 1; i <= 8; ++i) {
+    const std::string prev = "*l" + std::to_string(i - 1);
+    yaml += "  l" + std::to_string(i) + ": &l" + std::to_string(i) + " {";
+    for (char k = 'a'; k <= 'j'; ++k) yaml += std::string(k == 'a' ? "" : ", ") + k + ": " + prev;
+    yaml += "}\n";
+  }
+  yaml += "spouts:\n  - {id: s, className: SequenceSpout}\n";
+  const std::string file = dir.Write("laughs.yaml", yaml);
+  const std::string state = dir.Join("state");
+  for (const std::string& command :
+       {"validate " + file, "local " + file, "submit " + file + " --state-dir " + state}) {
+    CommandResult r = Gale(command, dir);
+    EXPECT_EQ(r.exit_code, 2) << command << ": " << r.err;
+    EXPECT_NE(r.err.find(file + ":7:"), std::string::npos) << command << ": " << r.err;
+    EXPECT_NE(r.err.find("YAML aliases up to here repeat more than 100000 nodes in all (this "
+                         "'*l3' alone repeats 22221)"),
+              std::string::npos)
+        << command << ": " << r.err;
+    EXPECT_NE(r.err.find("alias fewer or smaller nodes"), std::string::npos) << r.err;
+  }
+  CommandResult list = Gale("list --state-dir " + state, dir);
+  EXPECT_EQ(list.out, "no topologies in " + state + "\n") << list.err;
+}
+
 }  // namespace
 }  // namespace gale

@@ -181,6 +181,135 @@ TEST(LoaderTest, RefusesAFileOverFourMebibytes) {
   EXPECT_THAT(spec.status().message(), HasSubstr("may be at most 4 MiB"));
 }
 
+TEST(LoaderTest, ReadsADeviceOrPipeOnlyUpToTheLimit) {
+  // /dev/zero has no size and no end: read by its size it would be read
+  // forever, as the main file or as an include.
+  Result<TopologySpec> spec = LoadTopologyFile("/dev/zero", {});
+  ASSERT_FALSE(spec.ok());
+  EXPECT_EQ(spec.status().code(), ErrorCode::kInvalidArgument);
+  EXPECT_THAT(spec.status().message(), HasSubstr("/dev/zero: more than 4194304 bytes"));
+
+  TempDir dir;
+  std::string main = dir.Write("main.yaml", "name: t\nincludes:\n  - file: /dev/zero\n");
+  spec = LoadTopologyFile(main, {});
+  ASSERT_FALSE(spec.ok());
+  Position p = FirstError(spec.status());
+  EXPECT_EQ(p.file, main);
+  EXPECT_EQ(p.line, 3);
+  EXPECT_THAT(p.message, HasSubstr("cannot include '/dev/zero'"));
+  EXPECT_THAT(p.message, HasSubstr("may be at most 4 MiB"));
+}
+
+TEST(LoaderTest, AnchorsAndAliasesRepeatNodes) {
+  TopologySpec spec = MustLoad(R"(name: anchored
+config: &common
+  topology.acking: true
+  topology.message.timeout.secs: 30
+spouts:
+  - id: numbers
+    className: SequenceSpout
+    parallelism: &two 2
+    config: *common
+bolts:
+  - &sink
+    id: sink
+    className: PrinterBolt
+    parallelism: *two
+    properties: &props
+      - name: path
+        value: [a, b]
+  - id: sink2
+    className: PrinterBolt
+    properties: *props
+streams:
+  - {from: numbers, to: sink, grouping: &shuffle {type: SHUFFLE}}
+  - {from: numbers, to: sink2, grouping: *shuffle}
+)");
+  EXPECT_EQ(Scalar(spec.config, "topology.message.timeout.secs"), Value{std::int64_t{30}});
+  const ComponentSpec& numbers = Component(spec, "numbers");
+  EXPECT_EQ(numbers.parallelism, 2);
+  EXPECT_EQ(Scalar(numbers.config, "topology.acking"), Value{true});
+  EXPECT_EQ(Component(spec, "sink").parallelism, 2);
+  const ConfigValue* path = Component(spec, "sink2").properties.Find("path");
+  ASSERT_NE(path, nullptr);
+  EXPECT_EQ(*path, ConfigValue(std::vector<Value>{Value{std::string("a")}, Value{std::string("b")}}));
+  ASSERT_EQ(spec.streams.size(), 2u);
+  EXPECT_EQ(spec.streams[1].grouping.type, GroupingType::kShuffle);
+}
+
+// Nested aliases ("billion laughs"): ten lines that expand to 10^9 config
+// keys (l8.a.a.a.a.a.a.a.a, ...).
+std::string BillionLaughs() {
+  auto map_of = [](const std::string& value) {
+    std::string map = "{";
+    for (char k = 'a'; k < 'a' + 10; ++k) map += std::string(k == 'a' ? "" : ", ") + k + ": " + value;
+    return map + "}";
+  };
+  std::string yaml = "name: laughs\nconfig:\n  l0: &l0 " + map_of("lol") + "\n";
+  for (int i = 1; i <= 8; ++i) {
+    yaml += "  l" + std::to_string(i) + ": &l" + std::to_string(i) + " " +
+            map_of("*l" + std::to_string(i - 1)) + "\n";
+  }
+  return yaml + "spouts:\n  - {id: s, className: SequenceSpout}\n";
+}
+
+TEST(LoaderTest, RefusesAliasesThatExpandBeyondTheBound) {
+  // Without the bound this makes 10^9 config keys (minutes and tens of
+  // gigabytes, so the test times out); with it, it takes milliseconds.
+  Result<TopologySpec> spec = LoadTopologyString(BillionLaughs(), "laughs.yaml", {});
+  ASSERT_FALSE(spec.ok());
+  EXPECT_EQ(spec.status().code(), ErrorCode::kInvalidArgument);
+  // Refused where the count passes 100000: in l4 (each alias of l3
+  // repeats 22221 nodes; l1..l3 already repeated 24630).
+  Position p = FirstError(spec.status());
+  EXPECT_EQ(p.file, "laughs.yaml");
+  EXPECT_EQ(p.line, 7);
+  EXPECT_THAT(p.message, HasSubstr("YAML aliases up to here repeat more than 100000 nodes"));
+  EXPECT_THAT(p.message, HasSubstr("'*l3' alone repeats 22221"));
+  EXPECT_THAT(p.message, HasSubstr("alias fewer or smaller nodes"));
+  EXPECT_EQ(spec.status().message().find('\n'), std::string::npos) << spec.status().message();
+}
+
+TEST(LoaderTest, AcceptsAliasesJustUnderTheBound) {
+  // A list of 11100 values is 11101 nodes: 9 aliases of it repeat 99909
+  // nodes, under the bound; a tenth is over it.
+  std::string base = "name: many\nconfig:\n  big: &big [";
+  for (int i = 0; i < 11100; ++i) base += i ? ", x" : "x";
+  base += "]\n";
+  auto with_aliases = [&](int aliases) {
+    std::string yaml = base;
+    for (int i = 0; i < aliases; ++i) yaml += "  k" + std::to_string(i) + ": *big\n";
+    return yaml + "spouts:\n  - {id: s, className: SequenceSpout}\n";
+  };
+  TopologySpec spec = MustLoad(with_aliases(9), {}, "many.yaml");
+  const ConfigValue* k8 = spec.config.Find("k8");
+  ASSERT_NE(k8, nullptr);
+  ASSERT_TRUE(std::holds_alternative<std::vector<Value>>(*k8));
+  EXPECT_EQ(std::get<std::vector<Value>>(*k8).size(), 11100u);
+
+  Result<TopologySpec> over = LoadTopologyString(with_aliases(10), "many.yaml", {});
+  ASSERT_FALSE(over.ok());
+  Position p = FirstError(over.status());
+  EXPECT_EQ(p.line, 13);
+  EXPECT_THAT(p.message, HasSubstr("YAML aliases up to here repeat more than 100000 nodes"));
+}
+
+TEST(LoaderTest, RefusesAnAliasInsideItsOwnAnchor) {
+  // yaml-cpp makes this a node that contains itself; walking it would
+  // never end.
+  for (const char* yaml : {"name: t\nconfig: &a {b: *a}\nspouts: [{id: s, className: S}]\n",
+                           "name: t\nspouts: &a\n  - id: s\n    className: S\n    config:\n"
+                           "      x: *a\n"}) {
+    Result<TopologySpec> spec = LoadTopologyString(yaml, "self.yaml", {});
+    ASSERT_FALSE(spec.ok()) << yaml;
+    Position p = FirstError(spec.status());
+    EXPECT_EQ(p.file, "self.yaml");
+    EXPECT_THAT(p.message, HasSubstr("the alias '*a' is inside the node its anchor '&a' (line "))
+        << yaml;
+    EXPECT_THAT(p.message, HasSubstr("endlessly deep")) << yaml;
+  }
+}
+
 TEST(LoaderTest, TypesConfigPropertiesAndConstructorArgs) {
   TopologySpec spec = MustLoad(R"(name: typed
 config:
@@ -792,6 +921,10 @@ std::vector<Malformed> MalformedCases() {
       {"SharedComponentDuplicateId",
        "name: t\ncomponents:\n  - id: c\n  - id: c\n" + kSpout.substr(8),
        "duplicate shared component id 'c' (first declared at line 3)", 4, 9},
+      // Found by fuzz_flux: reading the missing id threw out of the loader.
+      {"SharedComponentWithoutId",
+       "name: t\ncomponents:\n  - className: X\n" + kSpout.substr(8),
+       "shared component #1 is missing the required key 'id'", 3, 5},
       {"SharedComponentFactory",
        "name: t\ncomponents:\n  - id: c\n    factory: make\n" + kSpout.substr(8),
        "gale does not support the Flux key 'factory' (in shared component 'c')", 4, 5},
