@@ -40,27 +40,33 @@ using state::StateManager;
 
 constexpr std::size_t kMaxUnixSocketPath = 107;
 
-// Every pid the topology's processes have recorded.
 // The pids recorded for the topology that are still its processes; a pid
 // now used by something else is left alone.
 std::vector<int> AllPids(const StateManager& sm, const std::string& name) {
   std::vector<int> pids;
-  auto add = [&](const std::string& key) {
-    int pid = PidOf(sm, name, key);
-    if (state::IsTopologyProcess(pid, name)) pids.push_back(pid);
+  auto add = [&](const RecordedPid& p) {
+    if (IsTopologyProcess(p, name)) pids.push_back(p.pid);
   };
-  for (const std::string& key : sm.List(name, "pids").value_or({})) add("pids/" + key);
-  add("scheduler");
+  for (const std::string& key : sm.List(name, "pids").value_or({})) add(PidOf(sm, name, "pids/" + key));
+  add(PidOf(sm, name, "scheduler"));
   if (auto tm = sm.ReadAliveRecord<records::MasterLocation>(name, "tmaster"); tm.ok()) {
-    if (state::IsTopologyProcess(tm->pid, name)) pids.push_back(tm->pid);
+    add({tm->pid, tm->start});
   }
   return pids;
 }
 
 // The scheduler's pid if it is still the topology's scheduler, else 0.
 int SchedulerPid(const StateManager& sm, const std::string& name) {
-  int pid = PidOf(sm, name, "scheduler");
-  return state::IsTopologyProcess(pid, name) ? pid : 0;
+  RecordedPid p = PidOf(sm, name, "scheduler");
+  return IsTopologyProcess(p, name) ? p.pid : 0;
+}
+
+// Kills the scheduler's process group: the scheduler leads it (it starts in
+// a new session), so the group holds the topology's processes on this host.
+// Only when `scheduler` still leads its own group: never a group that is
+// not the topology's.
+void KillSchedulerGroup(int scheduler) {
+  if (scheduler > 1 && ::getpgid(scheduler) == scheduler) ::kill(-scheduler, SIGKILL);
 }
 
 bool AnyAlive(const std::vector<int>& pids) {
@@ -131,9 +137,7 @@ std::string KeptLogs(const std::string& name, const std::optional<ArchivedRun>& 
 std::optional<ArchivedRun> ForceKill(StateManager& sm, const std::string& name,
                                      const std::string& reason, Status* removed = nullptr) {
   std::vector<int> pids = AllPids(sm, name);
-  int scheduler = SchedulerPid(sm, name);
-  // The scheduler leads its own session and process group.
-  if (scheduler > 0) ::kill(-scheduler, SIGKILL);
+  KillSchedulerGroup(SchedulerPid(sm, name));
   for (int pid : pids) ::kill(pid, SIGKILL);
   WaitDead(pids, std::chrono::seconds(10));
   return RemoveState(sm, name, reason, removed);
@@ -382,6 +386,10 @@ int Submit(StateManager& sm, const state::StateOptions& options,
   // Fresh CURVE keys for this run of the topology, readable by its owner
   // only (transport/curve.h).
   if (s.ok() && topology::CurveEnabled(loaded->plan->topology_config())) {
+    if (options.zookeeper && options.zookeeper->auth.empty()) {
+      Error("warning: zookeeper.auth is not set in the cluster file, so anyone who can reach "
+            "ZooKeeper can read the keys of '" + name + "' (docs/security.md)");
+    }
     auto keys = transport::MakeCurveKeys();
     s = keys.ok() ? sm.WriteRecord(name, launch::kKeysRecord, *keys) : keys.status();
   }
@@ -404,12 +412,12 @@ int Submit(StateManager& sm, const state::StateOptions& options,
     (void)RemoveState(sm, name, "submit failed");
     return kExitFailure;
   }
-  KeyValues kv;
-  kv.Add("pid", std::to_string(*pid));
-  if (Status recorded = sm.WriteKv(name, "scheduler", kv); !recorded.ok()) {
+  // Read before the child can be reaped: fork set it, exec keeps it.
+  records::SchedulerRecord scheduler{*pid, state::ProcessStartTime(*pid).value_or(0)};
+  if (Status recorded = sm.WriteRecord(name, "scheduler", scheduler); !recorded.ok()) {
     // Without its record no command could find the scheduler again.
     Error("topology '" + name + "' was not submitted: " + recorded.message());
-    ::kill(-*pid, SIGKILL);  // it leads its own process group (new_session)
+    KillSchedulerGroup(*pid);
     WaitDead({*pid}, std::chrono::seconds(10));
     (void)RemoveState(sm, name, "submit failed: state not writable");
     return kExitFailure;
@@ -465,11 +473,11 @@ int List(StateManager& sm) {
   }
   std::printf("%-24s %-8s %-8s %s\n", "topology", "state", "active", "scheduler pid");
   for (const auto& name : *names) {
-    int pid = PidOf(sm, name, "scheduler");
+    RecordedPid scheduler = PidOf(sm, name, "scheduler");
     auto act = sm.ReadKv(name, "activation");
     std::printf("%-24s %-8s %-8s %d\n", name.c_str(),
-                state::IsTopologyProcess(pid, name) ? "running" : "dead",
-                (!act.ok() || act->GetOr("active", "1") == "1") ? "yes" : "no", pid);
+                IsTopologyProcess(scheduler, name) ? "running" : "dead",
+                (!act.ok() || act->GetOr("active", "1") == "1") ? "yes" : "no", scheduler.pid);
   }
   return kExitOk;
 }

@@ -62,6 +62,7 @@ int ShowStatus(StateManager& sm, const std::string& name, bool json) {
   struct Proc {
     std::string role, component, log, name, given_up;
     int container = -1, task = 0, pid = 0, restarts = 0;
+    std::uint64_t start = 0;  // as recorded (records::ProcessRecord)
   };
   std::vector<Proc> procs;
   std::map<int, std::pair<int, std::string>> task_info;  // task -> container, component
@@ -81,6 +82,7 @@ int ShowStatus(StateManager& sm, const std::string& name, bool json) {
     Proc p;
     p.name = key;
     p.pid = record->pid;
+    p.start = record->start;
     p.restarts = record->restarts;
     p.given_up = record->given_up;
     p.log = sm.Path(name, "logs/" + key + ".log");
@@ -104,7 +106,7 @@ int ShowStatus(StateManager& sm, const std::string& name, bool json) {
     procs.push_back(p);
   }
   int processes_gone = 0;
-  for (const Proc& p : procs) processes_gone += state::IsTopologyProcess(p.pid, name) ? 0 : 1;
+  for (const Proc& p : procs) processes_gone += state::IsTopologyProcess(p.pid, name, p.start) ? 0 : 1;
   if (json) {
     std::string out = "{\"name\":" + JsonString(name) + ",\"state\":" +
                       JsonString(running ? "running" : "dead") +
@@ -148,7 +150,7 @@ int ShowStatus(StateManager& sm, const std::string& name, bool json) {
                std::to_string(p.task) + "]";
       }
       out += ",\"pid\":" + std::to_string(p.pid) +
-             ",\"alive\":" + (state::IsTopologyProcess(p.pid, name) ? "true" : "false") +
+             ",\"alive\":" + (state::IsTopologyProcess(p.pid, name, p.start) ? "true" : "false") +
              ",\"peak_rss_kb\":" + std::to_string(PeakRssKbOf(p.pid)) +
              ",\"restarts\":" + std::to_string(p.restarts) + ",\"log\":" + JsonString(p.log) +
              ",\"given_up\":" + JsonString(p.given_up) + "}";
@@ -206,7 +208,7 @@ int ShowStatus(StateManager& sm, const std::string& name, bool json) {
                 p.component.empty() ? "-" : p.component.c_str(), p.pid, p.restarts,
                 static_cast<double>(PeakRssKbOf(p.pid)) / 1024, p.log.c_str(),
                 !p.given_up.empty()                    ? ("  (given up: " + p.given_up + ")").c_str()
-                : state::IsTopologyProcess(p.pid, name) ? ""
+                : state::IsTopologyProcess(p.pid, name, p.start) ? ""
                                                         : "  (not running)");
   }
   return kExitOk;

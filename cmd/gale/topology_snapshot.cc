@@ -13,18 +13,30 @@ using state::StateManager;
 
 void Error(const std::string& m) { std::fprintf(stderr, "gale: %s\n", m.c_str()); }
 
-int PidOf(const StateManager& sm, const std::string& name, const std::string& key) {
-  // Every pid record ("scheduler", "tmaster", "pids/...") has a pid field.
+RecordedPid PidOf(const StateManager& sm, const std::string& name, const std::string& key) {
+  // Every pid record ("scheduler", "pids/...") has a pid field and may have
+  // a start field.
   auto text = sm.Read(name, key);
-  if (!text.ok()) return 0;
+  if (!text.ok()) return {};
   auto kv = records::KeyValues::ParseStrict(*text);
-  if (!kv.ok()) return 0;
-  auto pid = records::ReadInt(*kv, "pid", 2, std::numeric_limits<std::int32_t>::max());
-  return pid.ok() ? static_cast<int>(*pid) : 0;
+  if (!kv.ok()) return {};
+  auto pid = records::ReadInt(*kv, "pid", records::kMinPid, records::kMaxId);
+  if (!pid.ok()) return {};
+  RecordedPid p{static_cast<int>(*pid), 0};
+  if (kv->Count("start") != 0) {
+    auto start = records::ReadUint64(*kv, "start");
+    if (!start.ok()) return {};
+    p.start = *start;
+  }
+  return p;
+}
+
+bool IsTopologyProcess(const RecordedPid& p, const std::string& name) {
+  return state::IsTopologyProcess(p.pid, name, p.start);
 }
 
 bool SchedulerAlive(const StateManager& sm, const std::string& name) {
-  return state::IsTopologyProcess(PidOf(sm, name, "scheduler"), name);
+  return IsTopologyProcess(PidOf(sm, name, "scheduler"), name);
 }
 
 Snapshot TakeSnapshot(const StateManager& sm, const std::string& name) {

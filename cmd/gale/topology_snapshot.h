@@ -15,8 +15,16 @@
 
 namespace gale::cli {
 
-// The pid recorded under `key` ("scheduler", "tmaster", "pids/task-3"), or 0.
-int PidOf(const state::StateManager& sm, const std::string& name, const std::string& key);
+// A pid as a record holds it, with the process's start time (0 when the
+// record has none; records/state_records.h).
+struct RecordedPid {
+  int pid = 0;
+  std::uint64_t start = 0;
+};
+// The pid recorded under `key` ("scheduler", "pids/task-3"); pid 0 if none.
+RecordedPid PidOf(const state::StateManager& sm, const std::string& name, const std::string& key);
+// Whether the recorded process is still the topology's (state::IsTopologyProcess).
+bool IsTopologyProcess(const RecordedPid& p, const std::string& name);
 bool SchedulerAlive(const state::StateManager& sm, const std::string& name);
 
 // Exit codes of the commands (common/exit_code.h).

@@ -1,6 +1,7 @@
 #include "cluster/cluster_config.h"
 
 #include <arpa/inet.h>
+#include <sys/stat.h>
 
 #include <cctype>
 
@@ -73,6 +74,21 @@ std::string CheckConnect(const std::string& connect) {
 }
 
 // "" when `root` is an absolute ZooKeeper path gale may use.
+// Why `auth` is not "user:password" for ZooKeeper's digest scheme, or "".
+std::string CheckAuth(const std::string& auth) {
+  auto colon = auth.find(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == auth.size()) {
+    return "must be 'user:password' (ZooKeeper's digest scheme)";
+  }
+  if (auth.size() > 1024) return "is longer than 1024 characters";
+  for (char ch : auth) {
+    if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f) {
+      return "must not contain control characters";
+    }
+  }
+  return "";
+}
+
 std::string CheckZkRoot(const std::string& root) {
   if (root.size() < 2 || root[0] != '/') return "must be an absolute path such as /gale";
   if (root.back() == '/') return "must not end with '/'";
@@ -154,6 +170,13 @@ struct Parser {
            std::string why = CheckZkRoot(c.zookeeper.root);
            if (why.empty()) return Status::Ok();
            return Bad(file, v.Mark(), "zookeeper.root '" + c.zookeeper.root + "' " + why);
+         }},
+        {"zookeeper.auth",
+         [&](const YAML::Node& v) {
+           GALE_RETURN_IF_ERROR(Scalar("zookeeper.auth", v, &c.zookeeper.auth));
+           // The value is a secret: it stays out of the message.
+           if (CheckAuth(c.zookeeper.auth).empty()) return Status::Ok();
+           return Bad(file, v.Mark(), "zookeeper.auth " + CheckAuth(c.zookeeper.auth));
          }},
         {"zookeeper.session.timeout.ms",
          [&](const YAML::Node& v) {
@@ -299,7 +322,16 @@ Result<ClusterConfig> LoadClusterConfig(const std::string& path) {
   }
   std::stringstream text;
   text << in.rdbuf();
-  return ParseClusterConfig(text.str(), path);
+  auto config = ParseClusterConfig(text.str(), path);
+  if (!config.ok() || config->zookeeper.auth.empty()) return config;
+  // A secret in a file others can read is no secret.
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0 || (st.st_mode & 077) != 0) {
+    return InvalidArgument("the cluster file '" + path +
+                           "' holds zookeeper.auth but other users can read it; run 'chmod 600 " +
+                           path + "'");
+  }
+  return config;
 }
 
 Result<ClusterConfig> ResolveClusterConfig(const std::string& flag) {

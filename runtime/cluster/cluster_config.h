@@ -12,6 +12,7 @@
 //   zookeeper.root: /gale               # default /gale
 //   zookeeper.session.timeout.ms: 10000
 //   zookeeper.connect.timeout.ms: 5000
+//   zookeeper.auth: alice:secret        # digest identity; the file must be 0600
 //   scheduler: local                    # local (default) | slurm (not available yet)
 //   slurm.partition: batch
 //   slurm.args: [--account=stream]      # or one string, split on spaces

@@ -71,6 +71,8 @@ void Supervisor::StartChild(Child& c) {
     return;
   }
   c.pid = *pid;
+  // Read before the child can be reaped: fork set it, exec keeps it.
+  c.start = state::ProcessStartTime(c.pid).value_or(0);
   c.started = Clock::now();
   Record(c);
   Logger(owner_)->info("started {} (pid {}{})", c.spec.name, c.pid,
@@ -80,7 +82,7 @@ void Supervisor::StartChild(Child& c) {
 void Supervisor::Record(const Child& c, const std::string& given_up) {
   // Logged and written again by Poll when it fails; the child runs anyway.
   (void)writer_.WriteRecord("pids/" + c.spec.name,
-                            records::ProcessRecord{c.pid, c.restarts, given_up});
+                            records::ProcessRecord{c.pid, c.restarts, given_up, c.start});
 }
 
 void Supervisor::Poll() {

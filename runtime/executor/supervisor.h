@@ -62,6 +62,7 @@ class Supervisor {
   struct Child {
     ChildSpec spec;
     pid_t pid = 0;
+    std::uint64_t start = 0;  // the pid's state::ProcessStartTime
     int restarts = 0;
     std::chrono::milliseconds backoff{100};
     Clock::time_point started;

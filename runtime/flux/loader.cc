@@ -22,6 +22,9 @@ namespace {
 namespace fs = std::filesystem;
 
 // More problems than this are summarised: the first ones matter most.
+// A topology file is a few KiB; anything larger than this is a mistake or
+// an attack, refused before the parser holds it.
+constexpr std::size_t kMaxTopologyFileBytes = 4 << 20;
 constexpr std::size_t kMaxReportedErrors = 50;
 
 std::atomic<std::uint64_t> reader_bugs{0};
@@ -32,10 +35,8 @@ Result<std::string> ReadFile(const std::string& path) {
   if (fs::is_directory(path, ec)) {
     return InvalidArgument(path + ": is a directory, not a topology YAML file");
   }
-  // A topology file is a few KiB; anything larger than this is a mistake or
-  // an attack, refused before the parser holds it. Read with a bound, not
-  // by its size: a pipe or a device (/dev/zero) has none.
-  constexpr std::size_t kMaxTopologyFileBytes = 4 << 20;
+  // Read with a bound, not by its size: a pipe or a device (/dev/zero) has
+  // none.
   const std::string too_large = path + ": more than " + std::to_string(kMaxTopologyFileBytes) +
                                 " bytes; a topology file (with each of its includes) may be at "
                                 "most 4 MiB";
@@ -332,6 +333,11 @@ Result<TopologySpec> LoadTopologyFile(const std::string& path, const LoadOptions
 
 Result<TopologySpec> LoadTopologyString(const std::string& text, const std::string& file_name,
                                         const LoadOptions& options) {
+  if (text.size() > kMaxTopologyFileBytes) {
+    return InvalidArgument((file_name.empty() ? std::string("<string>") : file_name) +
+                           ": more than " + std::to_string(kMaxTopologyFileBytes) +
+                           " bytes; a topology may be at most 4 MiB");
+  }
   if (file_name.empty()) return Load(text, "<string>", "", options);
   return Load(text, file_name, Canonical(file_name), options);
 }

@@ -32,6 +32,22 @@ Status Int32Word(std::string_view word, std::int64_t min, const char* what, std:
   return Status::Ok();
 }
 
+// `start` of the pid records: optional, 0 when absent.
+void AddStart(KeyValues& kv, std::uint64_t start) {
+  if (start != 0) kv.Add("start", std::to_string(start));
+}
+
+Status Start(const KeyValues& kv, std::uint64_t* out) {
+  if (kv.Count("start") == 0) {
+    *out = 0;
+    return Status::Ok();
+  }
+  auto v = ReadUint64(kv, "start");
+  if (!v.ok()) return v.status();
+  *out = *v;
+  return Status::Ok();
+}
+
 Status String(const KeyValues& kv, const char* key, bool allow_empty, std::string* out) {
   auto v = ReadString(kv, key);
   if (!v.ok()) return v.status();
@@ -116,6 +132,7 @@ Status Decode(std::string_view text, Activation* out) {
 std::string Encode(const MasterLocation& r) {
   KeyValues kv;
   kv.Add("pid", std::to_string(r.pid));
+  AddStart(kv, r.start);
   kv.Add("endpoint", r.endpoint);
   return kv.Serialize();
 }
@@ -125,6 +142,7 @@ Status Decode(std::string_view text, MasterLocation* out) {
   GALE_RETURN_IF_ERROR(Parsed(text, "tmaster", &kv));
   MasterLocation r;
   GALE_RETURN_IF_ERROR(Context("tmaster", Int32(kv, "pid", kMinPid, &r.pid)));
+  GALE_RETURN_IF_ERROR(Context("tmaster", Start(kv, &r.start)));
   GALE_RETURN_IF_ERROR(Context("tmaster", String(kv, "endpoint", false, &r.endpoint)));
   *out = std::move(r);
   return Status::Ok();
@@ -133,6 +151,7 @@ Status Decode(std::string_view text, MasterLocation* out) {
 std::string Encode(const ProcessRecord& r) {
   KeyValues kv;
   kv.Add("pid", std::to_string(r.pid));
+  AddStart(kv, r.start);
   kv.Add("restarts", std::to_string(r.restarts));
   if (!r.given_up.empty()) kv.Add("given_up", r.given_up);
   return kv.Serialize();
@@ -143,18 +162,28 @@ Status Decode(std::string_view text, ProcessRecord* out) {
   GALE_RETURN_IF_ERROR(Parsed(text, "pids", &kv));
   ProcessRecord r;
   GALE_RETURN_IF_ERROR(Context("pids", Int32(kv, "pid", kMinPid, &r.pid)));
+  GALE_RETURN_IF_ERROR(Context("pids", Start(kv, &r.start)));
   GALE_RETURN_IF_ERROR(Context("pids", Int32(kv, "restarts", 0, &r.restarts)));
   r.given_up = kv.GetOr("given_up", "");
   *out = r;
   return Status::Ok();
 }
 
-std::string Encode(const SchedulerRecord& r) { return "pid=" + std::to_string(r.pid) + "\n"; }
+std::string Encode(const SchedulerRecord& r) {
+  KeyValues kv;
+  kv.Add("pid", std::to_string(r.pid));
+  AddStart(kv, r.start);
+  return kv.Serialize();
+}
 
 Status Decode(std::string_view text, SchedulerRecord* out) {
   KeyValues kv;
   GALE_RETURN_IF_ERROR(Parsed(text, "scheduler", &kv));
-  return Context("scheduler", Int32(kv, "pid", kMinPid, &out->pid));
+  SchedulerRecord r;
+  GALE_RETURN_IF_ERROR(Context("scheduler", Int32(kv, "pid", kMinPid, &r.pid)));
+  GALE_RETURN_IF_ERROR(Context("scheduler", Start(kv, &r.start)));
+  *out = r;
+  return Status::Ok();
 }
 
 std::string Encode(const Submission& r) {

@@ -56,9 +56,15 @@ struct Activation {
   bool operator==(const Activation&) const = default;
 };
 
+// `start` in the pid records below: the process's start time in clock ticks
+// since boot (/proc/<pid>/stat field 22, state::ProcessStartTime), so that a
+// reader can tell the recorded process from a later one that reuses its pid.
+// 0 when unknown (records written before it was kept): then only the
+// command line identifies the process.
 struct MasterLocation {
   std::int32_t pid = 2;
   std::string endpoint;
+  std::uint64_t start = 0;
   bool operator==(const MasterLocation&) const = default;
 };
 
@@ -68,11 +74,13 @@ struct ProcessRecord {
   // Why its supervisor stopped restarting it (a crash loop); empty while
   // it is supervised.
   std::string given_up;
+  std::uint64_t start = 0;
   bool operator==(const ProcessRecord&) const = default;
 };
 
 struct SchedulerRecord {
   std::int32_t pid = 2;
+  std::uint64_t start = 0;
   bool operator==(const SchedulerRecord&) const = default;
 };
 

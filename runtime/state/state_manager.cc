@@ -81,8 +81,9 @@ bool ProcessAlive(int pid) {
   return fields[0] != 'Z' && fields[0] != 'X';
 }
 
-bool IsTopologyProcess(int pid, const std::string& topology) {
+bool IsTopologyProcess(int pid, const std::string& topology, std::uint64_t start) {
   if (pid <= 1 || !ProcessAlive(pid)) return false;
+  if (start != 0 && ProcessStartTime(pid) != start) return false;
   std::ifstream in("/proc/" + std::to_string(pid) + "/cmdline", std::ios::binary);
   if (!in) return false;
   std::vector<std::string> args;
@@ -115,5 +116,7 @@ std::optional<std::uint64_t> ProcessStartTime(int pid) {
   if (!v.ok()) return std::nullopt;
   return *v;
 }
+
+std::uint64_t SelfStartTime() { return ProcessStartTime(static_cast<int>(::getpid())).value_or(0); }
 
 }  // namespace gale::state

@@ -193,6 +193,11 @@ struct ZooKeeperOptions {
   std::string root = "/gale";     // the node under which gale keeps its state
   int session_timeout_ms = 10000;
   int connect_timeout_ms = 5000;  // how long opening waits for a first connection
+  // "user:password" for ZooKeeper's digest scheme, or empty. Set: every
+  // process authenticates with it and a topology's nodes (its records, its
+  // CURVE keys) are created readable and writable by this identity only.
+  // Empty: they are open to anyone who reaches ZooKeeper.
+  std::string auth;
 };
 
 // Which state manager a process uses, as the command line and the cluster
@@ -228,9 +233,12 @@ bool ProcessAlive(int pid);
 std::optional<std::uint64_t> ProcessStartTime(int pid);
 // Whether `pid` (> 1) is a live process running one of gale's roles
 // (_scheduler, _tmaster, _executor, _stmgr, _instance) for `topology`,
-// judged by its command line. A pid read from a state file may belong to an
-// unrelated process by now (the topology died, the pid was reused, or the
-// file was edited): check before signalling it.
-bool IsTopologyProcess(int pid, const std::string& topology);
+// judged by its command line and, when `start` is not 0, its start time
+// (ProcessStartTime) as recorded with the pid. A pid read from a state file
+// may belong to an unrelated process by now (the topology died, the pid was
+// reused, or the file was edited): check before signalling it.
+bool IsTopologyProcess(int pid, const std::string& topology, std::uint64_t start = 0);
+// ProcessStartTime of the calling process (0 if /proc cannot tell).
+std::uint64_t SelfStartTime();
 
 }  // namespace gale::state

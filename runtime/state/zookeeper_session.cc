@@ -25,19 +25,20 @@ bool ConnectionTrouble(int rc) {
 
 }  // namespace
 
-int EnsureParents(zhandle_t* zh, const std::string& path, const std::string& base) {
+int EnsureParents(zhandle_t* zh, const std::string& path, const std::string& base,
+                  const ACL_vector* acl) {
   std::size_t pos = base.size();
   while (true) {
     pos = path.find('/', pos + 1);
     if (pos == std::string::npos) return ZOK;
     std::string node = path.substr(0, pos);
-    int rc = zoo_create(zh, node.c_str(), nullptr, -1, &ZOO_OPEN_ACL_UNSAFE, 0, nullptr, 0);
+    int rc = zoo_create(zh, node.c_str(), nullptr, -1, acl, 0, nullptr, 0);
     if (rc != ZOK && rc != ZNODEEXISTS) return rc;
   }
 }
 
 int EnsurePath(zhandle_t* zh, const std::string& path) {
-  int rc = EnsureParents(zh, path, "");
+  int rc = EnsureParents(zh, path, "", &ZOO_OPEN_ACL_UNSAFE);
   if (rc != ZOK) return rc;
   rc = zoo_create(zh, path.c_str(), nullptr, -1, &ZOO_OPEN_ACL_UNSAFE, 0, nullptr, 0);
   return rc == ZNODEEXISTS ? ZOK : rc;
@@ -133,6 +134,11 @@ Status ZooKeeperSession::Failure(int rc, const std::string& what) const {
   }
   if (rc == ZNONODE) return NotFound(what + ": no such node in " + location_);
   if (rc == ZNODEEXISTS) return Status(ErrorCode::kAlreadyExists, what + ": node exists");
+  if (rc == ZNOAUTH) {
+    return Status(ErrorCode::kFailedPrecondition,
+                  what + ": not allowed: the node belongs to another ZooKeeper identity (set "
+                         "zookeeper.auth in the cluster file to the one that created it)");
+  }
   return IoError(description_ + ": " + what + ": " + zerror(rc));
 }
 
@@ -153,11 +159,11 @@ std::string ZooKeeperSession::session_password() const {
   return std::string(id->passwd, sizeof id->passwd);
 }
 
-int ZooKeeperSession::CreateEphemeral(zhandle_t* zh, const Ephemeral& e) {
-  int rc = EnsureParents(zh, e.path, e.topology_path);
+int ZooKeeperSession::CreateEphemeral(zhandle_t* zh, const Ephemeral& e) const {
+  int rc = EnsureParents(zh, e.path, e.topology_path, acl());
   if (rc != ZOK) return rc;
-  return zoo_create(zh, e.path.c_str(), e.data.data(), static_cast<int>(e.data.size()),
-                    &ZOO_OPEN_ACL_UNSAFE, ZOO_EPHEMERAL, nullptr, 0);
+  return zoo_create(zh, e.path.c_str(), e.data.data(), static_cast<int>(e.data.size()), acl(),
+                    ZOO_EPHEMERAL, nullptr, 0);
 }
 
 void ZooKeeperSession::DeleteIfOwned(const std::string& path) const {
@@ -194,8 +200,20 @@ void ZooKeeperSession::OnWatch(zhandle_t*, int type, int, const char* path, void
 }
 
 zhandle_t* ZooKeeperSession::NewHandle() {
-  return zookeeper_init2(options_.connect.c_str(), &ZooKeeperSession::OnSession,
-                         options_.session_timeout_ms, nullptr, this, 0, &LibraryLog);
+  zhandle_t* zh = zookeeper_init2(options_.connect.c_str(), &ZooKeeperSession::OnSession,
+                                  options_.session_timeout_ms, nullptr, this, 0, &LibraryLog);
+  if (zh != nullptr && !options_.auth.empty()) {
+    // The client keeps it and sends it on every (re)connection of this
+    // handle; a new handle after an expired session adds it again here. A
+    // refused identity closes the session (the keeper's reconnect says so).
+    zoo_add_auth(zh, "digest", options_.auth.data(), static_cast<int>(options_.auth.size()),
+                 nullptr, nullptr);
+  }
+  return zh;
+}
+
+const ACL_vector* ZooKeeperSession::acl() const {
+  return options_.auth.empty() ? &ZOO_OPEN_ACL_UNSAFE : &ZOO_CREATOR_ALL_ACL;
 }
 
 void ZooKeeperSession::Close() {

@@ -24,8 +24,9 @@
 #include "common/status.h"
 #include "state/state_manager.h"
 
-// The client library's handle (zookeeper/zookeeper.h).
+// The client library's handle and ACL list (zookeeper/zookeeper.h).
 typedef struct _zhandle zhandle_t;
+struct ACL_vector;
 
 namespace gale::state {
 
@@ -59,6 +60,9 @@ class ZooKeeperSession {
   ZooKeeperSession& operator=(const ZooKeeperSession&) = delete;
 
   const ZooKeeperOptions& options() const { return options_; }
+  // The ACL of a topology's nodes: only the identity of options().auth
+  // when set, else open.
+  const ACL_vector* acl() const;
   // "ZooKeeper at host:port,...", for errors.
   const std::string& description() const { return description_; }
   // "ZooKeeper host:port,.../root", where the state lives.
@@ -82,7 +86,7 @@ class ZooKeeperSession {
 
   // Creates `e`'s node (and missing parents under its topology) as an
   // ephemeral node of the session of `zh`.
-  static int CreateEphemeral(zhandle_t* zh, const Ephemeral& e);
+  int CreateEphemeral(zhandle_t* zh, const Ephemeral& e) const;
   // Deletes `path` if it is an ephemeral node of the current session.
   void DeleteIfOwned(const std::string& path) const;
 
@@ -129,9 +133,11 @@ class ZooKeeperSession {
 
 // Path helpers; each returns a ZooKeeper error code.
 // Creates every missing node strictly between `base` (which must exist)
-// and `path` (not created).
-int EnsureParents(zhandle_t* zh, const std::string& path, const std::string& base);
-// Creates `path` and every missing node above it.
+// and `path` (not created), with `acl`.
+int EnsureParents(zhandle_t* zh, const std::string& path, const std::string& base,
+                  const ACL_vector* acl);
+// Creates `path` and every missing node above it, open to everyone: the
+// shared nodes above the topologies (gale's root and its `topologies`).
 int EnsurePath(zhandle_t* zh, const std::string& path);
 // Deletes `path` and everything under it; a missing node counts as done.
 int DeleteTree(zhandle_t* zh, const std::string& path);

@@ -130,9 +130,9 @@ Status ZooKeeperStateManager::Write(const std::string& topology, const std::stri
   int rc = session_->Call([&](zhandle_t* zh) {
     int r = zoo_set(zh, path.c_str(), bytes.data(), len, -1);
     if (r != ZNONODE) return r;
-    r = EnsureParents(zh, path, NodePath(topology, ""));
+    r = EnsureParents(zh, path, NodePath(topology, ""), session_->acl());
     if (r != ZOK) return r;
-    r = zoo_create(zh, path.c_str(), bytes.data(), len, &ZOO_OPEN_ACL_UNSAFE, 0, nullptr, 0);
+    r = zoo_create(zh, path.c_str(), bytes.data(), len, session_->acl(), 0, nullptr, 0);
     if (r == ZNODEEXISTS) r = zoo_set(zh, path.c_str(), bytes.data(), len, -1);
     return r;
   });
@@ -223,7 +223,7 @@ Status ZooKeeperStateManager::Create(const std::string& topology) {
   int rc = session_->Call([&](zhandle_t* zh) {
     int r = EnsurePath(zh, Parent(path));
     if (r != ZOK) return r;
-    r = zoo_create(zh, path.c_str(), nullptr, -1, &ZOO_OPEN_ACL_UNSAFE, 0, nullptr, 0);
+    r = zoo_create(zh, path.c_str(), nullptr, -1, session_->acl(), 0, nullptr, 0);
     return r == ZNODEEXISTS ? ZOK : r;
   });
   if (rc != ZOK) return session_->Failure(rc, "create " + path);
@@ -251,7 +251,7 @@ Result<std::unique_ptr<StateLock>> ZooKeeperStateManager::Lock(const std::string
   e->topology_path = NodePath(topology, "");
   e->data = "pid=" + std::to_string(::getpid()) + "\nhost=" + HostName() + "\n";
   e->lock = true;
-  int rc = session_->Call([&](zhandle_t* zh) { return ZooKeeperSession::CreateEphemeral(zh, *e); });
+  int rc = session_->Call([&](zhandle_t* zh) { return session_->CreateEphemeral(zh, *e); });
   if (rc == ZNODEEXISTS) {
     auto holder = Read(topology, "locks/" + name);
     std::string who = holder.ok() ? holder.value() : std::string();
@@ -297,7 +297,7 @@ Result<std::unique_ptr<AliveEntry>> ZooKeeperStateManager::PublishAlive(
   const int len = static_cast<int>(bytes.size());
   int rc = session_->Call([&](zhandle_t* zh) {
     for (int attempt = 0; attempt < 3; ++attempt) {
-      int r = ZooKeeperSession::CreateEphemeral(zh, *e);
+      int r = session_->CreateEphemeral(zh, *e);
       if (r != ZNODEEXISTS) return r;
       Stat st{};
       r = zoo_exists(zh, e->path.c_str(), 0, &st);

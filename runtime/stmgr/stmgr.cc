@@ -99,7 +99,8 @@ class StreamManager : private Outlet {
   // it the stream manager still serves; the master learns of it by its
   // heartbeats either way.
   void PublishRegistration() {
-    records::MasterLocation me{static_cast<std::int32_t>(getpid()), peers_.endpoint()};
+    records::MasterLocation me{static_cast<std::int32_t>(getpid()), peers_.endpoint(),
+                                 state::SelfStartTime()};
     auto entry = sm_.PublishAlive(options_.topology, "stmgr-" + std::to_string(options_.container),
                                   records::Encode(me));
     if (entry.ok()) {

@@ -77,7 +77,7 @@ class TopologyMaster {
     // A record that cannot be written now (a full disk) is logged and
     // written again from Run until it succeeds; the master keeps running.
     (void)writer_.WriteRecord("packing", packing);
-    records::MasterLocation me{static_cast<std::int32_t>(getpid()), endpoint_};
+    records::MasterLocation me{static_cast<std::int32_t>(getpid()), endpoint_, state::SelfStartTime()};
     auto location = sm_.PublishAlive(options_.topology, "tmaster", records::Encode(me));
     if (!location.ok()) return location.status();
     location_ = std::move(location).value();

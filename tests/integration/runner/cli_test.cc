@@ -11,6 +11,7 @@
 #include <regex>
 #include <string>
 
+#include "state/state_manager.h"
 #include "support/gale_cluster.h"
 #include "support/run_command.h"
 
@@ -169,6 +170,60 @@ TEST(CliKill, NeverSignalsAPidThatIsNotTheTopologysProcess) {
   ::waitpid(bystander, &wstatus, 0);
   EXPECT_TRUE(WIFSIGNALED(wstatus) && WTERMSIG(wstatus) == SIGKILL);
   EXPECT_TRUE(std::filesystem::exists(dir.path()));
+}
+
+// A process whose command line looks like one of the topology's (a pid
+// reused by a new gale process, or a copy of its command line) but whose
+// start time differs from the one recorded with the pid is left alone; with
+// the recorded start time it is the topology's and `gale kill` stops it. The
+// scheduler record names it too, but it does not lead its own process
+// group, so its group (this test's) is never signalled.
+TEST(CliKill, ChecksTheRecordedStartTimeBeforeSignalling) {
+  for (bool same_start : {false, true}) {
+    SCOPED_TRACE(same_start ? "recorded start time" : "another start time");
+    ScratchDir dir;
+    const std::string state = dir.Join("state");
+    pid_t lookalike = ::fork();
+    ASSERT_GE(lookalike, 0);
+    if (lookalike == 0) {
+      // Its own process group, as a scheduler's; argv: sh -c SCRIPT
+      // _instance victim. The script keeps sh running; its sleep holds no
+      // pipe of the test's and goes with the group.
+      ::setpgid(0, 0);
+      ::execlp("sh", "sh", "-c", "sleep 60 </dev/null >/dev/null 2>&1; true", "_instance",
+               "victim", static_cast<char*>(nullptr));
+      ::_exit(127);
+    }
+    // Wait until it runs sh (before exec its command line is this test's).
+    for (int i = 0; i < 200 && !gale::state::IsTopologyProcess(lookalike, "victim"); ++i) {
+      ::usleep(10000);
+    }
+    ASSERT_TRUE(gale::state::IsTopologyProcess(lookalike, "victim"));
+    auto start = gale::state::ProcessStartTime(lookalike);
+    ASSERT_TRUE(start.has_value());
+    const std::uint64_t recorded = same_start ? *start : *start + 1;
+    EXPECT_EQ(gale::state::IsTopologyProcess(lookalike, "victim", recorded), same_start);
+
+    std::filesystem::create_directories(state + "/topologies/victim/pids");
+    const std::string pid =
+        "pid=" + std::to_string(lookalike) + "\nstart=" + std::to_string(recorded) + "\n";
+    dir.Write("state/topologies/victim/scheduler", pid);
+    dir.Write("state/topologies/victim/pids/task-1", pid + "restarts=0\n");
+    CommandResult r = Gale("kill victim --force --state-dir " + state, dir);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+
+    int wstatus = 0;
+    if (same_start) {
+      ASSERT_EQ(::waitpid(lookalike, &wstatus, 0), lookalike);
+      EXPECT_TRUE(WIFSIGNALED(wstatus) && WTERMSIG(wstatus) == SIGKILL);
+    } else {
+      EXPECT_EQ(::waitpid(lookalike, &wstatus, WNOHANG), 0) << "a lookalike was signalled";
+      ::kill(lookalike, SIGKILL);
+      ::waitpid(lookalike, &wstatus, 0);
+      EXPECT_TRUE(WIFSIGNALED(wstatus) && WTERMSIG(wstatus) == SIGKILL);
+    }
+    ::kill(-lookalike, SIGKILL);  // its sleep, whichever way it went
+  }
 }
 
 TEST(CliLocalHeader, SaysHowTheRunWillEnd) {

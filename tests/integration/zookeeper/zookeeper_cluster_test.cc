@@ -6,6 +6,7 @@
 // the cluster file asks for what is not there.
 
 #include <signal.h>
+#include <sys/stat.h>
 
 #include <filesystem>
 #include <functional>
@@ -85,7 +86,9 @@ TEST(ZooKeeperCluster, WordCountWithZooKeeperStateMatchesLocalModeAndKillLeavesN
                                                         "zookeeper.connect: " +
                                                             SharedZooKeeper().connect() +
                                                             "\nzookeeper.root: /e2e\n"
-                                                            "zookeeper.session.timeout.ms: 4000\n");
+                                                            "zookeeper.session.timeout.ms: 4000\n"
+                                                            "zookeeper.auth: e2e:pw-5\n");
+  ASSERT_EQ(::chmod(cluster.c_str(), 0600), 0);  // it holds a secret
   auto gale = [&](const std::string& args) {
     return RunCommand(kGale + " --cluster " + cluster + " --state-dir " + state + " " + args, dir,
                       120);
@@ -111,6 +114,7 @@ TEST(ZooKeeperCluster, WordCountWithZooKeeperStateMatchesLocalModeAndKillLeavesN
   state::ZooKeeperOptions zk;
   zk.connect = SharedZooKeeper().connect();
   zk.root = "/e2e";
+  zk.auth = "e2e:pw-5";
   auto sm = state::ZooKeeperStateManager::Open(zk, state);
   ASSERT_TRUE(sm.ok()) << sm.status().message();
   auto& z = **sm;
@@ -123,7 +127,19 @@ TEST(ZooKeeperCluster, WordCountWithZooKeeperStateMatchesLocalModeAndKillLeavesN
                             state + "/topologies/zkwc)"),
             std::string::npos)
       << submit.out;
+  EXPECT_EQ(submit.err.find("zookeeper.auth is not set"), std::string::npos) << submit.err;
   ASSERT_TRUE(z.Exists("zkwc").value_or(false));
+  // Every process authenticated as the cluster file's identity; a session
+  // without it cannot read the topology's keys or records.
+  EXPECT_TRUE(z.ReadRecord<records::CurveKeys>("zkwc", "keys").ok());
+  {
+    state::ZooKeeperOptions anonymous = zk;
+    anonymous.auth.clear();
+    auto stranger = state::ZooKeeperStateManager::Open(anonymous, dir.Join("stranger"));
+    ASSERT_TRUE(stranger.ok()) << stranger.status().message();
+    EXPECT_FALSE((*stranger)->Read("zkwc", "keys").ok());
+    EXPECT_FALSE((*stranger)->Read("zkwc", "submit").ok());
+  }
   EXPECT_TRUE(z.ReadRecord<records::Submission>("zkwc", "submit").ok());
   EXPECT_TRUE(z.ReadRecord<records::PackingPlan>("zkwc", "packing").ok());
   EXPECT_TRUE(z.ReadRecord<records::PhysicalPlan>("zkwc", "physical").ok());

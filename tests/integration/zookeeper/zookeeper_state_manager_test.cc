@@ -120,6 +120,59 @@ TEST_F(ZooKeeperStateManagerTest, RecordsRoundTripThroughZooKeeper) {
   EXPECT_EQ(reader->Read("wc", "packing").status().code(), ErrorCode::kNotFound);
 }
 
+// With zookeeper.auth a topology's nodes (its records, its CURVE keys, its
+// alive entries) are readable and writable only by that identity: a session
+// without it, or with another one, sees the topology's name and nothing
+// else; one with the same identity (another process of the topology) reads
+// everything. The same records are readable by all without it.
+TEST_F(ZooKeeperStateManagerTest, WithAuthATopologysNodesAreItsOwnersOnly) {
+  const records::CurveKeys keys{std::string(40, 'a'), std::string(40, 'b'),
+                                std::string(40, 'c'), std::string(40, 'd')};
+  ZooKeeperOptions open_options = options_;
+  options_.auth = "alice:secret-1";
+  auto owner = Open();
+  auto same = Open();
+  ZooKeeperOptions mallory_options = options_;
+  mallory_options.auth = "mallory:guess";
+  auto mallory = ZooKeeperStateManager::Open(mallory_options, dir_.Join("mallory"));
+  auto anonymous = ZooKeeperStateManager::Open(open_options, dir_.Join("anonymous"));
+  ASSERT_TRUE(owner && same && mallory.ok() && anonymous.ok());
+
+  ASSERT_TRUE(owner->Create("guarded").ok());
+  ASSERT_TRUE(owner->WriteRecord("guarded", "keys", keys).ok());
+  ASSERT_TRUE(owner->WriteRecord("guarded", "pids/task-1", records::ProcessRecord{100, 0, ""}).ok());
+  auto alive = owner->PublishAlive("guarded", "tmaster", "pid=10\nendpoint=tcp://a:2\n");
+  ASSERT_TRUE(alive.ok()) << alive.status().message();
+
+  EXPECT_EQ(same->ReadRecord<records::CurveKeys>("guarded", "keys").value_or({}), keys);
+  EXPECT_TRUE(same->ReadAlive("guarded", "tmaster").ok());
+  for (ZooKeeperStateManager* other : {mallory->get(), anonymous->get()}) {
+    EXPECT_EQ(other->Topologies().value_or({}), std::vector<std::string>{"guarded"});
+    auto read = other->Read("guarded", "keys");
+    ASSERT_FALSE(read.ok());
+    EXPECT_NE(read.status().message().find("another ZooKeeper identity"), std::string::npos)
+        << read.status().message();
+    EXPECT_FALSE(other->Read("guarded", "pids/task-1").ok());
+    EXPECT_FALSE(other->ReadAlive("guarded", "tmaster").ok());
+    EXPECT_FALSE(other->List("guarded", "pids").ok());
+    EXPECT_FALSE(other->Write("guarded", "activation", "active=0\n").ok());
+    EXPECT_FALSE(other->Write("guarded", "pids/task-9", "pid=5\nrestarts=0\n").ok());
+  }
+  EXPECT_FALSE(mallory.value()->RemoveTopology("guarded").ok());
+  EXPECT_EQ(same->ReadRecord<records::CurveKeys>("guarded", "keys").value_or({}), keys);
+
+  // Positive control: without auth the same records are open to anyone.
+  auto open_writer = ZooKeeperStateManager::Open(open_options, dir_.Join("open"));
+  ASSERT_TRUE(open_writer.ok());
+  ASSERT_TRUE(open_writer.value()->Create("open").ok());
+  ASSERT_TRUE(open_writer.value()->WriteRecord("open", "keys", keys).ok());
+  EXPECT_EQ(mallory.value()->ReadRecord<records::CurveKeys>("open", "keys").value_or({}), keys);
+
+  alive->reset();
+  EXPECT_TRUE(owner->RemoveTopology("guarded").ok());
+  EXPECT_TRUE(open_writer.value()->RemoveTopology("open").ok());
+}
+
 TEST_F(ZooKeeperStateManagerTest, AliveEntriesVanishWithTheirSession) {
   auto owner = Open();
   auto other = Open();

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+
 #include <cstdlib>
 #include <string>
 
@@ -109,10 +111,40 @@ TEST(ClusterConfig, BadValuesAreRefused) {
            {"package.store: packages\n", "'packages' is not an absolute path"},
            {"state.root: ./state\n", "is not an absolute path"},
            {"transport.bind.address: host-1\n", "is not an IPv4 or IPv6 address"},
+           {"zookeeper.auth: alice\n", "must be 'user:password'"},
+           {"zookeeper.auth: ':pw'\n", "must be 'user:password'"},
+           {"zookeeper.auth: 'alice:'\n", "must be 'user:password'"},
+           {"zookeeper.auth: \"a:\\tb\"\n", "must not contain control characters"},
        }) {
     std::string e = ErrorOf(c.text);
     EXPECT_NE(e.find(c.expected), std::string::npos) << c.text << " -> " << e;
   }
+}
+
+// zookeeper.auth is a secret: its value never appears in an error, and a
+// cluster file holding it must be readable by its owner only.
+TEST(ClusterConfig, AuthIsKeptSecret) {
+  std::string e = ErrorOf("zookeeper.auth: hunter2\n");
+  EXPECT_NE(e.find("zookeeper.auth"), std::string::npos) << e;
+  EXPECT_EQ(e.find("hunter2"), std::string::npos) << e;
+
+  testing::ScratchDir dir;
+  std::string file = dir.Write("auth.yaml", "zookeeper.auth: alice:pw-1\n");
+  ASSERT_EQ(::chmod(file.c_str(), 0644), 0);
+  auto shared = LoadClusterConfig(file);
+  ASSERT_FALSE(shared.ok());
+  EXPECT_NE(shared.status().message().find("other users can read it; run 'chmod 600 " + file),
+            std::string::npos)
+      << shared.status().message();
+  ASSERT_EQ(::chmod(file.c_str(), 0600), 0);
+  auto mine = LoadClusterConfig(file);
+  ASSERT_TRUE(mine.ok()) << mine.status().message();
+  EXPECT_EQ(mine->zookeeper.auth, "alice:pw-1");
+  EXPECT_EQ(StateOptionsOf(*mine, "/tmp/x").zookeeper.has_value(), false);  // localfs
+  // Without auth the mode does not matter.
+  std::string plain = dir.Write("plain.yaml", "zookeeper.root: /g\n");
+  ASSERT_EQ(::chmod(plain.c_str(), 0644), 0);
+  EXPECT_TRUE(LoadClusterConfig(plain).ok());
 }
 
 TEST(ClusterConfig, SlurmIsParsedButNotAvailableYet) {

@@ -181,6 +181,15 @@ TEST(LoaderTest, RefusesAFileOverFourMebibytes) {
   EXPECT_THAT(spec.status().message(), HasSubstr("may be at most 4 MiB"));
 }
 
+TEST(LoaderTest, RefusesAStringOverFourMebibytes) {
+  std::string text = std::string(kWordCount) + "\n#" + std::string((4 << 20) + 1, 'x') + "\n";
+  Result<TopologySpec> spec = LoadTopologyString(text, "big.yaml", {});
+  ASSERT_FALSE(spec.ok());
+  EXPECT_EQ(spec.status().code(), ErrorCode::kInvalidArgument);
+  EXPECT_THAT(spec.status().message(), HasSubstr("big.yaml: more than 4194304 bytes"));
+  EXPECT_TRUE(LoadTopologyString(kWordCount, "small.yaml", {}).ok());
+}
+
 TEST(LoaderTest, ReadsADeviceOrPipeOnlyUpToTheLimit) {
   // /dev/zero has no size and no end: read by its size it would be read
   // forever, as the main file or as an include.

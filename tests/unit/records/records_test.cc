@@ -54,6 +54,21 @@ TEST(StateRecordTest, RoundTripsAndRefuses) {
   EXPECT_FALSE(DecodeRecord<Activation>(std::string(2 << 20, 'a')).ok());
 }
 
+TEST(StateRecordTest, PidRecordsKeepTheStartTimeAndReadOlderOnes) {
+  ProcessRecord p{4321, 2, "", 987654};
+  auto back = DecodeRecord<ProcessRecord>(Encode(p));
+  ASSERT_TRUE(back.ok()) << back.status().message();
+  EXPECT_EQ(*back, p);
+  EXPECT_NE(Encode(p).find("start=987654\n"), std::string::npos);
+  // Written before start times were kept: start 0, identified by command line.
+  auto older = DecodeRecord<SchedulerRecord>("pid=77\n");
+  ASSERT_TRUE(older.ok());
+  EXPECT_EQ(older->start, 0u);
+  EXPECT_FALSE(DecodeRecord<SchedulerRecord>("pid=77\nstart=-1\n").ok());
+  EXPECT_FALSE(DecodeRecord<MasterLocation>("pid=7\nendpoint=e\nstart=x\n").ok());
+  EXPECT_FALSE(DecodeRecord<ProcessRecord>("pid=7\nrestarts=0\nstart=1\nstart=2\n").ok());
+}
+
 TEST(StateRecordTest, CurveKeysRoundTripAndRefuseWhatIsNotAKey) {
   const std::string a(40, 'a');
   const std::string b = "0123456789abcdefghij.-:+=^!/*?&<>()[]{}@";
