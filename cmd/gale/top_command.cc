@@ -22,6 +22,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <exception>
 #include <fstream>
 #include <memory>
 #include <optional>
@@ -352,8 +353,15 @@ int Live(const StateManager& sm, const std::string& name, const TopOptions& opti
 }  // namespace
 
 int Top(const StateManager& sm, const std::string& name, const TopOptions& options) {
-  if (options.once || ::isatty(STDOUT_FILENO) != 1) return Once(sm, name, options);
-  return Live(sm, name, options);
+  // Caught here so that the terminal scope unwinds (and restores the
+  // terminal) before the message.
+  try {
+    if (options.once || ::isatty(STDOUT_FILENO) != 1) return Once(sm, name, options);
+    return Live(sm, name, options);
+  } catch (const std::exception& e) {
+    Error(std::string("top: ") + e.what());
+    return kExitFailure;
+  }
 }
 
 }  // namespace gale::cli
