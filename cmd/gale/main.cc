@@ -1,5 +1,5 @@
 // The gale command line: develop (local, validate), deploy and operate
-// (submit, list, status, activate, deactivate, logs, wait, kill), help and
+// (submit, list, status, top, activate, deactivate, logs, wait, kill), help and
 // version, and the internal roles the local scheduler starts (_scheduler,
 // _tmaster, _executor, _stmgr, _instance). Global options (--cluster,
 // --state-dir, --log-level) are accepted before or after the command name.
@@ -33,6 +33,7 @@
 #include "spouts/kafka/kafka_spout_link.h"
 #include "state/state_manager.h"
 #include "stmgr/stmgr.h"
+#include "top_command.h"
 #include "tmaster/tmaster.h"
 
 namespace {
@@ -242,6 +243,16 @@ int main(int argc, char** argv) {
   status->add_option("name", name, "Topology name")->required()->check(topology_name);
   status->add_flag("--json", json, "Print JSON");
 
+  gale::cli::TopOptions top_options;
+  CLI::App* top = app.add_subcommand(
+      "top", "Show a topology's components live: rates, latency, capacity, backpressure (q quits)");
+  top->add_option("name", name, "Topology name")->required()->check(topology_name);
+  top->add_option("--interval", top_options.interval_secs, "Seconds between refreshes")
+      ->check(CLI::Range(gale::cli::kTopMinIntervalSecs, gale::cli::kTopMaxIntervalSecs));
+  top->add_flag("--once", top_options.once,
+                "Print one frame after one interval and exit (also when stdout is not a "
+                "terminal)");
+
   CLI::App* activate = app.add_subcommand("activate", "Resume calling the spouts");
   activate->add_option("name", name, "Topology name")->required()->check(topology_name);
   CLI::App* deactivate = app.add_subcommand("deactivate", "Stop calling the spouts");
@@ -364,13 +375,14 @@ int main(int argc, char** argv) {
   if (!sm) return open_failed;
   // Every command that takes a topology name fails alike when there is none
   // (logs also looks in the log archive, so it checks by itself).
-  for (CLI::App* named : {status, activate, deactivate, wait, kill}) {
+  for (CLI::App* named : {status, top, activate, deactivate, wait, kill}) {
     if (!named->parsed()) continue;
     if (int code = gale::cli::RequireTopology(*sm, name); code != kExitOk) return code;
   }
   if (submit->parsed()) return gale::cli::Submit(*sm, state, submit_src, submit_timeout);
   if (list->parsed()) return gale::cli::List(*sm);
   if (status->parsed()) return gale::cli::ShowStatus(*sm, name, json);
+  if (top->parsed()) return gale::cli::Top(*sm, name, top_options);
   if (activate->parsed()) return gale::cli::SetActive(*sm, name, true);
   if (deactivate->parsed()) return gale::cli::SetActive(*sm, name, false);
   if (logs->parsed()) return gale::cli::ShowLogs(*sm, name, logs_options);
