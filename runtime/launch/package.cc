@@ -322,10 +322,14 @@ Result<std::string> StorePackage(const Package& package, const std::string& stor
       "plugins)";
   std::error_code ec;
   if (!fs::exists(store, ec)) {
-    fs::path parent = fs::path(store).parent_path();
-    fs::create_directories(parent, ec);
-    if (::mkdir(store.c_str(), 0700) != 0 && errno != EEXIST) {
-      return IoError("cannot create the package store " + store + ": " + Errno() + hint);
+    // Missing directories on the way are made owner-only too.
+    std::string path;
+    for (const fs::path& part : fs::path(store)) {
+      path = (fs::path(path) / part).string();
+      if (::mkdir(path.c_str(), 0700) != 0 && errno != EEXIST) {
+        return IoError("cannot create the package store " + store + ": " + path + ": " +
+                       Errno() + hint);
+      }
     }
   } else if (!fs::is_directory(store, ec)) {
     return IoError("the package store " + store + " is not a directory" + hint);

@@ -178,12 +178,15 @@ TEST(TopologyPackage, ADamagedPackageIsRefusedNamingTheFile) {
     EXPECT_NE(loaded.status().message().find("damaged"), std::string::npos)
         << loaded.status().message();
   };
-  // A truncated plugin.
+  // A truncated plugin (written as a new file: this process maps the old
+  // one, which truncation in place would fault).
   const std::string lib = stored.dir + "/lib/libuser.so";
   std::string bytes = ReadFile(lib);
-  fs::resize_file(lib, bytes.size() / 2);
+  fs::remove(lib);
+  std::ofstream(lib, std::ios::binary) << bytes.substr(0, bytes.size() / 2);
   refused("lib/libuser.so");
-  std::ofstream(lib, std::ios::binary | std::ios::trunc) << bytes;
+  fs::remove(lib);
+  std::ofstream(lib, std::ios::binary) << bytes;
   ASSERT_TRUE(LoadPackagedTopology(stored.dir, stored.package.id).ok());
   // An edited YAML of the same size.
   const std::string yaml = stored.dir + "/files/main.yaml";
@@ -243,6 +246,29 @@ TEST(TopologyPackage, TheSameContentIsStoredOnceAndGoesWithItsLastReference) {
   EXPECT_TRUE(fs::exists(third.dir));
   ASSERT_TRUE(ReleasePackage(third.dir, "ref-c").ok());
   EXPECT_TRUE(fs::is_empty(store));
+}
+
+TEST(TopologyPackage, SameNamedPluginsOfTwoPackagesLoadByTheirOwnPaths) {
+  ::setenv("GALE_PACKAGE_TEST_NOTE", "x", 1);
+  ScratchDir one;
+  ScratchDir two;
+  UserTopology first(one);
+  UserTopology second(two);
+  // The same file name, other bytes (an ELF file ignores trailing data).
+  std::ofstream(two.Join("topo/plugins/libuser.so"), std::ios::binary | std::ios::app) << "v2";
+  const std::string store = one.Join("store");
+  Stored a = Store(first.source, store, "ref-a");
+  Stored b = Store(second.source, store, "ref-b");
+  ASSERT_FALSE(a.dir.empty());
+  ASSERT_FALSE(b.dir.empty());
+  EXPECT_NE(a.package.id, b.package.id);
+  auto loaded_a = LoadPackagedTopology(a.dir, a.package.id);
+  auto loaded_b = LoadPackagedTopology(b.dir, b.package.id);
+  ASSERT_TRUE(loaded_a.ok()) << loaded_a.status().message();
+  ASSERT_TRUE(loaded_b.ok()) << loaded_b.status().message();
+  const std::string maps = ReadFile("/proc/self/maps");
+  EXPECT_NE(maps.find(a.dir + "/lib/libuser.so"), std::string::npos);
+  EXPECT_NE(maps.find(b.dir + "/lib/libuser.so"), std::string::npos);
 }
 
 TEST(TopologyPackage, AStoreThatCannotBeWrittenLeavesNothingBehind) {
