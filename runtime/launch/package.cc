@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "common/sha256.h"
+#include "launch/plugins.h"
 
 namespace gale::launch {
 namespace {
@@ -92,6 +93,19 @@ struct Manifest {
     std::string path;
   };
   std::vector<Entry> entries;
+  // Every library of `kind` in manifest order, as a path under `dir` or a
+  // program path.
+  std::vector<std::string> Libraries(const std::string& dir, const std::string& kind) const {
+    std::vector<std::string> out;
+    for (const std::string& line : order) {
+      if (line.rfind(kind + " ", 0) == 0) out.push_back(dir + "/" + line.substr(kind.size() + 1));
+      if (line.rfind("program-" + kind + " ", 0) == 0) {
+        out.push_back(line.substr(kind.size() + 9));
+      }
+    }
+    return out;
+  }
+  std::vector<std::string> order;  // "lib REL", "program-lib PATH", ...
 };
 
 Result<Manifest> ParseManifest(const std::string& text, const std::string& where) {
@@ -120,6 +134,9 @@ Result<Manifest> ParseManifest(const std::string& text, const std::string& where
       m.registered = rest;
     } else if (kind == "override") {
       m.overrides.push_back(Unescape(rest));
+    } else if (kind == "program-lib" || kind == "program-library") {
+      if (!fs::path(rest).is_absolute()) return bad(n, "not an absolute path '" + rest + "'");
+      m.order.push_back(kind + " " + rest);
     } else if (kind == "lib" || kind == "library" || kind == "file") {
       std::istringstream fields(rest);
       Manifest::Entry e;
@@ -129,6 +146,7 @@ Result<Manifest> ParseManifest(const std::string& text, const std::string& where
       std::getline(fields, e.path);
       if (!fields.eof() && fields.fail()) return bad(n, "malformed entry");
       if (e.sha256.size() != 64 || !SafeRelative(e.path)) return bad(n, "malformed entry");
+      if (kind != "file") m.order.push_back(kind + " " + e.path);
       m.entries.push_back(std::move(e));
     } else {
       return bad(n, "unknown entry '" + kind + "'");
@@ -181,9 +199,12 @@ Result<Manifest> Verify(const std::string& dir, const std::string& id) {
   return m;
 }
 
-// Writes `content` to a new file `path` with `mode`, synced.
-Status WriteNew(const std::string& path, const std::string& content, mode_t mode) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+// Writes `content` to a new file `path` with `mode`, synced; with
+// `replace` an existing file is overwritten.
+Status WriteNew(const std::string& path, const std::string& content, mode_t mode,
+                bool replace = false) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | (replace ? O_TRUNC : O_EXCL),
+                  mode);
   if (fd < 0) return IoError("cannot create " + path + ": " + Errno());
   std::size_t done = 0;
   while (done < content.size()) {
@@ -254,6 +275,13 @@ Result<Package> MakePackage(const TopologySource& source, const TopologySpec& sp
   std::map<std::string, std::string> hashes;    // lib/NAME -> "SHA SIZE"
   std::set<std::string> names;
   auto add_library = [&](const std::string& path, const char* kind) -> Status {
+    if (IsProgramLibrary(path)) {
+      if (path.find('\n') != std::string::npos || !fs::path(path).is_absolute()) {
+        return InvalidArgument("cannot package the library " + path);
+      }
+      lines.push_back(std::string("program-") + kind + " " + path);
+      return Status::Ok();
+    }
     std::error_code ec;
     std::string canonical = fs::weakly_canonical(path, ec).string();
     if (ec) canonical = path;
@@ -339,16 +367,11 @@ Result<std::string> StorePackage(const Package& package, const std::string& stor
   const bool refs_existed = fs::exists(refs, ec);
   if (Status s = MakeDir(refs); !s.ok()) return IoError(s.message() + hint);
   const std::string ref_path = refs + "/" + ref;
-  {
-    // The reference: a file named after the topology, holding what it is.
-    std::ofstream out(ref_path, std::ios::trunc);
-    out << ref << "\n";
-    out.close();
-    if (!out) {
-      if (!refs_existed) ::rmdir(refs.c_str());
-      return IoError("cannot write " + ref_path + hint);
-    }
-    ::chmod(ref_path.c_str(), 0600);
+  // The reference: a file named after the topology.
+  if (Status s = WriteNew(ref_path, ref + "\n", 0600, /*replace=*/true); !s.ok()) {
+    ::unlink(ref_path.c_str());
+    if (!refs_existed) ::rmdir(refs.c_str());
+    return IoError(s.message() + hint);
   }
   auto fail = [&](const Status& s) -> Status {
     ::unlink(ref_path.c_str());
@@ -407,11 +430,8 @@ Result<LoadedTopology> LoadPackagedTopology(const std::string& dir, const std::s
   Result<Manifest> m = Verify(dir, id);
   if (!m.ok()) return m.status();
   TopologySource source;
-  std::vector<std::string> libraries;
-  for (const Manifest::Entry& e : m->entries) {
-    if (e.kind == "lib") source.libs.push_back(dir + "/" + e.path);
-    if (e.kind == "library") libraries.push_back(dir + "/" + e.path);
-  }
+  source.libs = m->Libraries(dir, "lib");
+  std::vector<std::string> libraries = m->Libraries(dir, "library");
   source.topology = m->registered;
   if (!m->topology.empty()) source.file = dir + "/" + m->topology;
   source.overrides = m->overrides;

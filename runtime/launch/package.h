@@ -23,6 +23,10 @@
 //   library SHA256 SIZE lib/NAME each of the YAML's libraries, in the order
 //                                the loader lists them
 //   file SHA256 SIZE files/REL   each YAML file
+//   program-lib PATH             a --lib (or program-library PATH: a YAML
+//                                library) the gale program links itself,
+//                                e.g. libgale_kafka_spout.so: part of the
+//                                installation, named by path, not copied
 // The -c overrides are kept as the user gave them and re-applied on load
 // (as `gale submit` applied them), which gives the identical config.
 //
