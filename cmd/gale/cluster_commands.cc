@@ -23,6 +23,7 @@
 #include "common/parse.h"
 #include "records/control.h"
 #include "records/state_records.h"
+#include "launch/package.h"
 #include "launch/transport_keys.h"
 #include "topology/defaults.h"
 #include "transport/curve.h"
@@ -111,6 +112,16 @@ std::optional<ArchivedRun> RemoveState(StateManager& sm, const std::string& name
   }
   Result<ArchivedRun> run = Archive(sm).Archive(name, sm.TopologyDir(name), reason, records);
   Status gone = sm.RemoveTopology(name);
+  // The topology's reference to its package goes with it; the last one
+  // removes the package (launch/package.h).
+  if (gone.ok() && records.count("submit") > 0) {
+    auto submission = records::DecodeRecord<records::Submission>(records["submit"]);
+    if (submission.ok() && !submission->package_dir.empty()) {
+      Status released =
+          launch::ReleasePackage(submission->package_dir, launch::PackageRefName(sm.root(), name));
+      if (!released.ok()) Error("warning: " + released.message());
+    }
+  }
   if (removed != nullptr) {
     *removed = gone;
   } else if (!gone.ok()) {
@@ -330,10 +341,12 @@ bool WaitDrained(const StateManager& sm, const std::string& name, double timeout
 }  // namespace
 
 int Submit(StateManager& sm, const state::StateOptions& options,
-           const launch::TopologySource& source, double timeout_secs) {
+           const launch::TopologySource& source, const std::string& package_store,
+           double timeout_secs) {
   const std::string& root = options.root;
   launch::TopologySource src = source.Absolute();
-  auto loaded = launch::LoadTopology(src);
+  std::vector<flux::SourceFile> files_read;
+  auto loaded = launch::LoadTopology(src, &files_read);
   if (!loaded.ok()) {
     Error(loaded.status().message());
     return kExitInvalid;
@@ -363,13 +376,33 @@ int Submit(StateManager& sm, const state::StateOptions& options,
     }
     (void)ForceKill(sm, name, "dead, replaced by a new submit");  // leftovers of a dead run
   }
+  // The package every process of the topology loads from: the resolved
+  // YAML and every plugin, so later edits of the user's files reach no
+  // process of this run.
+  auto package = launch::MakePackage(src, loaded->spec, files_read);
+  if (!package.ok()) {
+    Error("topology '" + name + "' was not submitted: " + package.status().message());
+    return kExitFailure;
+  }
+  const std::string ref = launch::PackageRefName(sm.root(), name);
+  auto package_dir = launch::StorePackage(*package, package_store, ref);
+  if (!package_dir.ok()) {
+    Error("topology '" + name + "' was not submitted: cannot write its package: " +
+          package_dir.status().message());
+    return kExitFailure;
+  }
+  auto release_package = [&] { (void)launch::ReleasePackage(*package_dir, ref); };
   // Nothing runs until the submission is recorded; a submission that could
   // not be recorded (a full disk) leaves no topology behind.
   if (Status created = sm.Create(name); !created.ok()) {
     Error("topology '" + name + "' was not submitted: " + created.message());
+    release_package();
     return kExitFailure;
   }
-  Status s = sm.WriteRecord(name, "submit", src.ToRecord());
+  records::Submission submission = src.ToRecord();
+  submission.package = package->id;
+  submission.package_dir = *package_dir;
+  Status s = sm.WriteRecord(name, "submit", submission);
   // The topology's processes read a private copy of the cluster file: an
   // edit of the user's file does not reach a running topology.
   state::StateOptions child = options;
@@ -396,6 +429,7 @@ int Submit(StateManager& sm, const state::StateOptions& options,
   if (!s.ok()) {
     Error("topology '" + name + "' was not submitted: " + s.message());
     (void)sm.RemoveTopology(name);
+    release_package();
     return kExitFailure;
   }
   SpawnOptions o;

@@ -38,8 +38,10 @@ int RequireTopology(const state::StateManager& sm, const std::string& name);
 
 // `options` are the state options the command runs with: the processes the
 // submit starts get them too (with a private copy of the cluster file).
+// The topology's package is written to `package_store` (launch/package.h).
 int Submit(state::StateManager& sm, const state::StateOptions& options,
-           const launch::TopologySource& source, double timeout_secs);
+           const launch::TopologySource& source, const std::string& package_store,
+           double timeout_secs);
 int List(state::StateManager& sm);
 int ShowStatus(state::StateManager& sm, const std::string& name, bool json);
 int SetActive(state::StateManager& sm, const std::string& name, bool active);

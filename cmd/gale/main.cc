@@ -379,7 +379,12 @@ int main(int argc, char** argv) {
     if (!named->parsed()) continue;
     if (int code = gale::cli::RequireTopology(*sm, name); code != kExitOk) return code;
   }
-  if (submit->parsed()) return gale::cli::Submit(*sm, state, submit_src, submit_timeout);
+  if (submit->parsed()) {
+    // The cluster's package.store, else a directory of the host-local state.
+    const std::string store =
+        cluster->package_store.empty() ? state.root + "/packages" : cluster->package_store;
+    return gale::cli::Submit(*sm, state, submit_src, store, submit_timeout);
+  }
   if (list->parsed()) return gale::cli::List(*sm);
   if (status->parsed()) return gale::cli::ShowStatus(*sm, name, json);
   if (top->parsed()) return gale::cli::Top(*sm, name, top_options);

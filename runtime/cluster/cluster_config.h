@@ -16,7 +16,7 @@
 //   scheduler: local                    # local (default) | slurm (not available yet)
 //   slurm.partition: batch
 //   slurm.args: [--account=stream]      # or one string, split on spaces
-//   package.store: /shared/gale/packages
+//   package.store: /shared/gale/packages   # default <state root>/packages
 //   transport.bind.address: 10.0.0.5
 //
 // Keys are flat, as in Storm's storm.yaml. An unknown key or a bad value is
@@ -45,7 +45,7 @@ struct ClusterConfig {
   std::string slurm_partition;
   std::vector<std::string> slurm_args;
 
-  std::string package_store;           // "" = none configured
+  std::string package_store;           // "" = <state root>/packages (launch/package.h)
   std::string transport_bind_address;  // "" = the default address
 
   // Cross-key checks: zookeeper.connect is required by state.manager:

@@ -131,13 +131,20 @@ class Loader {
  public:
   static constexpr std::size_t kMaxIncludes = 64;
 
-  explicit Loader(const SubstitutionOptions& substitution) : substitution_(substitution) {}
+  Loader(const SubstitutionOptions& substitution, const LoadOptions& options)
+      : substitution_(substitution), options_(options) {}
 
   std::optional<FileDefinition> Load(std::string_view raw, const std::string& shown,
                                      std::vector<ChainLink>* chain) {
     const std::size_t errors_before = errors_.size();
-    SubstitutedText text = Substitute(raw, shown, substitution_, &errors_);
+    SubstitutedText text;
+    if (options_.substitute) {
+      text = Substitute(raw, shown, substitution_, &errors_);
+    } else {
+      text.text = std::string(raw);
+    }
     if (errors_.size() != errors_before) return std::nullopt;
+    if (options_.files_read != nullptr) options_.files_read->push_back({shown, text.text});
     Diagnostics diag(shown, &text.positions, &errors_);
     YAML::Node root;
     try {
@@ -205,6 +212,7 @@ class Loader {
 
  private:
   const SubstitutionOptions& substitution_;
+  const LoadOptions& options_;
   std::vector<std::string> errors_;
   std::size_t includes_ = 0;  // include directives followed so far, repeats counted
 };
@@ -277,7 +285,7 @@ Result<TopologySpec> Load(const std::string& text, const std::string& shown,
   Result<SubstitutionOptions> substitution =
       ReadFilterFiles(options.filter_files, options.env_filter);
   if (!substitution.ok()) return substitution.status();
-  Loader loader(substitution.value());
+  Loader loader(substitution.value(), options);
   std::vector<ChainLink> chain{{canonical, shown}};
   std::optional<FileDefinition> def = loader.Load(text, shown, &chain);
   std::vector<std::string>& errors = loader.errors();

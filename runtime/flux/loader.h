@@ -25,6 +25,13 @@
 
 namespace gale::flux {
 
+// One file a load read: its path as the loader used it (absolute when the
+// topology's path was) and its substituted text.
+struct SourceFile {
+  std::string path;
+  std::string text;
+};
+
 struct LoadOptions {
   // --filter FILE.properties: `key=value` lines (# comments) whose values
   // replace ${key} in the YAML text. Later files win.
@@ -34,7 +41,14 @@ struct LoadOptions {
   // -c key=value: topology config overrides applied last; the value is typed
   // like a YAML scalar (2 -> int, true -> bool, [a, b] -> list, "2" -> string).
   std::vector<std::string> overrides;
+  // false: the text is already substituted (a topology package's resolved
+  // files) and is parsed as it is; filter_files and env_filter must be unset.
+  bool substitute = true;
+  // When set, every file read (the topology and its includes) is appended
+  // here with its text after substitution, in the order read.
+  std::vector<SourceFile>* files_read = nullptr;
 };
+
 
 // How many files this process refused because a YAML node threw while the
 // file was read: a reader used a node without checking it. The file is

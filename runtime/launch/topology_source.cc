@@ -4,6 +4,7 @@
 
 #include "flux/loader.h"
 #include "gale/registry.h"
+#include "launch/package.h"
 #include "launch/plugins.h"
 #include "topology/validate.h"
 
@@ -50,7 +51,7 @@ TopologySource TopologySource::Absolute() const {
 }
 
 records::Submission TopologySource::ToRecord() const {
-  return records::Submission{file, topology, libs, filters, env_filter, overrides};
+  return records::Submission{file, topology, libs, filters, env_filter, overrides, "", ""};
 }
 
 TopologySource TopologySource::FromRecord(const records::Submission& r) {
@@ -64,7 +65,9 @@ TopologySource TopologySource::FromRecord(const records::Submission& r) {
   return s;
 }
 
-Result<LoadedTopology> LoadTopology(const TopologySource& source) {
+Result<LoadedTopology> LoadTopologyFrom(const TopologySource& source, bool substitute,
+                                        const std::vector<std::string>* libraries,
+                                        std::vector<flux::SourceFile>* files_read) {
   for (const std::string& lib : source.libs) GALE_RETURN_IF_ERROR(LoadPlugin(lib));
   Result<TopologySpec> spec = Status();
   if (!source.topology.empty()) {
@@ -74,15 +77,32 @@ Result<LoadedTopology> LoadTopology(const TopologySource& source) {
     options.filter_files = source.filters;
     options.env_filter = source.env_filter;
     options.overrides = source.overrides;
+    options.substitute = substitute;
+    options.files_read = files_read;
     spec = flux::LoadTopologyFile(source.file, options);
   }
   if (!spec.ok()) return spec.status();
+  if (libraries != nullptr) {
+    if (libraries->size() != spec->libraries.size()) {
+      return InvalidArgument("the topology " + source.file + " lists " +
+                             std::to_string(spec->libraries.size()) +
+                             " libraries, its package holds " +
+                             std::to_string(libraries->size()) +
+                             "; the package is damaged: submit the topology again");
+    }
+    spec->libraries = *libraries;
+  }
   for (const std::string& lib : spec->libraries) GALE_RETURN_IF_ERROR(LoadPlugin(lib));
   Status valid = topology::ValidateTopology(*spec, Registry::Global());
   if (!valid.ok()) return Status(valid.code(), "invalid topology:\n" + valid.message());
   auto plan = plan::TopologyPlan::Build(*spec, Registry::Global());
   if (!plan.ok()) return plan.status();
   return LoadedTopology{std::move(spec).value(), std::move(plan).value()};
+}
+
+Result<LoadedTopology> LoadTopology(const TopologySource& source,
+                                    std::vector<flux::SourceFile>* files_read) {
+  return LoadTopologyFrom(source, /*substitute=*/true, nullptr, files_read);
 }
 
 Result<LoadedTopology> LoadSubmittedTopology(const state::StateManager& sm,
@@ -92,7 +112,17 @@ Result<LoadedTopology> LoadSubmittedTopology(const state::StateManager& sm,
     return NotFound("no submitted topology '" + name + "' in " + sm.root());
   }
   if (!submit.ok()) return submit.status();
-  return LoadTopology(TopologySource::FromRecord(*submit));
+  if (submit->package.empty() || submit->package_dir.empty()) {
+    return Status(ErrorCode::kFailedPrecondition, "the submission of topology '" + name +
+                              "' names no topology package (it was submitted by an older gale); "
+                              "kill it and submit it again");
+  }
+  Result<LoadedTopology> loaded = LoadPackagedTopology(submit->package_dir, submit->package);
+  if (!loaded.ok()) {
+    return Status(loaded.status().code(),
+                  "topology '" + name + "': " + loaded.status().message());
+  }
+  return loaded;
 }
 
 }  // namespace gale::launch

@@ -1,15 +1,17 @@
 #pragma once
 
 // How a topology is loaded: the YAML file, plugins, filters and overrides a
-// user passed to `gale local|validate|submit`. Every process of a submitted
-// topology re-loads it from the same source (recorded in the state
-// directory), so they all build the identical plan.
+// user passed to `gale local|validate|submit`. `gale submit` copies what it
+// loaded into a topology package (launch/package.h) and every process of
+// the submitted topology loads from that package, never from the user's
+// files, so they all build the identical plan.
 
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "common/status.h"
+#include "flux/loader.h"
 #include "gale/topology.h"
 #include "plan/plan.h"
 #include "state/state_manager.h"
@@ -38,10 +40,21 @@ struct LoadedTopology {
 
 // Loads plugins, parses and validates the YAML and builds the plan. Errors are
 // kInvalidArgument/kNotFound (user input) with file:line:column messages.
-Result<LoadedTopology> LoadTopology(const TopologySource& source);
+// With `files_read`, every YAML file read is appended to it (its text after
+// substitution), for the topology package.
+Result<LoadedTopology> LoadTopology(const TopologySource& source,
+                                    std::vector<flux::SourceFile>* files_read = nullptr);
+
+// LoadTopology with the choices a package load makes: `substitute` false
+// parses the YAML as it is; `libraries`, when set, replaces the YAML's
+// `libraries:` one for one (the package's copies).
+Result<LoadedTopology> LoadTopologyFrom(const TopologySource& source, bool substitute,
+                                        const std::vector<std::string>* libraries,
+                                        std::vector<flux::SourceFile>* files_read);
 
 // Loads the topology `name` as recorded in the state directory by `gale
-// submit` (every process of a submitted topology starts with this).
+// submit`, from the topology package its `submit` record names (every
+// process of a submitted topology starts with this).
 Result<LoadedTopology> LoadSubmittedTopology(const state::StateManager& sm,
                                              const std::string& name);
 

@@ -194,6 +194,8 @@ std::string Encode(const Submission& r) {
   for (const auto& f : r.filters) kv.Add("filter", f);
   kv.Add("env_filter", r.env_filter ? "1" : "0");
   for (const auto& o : r.overrides) kv.Add("override", o);
+  if (!r.package.empty()) kv.Add("package", r.package);
+  if (!r.package_dir.empty()) kv.Add("package_dir", r.package_dir);
   return kv.Serialize();
 }
 
@@ -212,6 +214,8 @@ Status Decode(std::string_view text, Submission* out) {
   r.libs = kv.GetAll("lib");
   r.filters = kv.GetAll("filter");
   r.overrides = kv.GetAll("override");
+  r.package = kv.Get("package").value_or("");  // absent in records of older versions
+  r.package_dir = kv.Get("package_dir").value_or("");
   *out = std::move(r);
   return Status::Ok();
 }

@@ -9,7 +9,8 @@
 //   tmaster        MasterLocation   pid=, endpoint=
 //   pids/<name>    ProcessRecord    pid=, restarts=
 //   scheduler      SchedulerRecord  pid=
-//   submit         Submission       file=, topology=, lib=*, filter=*, env_filter=, override=*
+//   submit         Submission       file=, topology=, lib=*, filter=*, env_filter=, override=*,
+//                                   package=, package_dir= (launch/package.h)
 //   errors/task-N  TaskError        free text (one message)
 //   keys           CurveKeys        server_public=, server_secret=, client_public=, client_secret=
 //
@@ -92,6 +93,11 @@ struct Submission {
   std::vector<std::string> filters;
   bool env_filter = false;
   std::vector<std::string> overrides;
+  // The topology package every process loads from (launch/package.h): its
+  // id (the SHA-256 of its manifest) and its directory. The fields above
+  // say what the user submitted, for messages only.
+  std::string package;
+  std::string package_dir;
   bool operator==(const Submission&) const = default;
 };
 

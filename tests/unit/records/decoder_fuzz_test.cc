@@ -68,7 +68,8 @@ std::vector<Codec> AllCodecs() {
       "pids", {{4321, 3, ""}, {4321, 3, "exited with 1; 3 exits within 300 s"}, {4321, 0, "", 98765}}));
   codecs.push_back(StateCodec<SchedulerRecord>("scheduler", {{77}, {77, 42}}));
   codecs.push_back(StateCodec<Submission>(
-      "submit", {{"/t.yaml", "", {"/a.so", "/b.so"}, {"/f.properties"}, true, {"k=v"}}}));
+      "submit", {{"/t.yaml", "", {"/a.so", "/b.so"}, {"/f.properties"}, true, {"k=v"}, "", ""},
+                 {"/t.yaml", "", {}, {}, false, {}, std::string(64, 'e'), "/s/" + std::string(64, 'e')}}));
   codecs.push_back(StateCodec<TaskError>("errors", {{"Prepare threw"}}));
   codecs.push_back(StateCodec<CurveKeys>(
       "keys", {{std::string(40, 'a'), std::string(40, 'b'), std::string(40, 'c'),
