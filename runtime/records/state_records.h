@@ -6,12 +6,13 @@
 //   packing        PackingPlan      task=<task> <container> <component>*, workers=
 //   physical       PhysicalPlan     version=, stmgr=<container> <endpoint> <pid>*
 //   activation     Activation       active=0|1
-//   tmaster        MasterLocation   pid=, endpoint=
+//   tmaster        MasterLocation   pid=, endpoint=, http= (optional)
 //   pids/<name>    ProcessRecord    pid=, restarts=
 //   scheduler      SchedulerRecord  pid=
 //   submit         Submission       file=, topology=, lib=*, filter=*, env_filter=, override=*
 //   errors/task-N  TaskError        free text (one message)
 //   keys           CurveKeys        server_public=, server_secret=, client_public=, client_secret=
+//   http_token     HttpToken        token=
 //
 // Every record has `std::string Encode(const R&)` and `Status Decode(text,
 // R*)`; DecodeRecord<R>(text) wraps the latter. Decoders never throw, refuse
@@ -59,6 +60,7 @@ struct Activation {
 struct MasterLocation {
   std::int32_t pid = 2;
   std::string endpoint;
+  std::string http;  // the master's HTTP URL; empty when it serves none
   bool operator==(const MasterLocation&) const = default;
 };
 
@@ -103,6 +105,15 @@ inline constexpr std::size_t kZ85KeyChars = 40;
 // Whether `text` is a Z85-encoded 32-byte key.
 bool IsZ85Key(std::string_view text);
 
+// The bearer token that guards the topology master's HTTP actions
+// (activate, deactivate): random per submit, kept like CurveKeys (owner
+// only).
+struct HttpToken {
+  std::string token;  // kHttpTokenChars hex digits
+  bool operator==(const HttpToken&) const = default;
+};
+inline constexpr std::size_t kHttpTokenChars = 64;
+
 struct TaskError {
   std::string message;  // one line; newlines become spaces
   bool operator==(const TaskError&) const = default;
@@ -117,6 +128,7 @@ std::string Encode(const SchedulerRecord& r);
 std::string Encode(const Submission& r);
 std::string Encode(const TaskError& r);
 std::string Encode(const CurveKeys& r);
+std::string Encode(const HttpToken& r);
 
 Status Decode(std::string_view text, PackingPlan* out);
 Status Decode(std::string_view text, PhysicalPlan* out);
@@ -127,6 +139,7 @@ Status Decode(std::string_view text, SchedulerRecord* out);
 Status Decode(std::string_view text, Submission* out);
 Status Decode(std::string_view text, TaskError* out);
 Status Decode(std::string_view text, CurveKeys* out);
+Status Decode(std::string_view text, HttpToken* out);
 
 template <typename R>
 Result<R> DecodeRecord(std::string_view text) {
