@@ -45,17 +45,13 @@ void MetricsStore::Add(int container, const metrics::Report& report, std::int64_
     }
     tasks_[t.task] = {t, now_ns};
     first_seen_ns_.emplace(t.task, now_ns);
+    std::deque<Sample>& history = history_[t.task];
+    if (history.empty() || now_ns - history.back().ns >= kSampleEveryNs) {
+      history.push_back({now_ns, t.counters});
+      // Keep one sample at least ten minutes old, for the ten-minute window.
+      while (history.size() > 2 && now_ns - history[1].ns >= kTenMinutesNs) history.pop_front();
+    }
   }
-  if (history_.empty() || now_ns - history_.back().ns >= kSampleEveryNs) SampleLocked(now_ns);
-}
-
-void MetricsStore::SampleLocked(std::int64_t now_ns) {
-  Sample s;
-  s.ns = now_ns;
-  for (const auto& [task, entry] : tasks_) s.counters[task] = entry.first.counters;
-  history_.push_back(std::move(s));
-  // Keep one sample at least ten minutes old, for the ten-minute window.
-  while (history_.size() > 2 && now_ns - history_[1].ns >= kTenMinutesNs) history_.pop_front();
 }
 
 void MetricsStore::CountMalformed() {
@@ -89,13 +85,13 @@ TopologyView MetricsStore::View(std::int64_t now_ns) const {
     for (std::size_t w = 0; w < 2; ++w) {
       WindowStats& ws = t.windows[w];
       ws.name = names[w];
-      // The oldest sample inside the window that knew this task.
-      for (const Sample& s : history_) {
+      // From the oldest sample inside the window.
+      auto history = history_.find(task);
+      if (history == history_.end()) continue;
+      for (const Sample& s : history->second) {
         if (now_ns - s.ns > spans[w]) continue;
-        auto it = s.counters.find(task);
-        if (it == s.counters.end()) continue;
         ws.secs = static_cast<double>(now_ns - s.ns) / 1e9;
-        ws.delta = now.Minus(it->second);
+        ws.delta = now.Minus(s.counters);
         break;
       }
     }

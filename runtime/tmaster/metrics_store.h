@@ -2,7 +2,7 @@
 
 // What the topology master knows of its topology's metrics: the latest
 // snapshot of every task and stream manager (from the stream managers'
-// reports, metrics/report.h) and, sampled every few seconds, enough history
+// reports, metrics/report.h) and, sampled every few seconds per task, enough history
 // to give counts over the last minute and the last ten minutes.
 //
 // Thread-safety: every method locks; the master's loop adds reports, the
@@ -75,9 +75,8 @@ class MetricsStore {
  private:
   struct Sample {
     std::int64_t ns = 0;
-    std::map<int, metrics::TaskCounters> counters;
+    metrics::TaskCounters counters;
   };
-  void SampleLocked(std::int64_t now_ns);
 
   const std::string topology_;
   const std::shared_ptr<const plan::TopologyPlan> plan_;
@@ -86,7 +85,7 @@ class MetricsStore {
   bool active_ = true;
   std::map<int, std::pair<metrics::TaskSnapshot, std::int64_t>> tasks_;  // and when received
   std::map<int, std::pair<metrics::StmgrSnapshot, std::int64_t>> stmgrs_;
-  std::deque<Sample> history_;  // oldest first, about ten minutes
+  std::map<int, std::deque<Sample>> history_;  // by task, oldest first, about ten minutes
   std::map<int, std::int64_t> first_seen_ns_;  // by task
   std::uint64_t malformed_ = 0;
 };

@@ -54,6 +54,28 @@ TEST(StateRecordTest, RoundTripsAndRefuses) {
   EXPECT_FALSE(DecodeRecord<Activation>(std::string(2 << 20, 'a')).ok());
 }
 
+TEST(StateRecordTest, MasterLocationCarriesTheHttpUrlWhenThereIsOne) {
+  MasterLocation with{42, "tcp://127.0.0.1:5", "http://127.0.0.1:8080"};
+  auto back = DecodeRecord<MasterLocation>(Encode(with));
+  ASSERT_TRUE(back.ok()) << back.status().message();
+  EXPECT_EQ(*back, with);
+  // Written by a master without HTTP: still readable, with no URL.
+  auto old = DecodeRecord<MasterLocation>("pid=42\nendpoint=tcp://127.0.0.1:5\n");
+  ASSERT_TRUE(old.ok()) << old.status().message();
+  EXPECT_EQ(old->http, "");
+}
+
+TEST(StateRecordTest, HttpTokenIsSixtyFourHexDigits) {
+  HttpToken token{std::string(32, 'a') + std::string(32, '7')};
+  auto back = DecodeRecord<HttpToken>(Encode(token));
+  ASSERT_TRUE(back.ok()) << back.status().message();
+  EXPECT_EQ(*back, token);
+  EXPECT_FALSE(DecodeRecord<HttpToken>("token=" + std::string(63, 'a') + "\n").ok());
+  EXPECT_FALSE(DecodeRecord<HttpToken>("token=" + std::string(63, 'a') + "G\n").ok());
+  EXPECT_FALSE(DecodeRecord<HttpToken>("token=" + std::string(63, 'a') + "A\n").ok());
+  EXPECT_FALSE(DecodeRecord<HttpToken>("").ok());
+}
+
 TEST(StateRecordTest, CurveKeysRoundTripAndRefuseWhatIsNotAKey) {
   const std::string a(40, 'a');
   const std::string b = "0123456789abcdefghij.-:+=^!/*?&<>()[]{}@";
