@@ -99,6 +99,10 @@ const char* GroupingName(GroupingType t) {
 
 }  // namespace
 
+std::string DumpJson(const nlohmann::json& j) {
+  return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+}
+
 std::string EscapeLabel(const std::string& value) {
   std::string out;
   out.reserve(value.size());

@@ -20,6 +20,10 @@ nlohmann::json TopologySummaryJson(const TopologyView& view);
 // Everything /api/v1/topologies/NAME returns.
 nlohmann::json TopologyJson(const TopologyView& view);
 
+// The text of `j`, indented. Strings that are not UTF-8 (error messages
+// of user code may be anything) get U+FFFD instead of throwing.
+std::string DumpJson(const nlohmann::json& j);
+
 // A label value with `\`, `"` and newlines escaped.
 std::string EscapeLabel(const std::string& value);
 

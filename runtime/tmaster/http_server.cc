@@ -12,7 +12,7 @@ namespace {
 
 void Json(httplib::Response& res, int status, const nlohmann::json& body) {
   res.status = status;
-  res.set_content(body.dump(2) + "\n", "application/json");
+  res.set_content(DumpJson(body), "application/json");
 }
 
 void Error(httplib::Response& res, int status, const std::string& message) {

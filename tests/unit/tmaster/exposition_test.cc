@@ -216,5 +216,16 @@ TEST(TopologyJson, HasThePlansMetricsBackpressureAndExceptions) {
   EXPECT_EQ(j["exceptions"][0]["time_ms"], 1700000000000);
 }
 
+TEST(TopologyJson, ErrorsThatAreNotUtf8AreReplacedNotThrown) {
+  MetricsStore store("words", stmgr::testing::TestPlan(), "hostA");
+  metrics::Report r = Report(0, 1);
+  r.tasks[0].errors = {{1, "bad \xff\xfe bytes"}};
+  store.Add(0, r, 0);
+  std::string text;
+  ASSERT_NO_THROW(text = DumpJson(TopologyJson(store.View(0))));
+  EXPECT_NE(text.find("bad \xEF\xBF\xBD"), std::string::npos);
+  EXPECT_FALSE(nlohmann::json::parse(text, nullptr, false).is_discarded());
+}
+
 }  // namespace
 }  // namespace gale::tmaster
