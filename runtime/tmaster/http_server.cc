@@ -84,9 +84,11 @@ Status HttpServer::Start(HttpOptions options) {
   if (port == 0) {
     port = s.bind_to_any_port(options_.bind_address);
     if (port < 0) {
+      server_.reset();
       return IoError("cannot bind HTTP on " + options_.bind_address + " (any port)");
     }
   } else if (!s.bind_to_port(options_.bind_address, port)) {
+    server_.reset();
     return IoError("cannot bind HTTP on " + options_.bind_address + ":" + std::to_string(port) +
                    "; set http.port to a free port, or 0 for any");
   }

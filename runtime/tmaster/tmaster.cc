@@ -3,7 +3,6 @@
 #include <signal.h>
 #include <unistd.h>
 
-#include <condition_variable>
 #include <deque>
 #include <future>
 #include <map>
@@ -11,11 +10,11 @@
 
 #include "common/clock.h"
 #include "common/log.h"
-#include "metrics/report.h"
 #include "common/stop_signal.h"
 #include "launch/role_log.h"
 #include "launch/topology_source.h"
 #include "launch/transport_keys.h"
+#include "metrics/report.h"
 #include "records/control.h"
 #include "records/refused.h"
 #include "records/state_records.h"
@@ -79,7 +78,7 @@ class TopologyMaster {
     }
     active_ = !activation.ok() || activation->active;
     store_.SetActive(active_);
-    GALE_RETURN_IF_ERROR(StartHttp());
+    StartHttp();
     records::PackingPlan packing;
     packing.workers = plan_->workers();
     for (std::int32_t t = 1; t <= plan_->max_task_id(); ++t) {
@@ -94,7 +93,7 @@ class TopologyMaster {
     location_ = std::move(location).value();
     log_->info("topology master of '{}' at {} ({} containers, {} tasks, curve {}), HTTP at {}",
                options_.topology, endpoint_, plan_->workers(), plan_->max_task_id(),
-               curve_ ? "on" : "off", http_.url());
+               curve_ ? "on" : "off", http_.url().empty() ? "none" : http_.url());
     return Status::Ok();
   }
 
@@ -118,7 +117,9 @@ class TopologyMaster {
  private:
   std::string Version() const { return incarnation_ + "." + std::to_string(version_); }
 
-  Status StartHttp() {
+  // Without HTTP (its port taken, say) the topology still runs: the error
+  // is logged and `gale status` shows no URL.
+  void StartHttp() {
     const Config& config = plan_->topology_config();
     HttpOptions o;
     o.bind_address =
@@ -135,9 +136,8 @@ class TopologyMaster {
     o.command = [this](const std::string& command) { return QueueHttpCommand(command); };
     Status s = http_.Start(std::move(o));
     if (!s.ok()) {
-      return Status(s.code(), "topology master of '" + options_.topology + "': " + s.message());
+      log_->error("topology master of '{}' serves no HTTP: {}", options_.topology, s.message());
     }
-    return Status::Ok();
   }
 
   // An HTTP thread: hands the command to the master's loop and waits for

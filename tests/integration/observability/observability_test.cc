@@ -257,6 +257,37 @@ TEST_F(Observability, RestApiDescribesTheTopologyAndGuardsItsActions) {
   EXPECT_TRUE(WaitUntil([&] { return emitted() > still; }, 30));
 }
 
+TEST_F(Observability, ATakenPortLeavesTheTopologyRunningWithoutHttp) {
+  // Hold a port, then ask for it.
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(::listen(fd, 1), 0);
+  ASSERT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+  const int taken = ntohs(addr.sin_port);
+  cluster_.Track("taken");
+  std::string yaml = Yaml("taken");
+  yaml.replace(yaml.find("config:\n"), 8, "config:\n  http.port: " + std::to_string(taken) + "\n");
+  CommandResult submit = cluster_.Gale("submit " + dir_.Write("taken.yaml", yaml));
+  ASSERT_EQ(submit.exit_code, 0) << submit.err;
+  json status;
+  EXPECT_TRUE(WaitUntil(
+      [&] {
+        status = json::parse(cluster_.Gale("status taken --json").out, nullptr, false);
+        return !status.is_discarded() && status["tasks_reporting"] == 4 &&
+               status["components"][2]["executed"].get<double>() > 0;
+      },
+      60))
+      << status.dump();
+  EXPECT_TRUE(status["http"].is_null()) << status.dump();
+  EXPECT_NE(ReadFile(cluster_.TopologyDir("taken") + "/logs/tmaster.log").find("serves no HTTP"),
+            std::string::npos);
+  ::close(fd);
+}
+
 // A free TCP port on loopback (bound and released).
 int FreePort() {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
