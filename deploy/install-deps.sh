@@ -12,6 +12,10 @@ packages=(
   libzookeeper-mt-dev zookeeper
   # make fuzz (run by make test): libFuzzer targets need clang and its runtime.
   clang-14 libclang-rt-14-dev
+  # The topology master's HTTP endpoints (/metrics, /api/v1).
+  libcpp-httplib-dev nlohmann-json3-dev
+  # Tests: promtool checks /metrics, a real Prometheus scrapes a topology.
+  prometheus
 )
 
 missing=()

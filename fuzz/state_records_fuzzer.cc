@@ -73,7 +73,7 @@ void CheckKeyValues(std::string_view text) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size == 0) return 0;
   const std::string_view text(reinterpret_cast<const char*>(data) + 1, size - 1);
-  switch (data[0] % 12) {
+  switch (data[0] % 13) {
     case 0: CheckRecord<records::PackingPlan>(text); break;
     case 1: CheckRecord<records::PhysicalPlan>(text); break;
     case 2: CheckRecord<records::Activation>(text); break;
@@ -86,6 +86,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     case 9: CheckSnapshot<metrics::StmgrSnapshot>(text); break;
     case 10: CheckKeyValues(text); break;
     case 11: CheckRecord<records::CurveKeys>(text); break;
+    case 12: CheckRecord<records::HttpToken>(text); break;
   }
   return 0;
 }

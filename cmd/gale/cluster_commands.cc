@@ -426,6 +426,11 @@ int Submit(StateManager& sm, const state::StateOptions& options,
     auto keys = transport::MakeCurveKeys();
     s = keys.ok() ? sm.WriteRecord(name, launch::kKeysRecord, *keys) : keys.status();
   }
+  // A fresh bearer token for the master's HTTP actions, kept the same way.
+  if (s.ok()) {
+    auto token = transport::MakeHttpToken();
+    s = token.ok() ? sm.WriteRecord(name, "http_token", *token) : token.status();
+  }
   if (!s.ok()) {
     Error("topology '" + name + "' was not submitted: " + s.message());
     (void)sm.RemoveTopology(name);

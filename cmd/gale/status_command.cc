@@ -105,12 +105,18 @@ int ShowStatus(StateManager& sm, const std::string& name, bool json) {
     }
     procs.push_back(p);
   }
+  // The topology master's HTTP URL, while it runs.
+  std::string http;
+  if (auto tm = sm.ReadAliveRecord<records::MasterLocation>(name, "tmaster"); tm.ok()) {
+    http = tm->http;
+  }
   int processes_gone = 0;
   for (const Proc& p : procs) processes_gone += state::IsTopologyProcess(p.pid, name, p.start) ? 0 : 1;
   if (json) {
     std::string out = "{\"name\":" + JsonString(name) + ",\"state\":" +
                       JsonString(running ? "running" : "dead") +
                       ",\"active\":" + (active ? "true" : "false") +
+                      ",\"http\":" + (http.empty() ? "null" : JsonString(http)) +
                       ",\"tasks_total\":" + std::to_string(m.tasks_total) +
                       ",\"tasks_reporting\":" + std::to_string(m.tasks_reporting) +
                       ",\"tasks_live\":" + std::to_string(s.tasks_live) +
@@ -175,6 +181,9 @@ int ShowStatus(StateManager& sm, const std::string& name, bool json) {
                 "%d/%d tasks live\n",
                 name.c_str(), processes_gone, procs.size(), active ? "active" : "inactive",
                 s.tasks_live, m.tasks_total);
+  }
+  if (!http.empty()) {
+    std::printf("http: %s (/metrics, /api/v1/topologies/%s)\n", http.c_str(), name.c_str());
   }
   std::printf("%-16s %-5s %5s %12s %12s %10s %8s %9s %10s %10s\n", "component", "kind", "tasks",
               "emitted", "executed", "acked", "failed", "timed-out", "lat-mean", "exec-mean");

@@ -4,6 +4,7 @@
 #include <malloc.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -23,6 +24,27 @@ std::uint64_t PeakRssKb() {
   }
   std::fclose(f);
   return kb;
+}
+
+std::uint64_t RssKb() {
+  std::FILE* f = std::fopen("/proc/self/status", "r");
+  if (f == nullptr) return 0;
+  char line[256];
+  unsigned long long kb = 0;
+  while (std::fgets(line, sizeof line, f) != nullptr) {
+    if (std::sscanf(line, "VmRSS: %llu", &kb) == 1) break;
+  }
+  std::fclose(f);
+  return kb;
+}
+
+std::uint64_t CpuMs() {
+  struct rusage u {};
+  if (::getrusage(RUSAGE_SELF, &u) != 0) return 0;
+  auto ms = [](const timeval& t) {
+    return static_cast<std::uint64_t>(t.tv_sec) * 1000 + static_cast<std::uint64_t>(t.tv_usec) / 1000;
+  };
+  return ms(u.ru_utime) + ms(u.ru_stime);
 }
 
 std::string SelfExe() {

@@ -22,6 +22,10 @@ Result<pid_t> Spawn(const SpawnOptions& options);
 
 // Peak resident set size of this process (VmHWM), in KiB; 0 if unknown.
 std::uint64_t PeakRssKb();
+// Resident set size of this process now (VmRSS), in KiB; 0 if unknown.
+std::uint64_t RssKb();
+// CPU time (user + system) this process used so far, in milliseconds.
+std::uint64_t CpuMs();
 
 // Keeps freed memory in the allocator instead of handing it back to the
 // kernel after every burst: glibc trims the heap top as soon as 128 KiB are

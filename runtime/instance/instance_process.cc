@@ -16,6 +16,7 @@
 #include "task/executor.h"
 #include "launch/role_log.h"
 #include "launch/topology_source.h"
+#include "metrics/report.h"
 #include "metrics/snapshot.h"
 #include "records/control.h"
 #include "records/refused.h"
@@ -49,6 +50,7 @@ class StmgrLink : public Outbox, public Inbox {
   void Send(std::int32_t, std::string batch) override { out_.push_back(std::move(batch)); }
 
   void Commit() override {
+    SendMetrics();
     if (out_.empty()) return;
     frames_.clear();
     for (const std::string& b : out_) frames_.push_back(b);
@@ -74,6 +76,7 @@ class StmgrLink : public Outbox, public Inbox {
       if (ms.count() == 0) ms = std::chrono::milliseconds(1);
       transport::Poll(&item, 1, ms);
     }
+    SendMetrics();
     // A few batches at a time: batches the task has not started on wait in
     // the stream manager, where they count for backpressure.
     // Each message holds one or more frames: batches or control messages.
@@ -100,7 +103,28 @@ class StmgrLink : public Outbox, public Inbox {
   // the process's own stop signal (a wait ends within kBlockedWait).
   bool wakes_on_signals() const override { return true; }
 
+  // Any thread: the metrics message the executor thread sends with its next
+  // Receive or Commit (a newer one replaces one not sent yet).
+  void PostMetrics(std::string message) {
+    std::lock_guard<std::mutex> lock(metrics_mu_);
+    metrics_ = std::move(message);
+    metrics_posted_.store(true, std::memory_order_release);
+  }
+
  private:
+  // Metrics are worth a try, never a wait: a full pipe drops them and the
+  // next second's snapshot replaces them.
+  void SendMetrics() {
+    if (!metrics_posted_.load(std::memory_order_acquire)) return;
+    std::string message;
+    {
+      std::lock_guard<std::mutex> lock(metrics_mu_);
+      message.swap(metrics_);
+      metrics_posted_.store(false, std::memory_order_relaxed);
+    }
+    transport::TrySend(socket_, message);
+  }
+
   // Short pipes in both directions: batches the task has not started on wait
   // in the stream manager, where they count for backpressure, and a task
   // producing faster than the stream manager routes waits here instead of
@@ -163,6 +187,9 @@ class StmgrLink : public Outbox, public Inbox {
   std::vector<std::string> out_;         // sent by the next Commit
   std::vector<std::string_view> frames_;  // reused by Commit
   std::vector<std::string> in_;          // reused by Receive
+  std::mutex metrics_mu_;
+  std::string metrics_;                   // guarded by metrics_mu_
+  std::atomic<bool> metrics_posted_{false};
 };
 
 std::string MetricsKey(int task_id) { return "metrics/task-" + std::to_string(task_id); }
@@ -193,7 +220,7 @@ Carried ReadCarried(const state::StateManager& sm, const std::string& topology, 
 
 // Writes metrics/task-N. `final` once the executor stopped: then the
 // histogram is the executor's own, else the copy it last published.
-void WriteMetrics(state::RecordWriter& sm, int task_id,
+void WriteMetrics(state::RecordWriter& sm, StmgrLink& link, int task_id,
                   const plan::TopologyPlan& plan, const TaskMetrics& m, const Executor& executor,
                   const Signals& signals, const Carried& carried, bool final) {
   const plan::ComponentInfo& c = plan.component_of(task_id);
@@ -211,6 +238,9 @@ void WriteMetrics(state::RecordWriter& sm, int task_id,
   s.active = signals.active.load();
   s.throttled = signals.backpressure.load() > 0;
   s.peak_rss_kb = PeakRssKb();
+  s.rss_kb = RssKb();
+  s.cpu_ms = CpuMs();
+  s.errors = m.recent_errors.Get();
   if (final) {
     s.complete_latency.Merge(m.complete_latency);
   } else {
@@ -219,6 +249,8 @@ void WriteMetrics(state::RecordWriter& sm, int task_id,
   // Rewritten every second: a failed write (a full disk) is logged, at most
   // once per 10 s, and the next one tries again.
   (void)sm.WriteOnce(MetricsKey(task_id), metrics::Encode(s));
+  // And over the instance link towards the topology master.
+  if (!final) link.PostMetrics(metrics::EncodeTaskMessage(s));
 }
 
 }  // namespace
@@ -291,7 +323,7 @@ Status RunInstanceProcess(const InstanceProcessOptions& options) {
     std::unique_lock<std::mutex> lock(reporter_mu);
     while (!done) {
       lock.unlock();
-      WriteMetrics(writer, options.task_id, *plan, metrics, *executor, signals, carried, false);
+      WriteMetrics(writer, link, options.task_id, *plan, metrics, *executor, signals, carried, false);
       rotation.MaybeRotate();
       lock.lock();
       reporter_cv.wait_for(lock, std::chrono::seconds(1), [&] { return done; });
@@ -304,7 +336,7 @@ Status RunInstanceProcess(const InstanceProcessOptions& options) {
   }
   reporter_cv.notify_one();
   reporter.join();
-  WriteMetrics(writer, options.task_id, *plan, metrics, *executor, signals, carried, true);
+  WriteMetrics(writer, link, options.task_id, *plan, metrics, *executor, signals, carried, true);
   log->info("task {} stopped", options.task_id);
   return Status::Ok();
 }

@@ -61,6 +61,8 @@ class Histogram {
   // Adds `count` samples valued at the middle of bucket `index`; false (and
   // nothing added) when the index is out of range or the count would overflow.
   bool AddToBucket(std::size_t index, std::uint64_t count);
+  // The value bucket `index` stands for (the middle of its range).
+  static std::uint64_t BucketValue(std::size_t index) { return BucketMidpoint(index); }
 
  private:
   static constexpr int kSubBucketBits = 6;  // 64 buckets per power of two

@@ -194,6 +194,13 @@ std::string Encode(const TaskSnapshot& s) {
   Line(&out, "throttled", s.throttled ? "1" : "0");
   Line(&out, "peak_rss_kb", s.peak_rss_kb);
   Line(&out, "incarnation", s.incarnation);
+  Line(&out, "rss_kb", s.rss_kb);
+  Line(&out, "cpu_ms", s.cpu_ms);
+  for (std::size_t i = 0; i < s.errors.size() && i < kMaxErrors; ++i) {
+    const UserError& e = s.errors[i];
+    Line(&out, "error_" + std::to_string(i + 1),
+         std::to_string(e.time_ms) + " " + e.message.substr(0, kMaxErrorChars));
+  }
   for (const auto& [key, field] : kCounterFields) {
     Line(&out, std::string("base_") + key, s.base.*field);
   }
@@ -226,6 +233,22 @@ Status Decode(std::string_view text, TaskSnapshot* out) {
   r.Flag("throttled", &s.throttled);
   r.U64("peak_rss_kb", &s.peak_rss_kb);
   r.U64("incarnation", &s.incarnation);
+  r.U64("rss_kb", &s.rss_kb);
+  r.U64("cpu_ms", &s.cpu_ms);
+  for (std::size_t i = 1; i <= kMaxErrors; ++i) {
+    const std::string* v = r.Find("error_" + std::to_string(i));
+    if (v == nullptr) break;
+    auto space = v->find(' ');
+    auto time = ParseInt(std::string_view(*v).substr(0, space), 0,
+                         std::numeric_limits<std::int64_t>::max(), "error time");
+    if (!time.ok()) {
+      r.Fail(time.status());
+      break;
+    }
+    s.errors.push_back({*time, space == std::string::npos
+                                   ? std::string()
+                                   : v->substr(space + 1, kMaxErrorChars)});
+  }
   if (const std::string* buckets = r.Find("complete_latency_buckets")) {
     if (Status hs = DecodeHistogram(*buckets, &s.complete_latency); !hs.ok()) r.Fail(hs);
   }
@@ -251,6 +274,9 @@ std::string Encode(const StmgrSnapshot& s) {
   Line(&out, "remote_backpressure", s.remote_backpressure);
   Line(&out, "plan_version", s.plan_version);
   Line(&out, "peak_rss_kb", s.peak_rss_kb);
+  Line(&out, "rss_kb", s.rss_kb);
+  Line(&out, "cpu_ms", s.cpu_ms);
+  Line(&out, "malformed_metrics", s.malformed_metrics);
   return out;
 }
 
@@ -277,6 +303,9 @@ Status Decode(std::string_view text, StmgrSnapshot* out) {
   r.Text("remote_backpressure", &s.remote_backpressure);
   r.Text("plan_version", &s.plan_version);
   r.U64("peak_rss_kb", &s.peak_rss_kb);
+  r.U64("rss_kb", &s.rss_kb);
+  r.U64("cpu_ms", &s.cpu_ms);
+  r.U64("malformed_metrics", &s.malformed_metrics);
   if (!r.status().ok()) return r.status();
   *out = std::move(s);
   return Status::Ok();

@@ -55,6 +55,17 @@ struct TaskCounters {
   bool operator==(const TaskCounters&) const = default;
 };
 
+// An exception thrown by user code (or an error it reported), as the task
+// last saw it. A snapshot carries at most kMaxErrors of them, each message
+// at most kMaxErrorChars.
+struct UserError {
+  std::int64_t time_ms = 0;  // Unix time
+  std::string message;
+  bool operator==(const UserError&) const = default;
+};
+inline constexpr std::size_t kMaxErrors = 5;
+inline constexpr std::size_t kMaxErrorChars = 512;
+
 struct TaskSnapshot {
   int task = 0;
   std::string component;
@@ -69,6 +80,9 @@ struct TaskSnapshot {
   bool active = false;
   bool throttled = false;  // held back by backpressure now
   std::uint64_t peak_rss_kb = 0;
+  std::uint64_t rss_kb = 0;  // resident now
+  std::uint64_t cpu_ms = 0;  // CPU time of the current process (user + system)
+  std::vector<UserError> errors;  // the last ones, oldest first
   Histogram complete_latency;  // may be empty: writers add it when they can
 
   // What the current process counted.
@@ -95,6 +109,9 @@ struct StmgrSnapshot {
   std::string remote_backpressure;  // comma-separated peers holding it
   std::string plan_version;
   std::uint64_t peak_rss_kb = 0;
+  std::uint64_t rss_kb = 0;
+  std::uint64_t cpu_ms = 0;
+  std::uint64_t malformed_metrics = 0;  // metrics messages from instances refused
 };
 
 std::string Encode(const StmgrSnapshot& snapshot);

@@ -12,6 +12,7 @@
 //   stmgr    -> instance: Activate, Deactivate, ThrottleOn, ThrottleOff
 //   instance -> stmgr   : Hello {task} (sent as type kRegister), Consumed {batches}
 //   cli      -> tmaster : Request {command}; tmaster -> cli: Reply {ok, message}
+//   instance -> stmgr   : TaskMetrics, stmgr -> tmaster: MetricsReport (metrics/report.h)
 //
 // Register and Hello share type 1 (kRegister) for wire compatibility: a
 // kRegister with a `task` field is a Hello. Decoding never throws, refuses
@@ -50,7 +51,16 @@ enum class ControlType : std::uint8_t {
   kRequest = 10,
   kReply = 11,
   kConsumed = 12,
+  // Metrics (metrics/report.h): not key=value records, so DecodeControl
+  // refuses them; their receivers check TypeByte first.
+  kTaskMetrics = 13,    // instance -> stmgr: one metrics::TaskSnapshot
+  kMetricsReport = 14,  // stmgr -> tmaster: a StmgrSnapshot and its tasks' snapshots
 };
+
+// The type byte of a control message (0 if too short to have one).
+inline std::uint8_t TypeByte(std::string_view bytes) {
+  return bytes.size() >= 3 ? static_cast<std::uint8_t>(bytes[2]) : 0;
+}
 
 inline bool IsControl(std::string_view bytes) {
   return !bytes.empty() && static_cast<std::uint8_t>(bytes[0]) == kControlMagic;

@@ -134,6 +134,7 @@ std::string Encode(const MasterLocation& r) {
   kv.Add("pid", std::to_string(r.pid));
   AddStart(kv, r.start);
   kv.Add("endpoint", r.endpoint);
+  if (!r.http.empty()) kv.Add("http", r.http);
   return kv.Serialize();
 }
 
@@ -144,6 +145,9 @@ Status Decode(std::string_view text, MasterLocation* out) {
   GALE_RETURN_IF_ERROR(Context("tmaster", Int32(kv, "pid", kMinPid, &r.pid)));
   GALE_RETURN_IF_ERROR(Context("tmaster", Start(kv, &r.start)));
   GALE_RETURN_IF_ERROR(Context("tmaster", String(kv, "endpoint", false, &r.endpoint)));
+  auto http = ReadStringOr(kv, "http", "");
+  if (!http.ok()) return Context("tmaster", http.status());
+  r.http = std::move(http).value();
   *out = std::move(r);
   return Status::Ok();
 }
@@ -265,6 +269,27 @@ Status Decode(std::string_view text, CurveKeys* out) {
       return ProtocolError(std::string("keys: '") + key + "' is not a " +
                            std::to_string(kZ85KeyChars) + "-character Z85 key");
     }
+  }
+  *out = std::move(r);
+  return Status::Ok();
+}
+
+std::string Encode(const HttpToken& r) {
+  KeyValues kv;
+  kv.Add("token", r.token);
+  return kv.Serialize();
+}
+
+Status Decode(std::string_view text, HttpToken* out) {
+  KeyValues kv;
+  GALE_RETURN_IF_ERROR(Parsed(text, "http_token", &kv));
+  HttpToken r;
+  GALE_RETURN_IF_ERROR(Context("http_token", String(kv, "token", false, &r.token)));
+  // The token itself stays out of the message: it is a secret.
+  if (r.token.size() != kHttpTokenChars ||
+      r.token.find_first_not_of("0123456789abcdef") != std::string::npos) {
+    return ProtocolError("http_token: 'token' is not " + std::to_string(kHttpTokenChars) +
+                         " lowercase hex digits");
   }
   *out = std::move(r);
   return Status::Ok();

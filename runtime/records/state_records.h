@@ -6,13 +6,14 @@
 //   packing        PackingPlan      task=<task> <container> <component>*, workers=
 //   physical       PhysicalPlan     version=, stmgr=<container> <endpoint> <pid>*
 //   activation     Activation       active=0|1
-//   tmaster        MasterLocation   pid=, endpoint=
-//   pids/<name>    ProcessRecord    pid=, restarts=
-//   scheduler      SchedulerRecord  pid=
+//   tmaster        MasterLocation   pid=, endpoint=, http= (optional), start= (optional)
+//   pids/<name>    ProcessRecord    pid=, restarts=, start= (optional)
+//   scheduler      SchedulerRecord  pid=, start= (optional)
 //   submit         Submission       file=, topology=, lib=*, filter=*, env_filter=, override=*,
 //                                   package=, package_dir= (launch/package.h)
 //   errors/task-N  TaskError        free text (one message)
 //   keys           CurveKeys        server_public=, server_secret=, client_public=, client_secret=
+//   http_token     HttpToken        token=
 //
 // Every record has `std::string Encode(const R&)` and `Status Decode(text,
 // R*)`; DecodeRecord<R>(text) wraps the latter. Decoders never throw, refuse
@@ -65,6 +66,7 @@ struct Activation {
 struct MasterLocation {
   std::int32_t pid = 2;
   std::string endpoint;
+  std::string http;  // the master's HTTP URL; empty when it serves none
   std::uint64_t start = 0;
   bool operator==(const MasterLocation&) const = default;
 };
@@ -117,6 +119,15 @@ inline constexpr std::size_t kZ85KeyChars = 40;
 // Whether `text` is a Z85-encoded 32-byte key.
 bool IsZ85Key(std::string_view text);
 
+// The bearer token that guards the topology master's HTTP actions
+// (activate, deactivate): random per submit, kept like CurveKeys (owner
+// only).
+struct HttpToken {
+  std::string token;  // kHttpTokenChars hex digits
+  bool operator==(const HttpToken&) const = default;
+};
+inline constexpr std::size_t kHttpTokenChars = 64;
+
 struct TaskError {
   std::string message;  // one line; newlines become spaces
   bool operator==(const TaskError&) const = default;
@@ -131,6 +142,7 @@ std::string Encode(const SchedulerRecord& r);
 std::string Encode(const Submission& r);
 std::string Encode(const TaskError& r);
 std::string Encode(const CurveKeys& r);
+std::string Encode(const HttpToken& r);
 
 Status Decode(std::string_view text, PackingPlan* out);
 Status Decode(std::string_view text, PhysicalPlan* out);
@@ -141,6 +153,7 @@ Status Decode(std::string_view text, SchedulerRecord* out);
 Status Decode(std::string_view text, Submission* out);
 Status Decode(std::string_view text, TaskError* out);
 Status Decode(std::string_view text, CurveKeys* out);
+Status Decode(std::string_view text, HttpToken* out);
 
 template <typename R>
 Result<R> DecodeRecord(std::string_view text) {

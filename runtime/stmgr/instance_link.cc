@@ -1,6 +1,7 @@
 #include "stmgr/instance_link.h"
 
 #include "common/parse.h"
+#include "metrics/report.h"
 #include "stmgr/delivery_queue.h"
 #include "records/control.h"
 #include "records/refused.h"
@@ -43,6 +44,9 @@ bool InstanceLink::SendCommand(std::int32_t task, SpoutCommand command) {
 
 std::optional<InstanceReport> InstanceLink::DecodeReport(const std::string& from,
                                                          const std::string& bytes) const {
+  if (records::TypeByte(bytes) == static_cast<std::uint8_t>(records::ControlType::kTaskMetrics)) {
+    return DecodeMetrics(from, bytes);
+  }
   auto m = records::DecodeControl(bytes);
   if (!m.ok()) {
     records::Refuse("stmgr", "control message from an instance", m.status());
@@ -59,13 +63,31 @@ std::optional<InstanceReport> InstanceLink::DecodeReport(const std::string& from
   }
   auto id = static_cast<std::int32_t>(*task);
   if (std::holds_alternative<records::Hello>(*m)) {
-    return InstanceReport{InstanceReport::Kind::kHello, id};
+    return InstanceReport{InstanceReport::Kind::kHello, id, 0, {}};
   }
   if (const auto* consumed = std::get_if<records::Consumed>(&*m)) {
     return InstanceReport{InstanceReport::Kind::kConsumed, id,
-                          static_cast<std::size_t>(consumed->batches)};
+                          static_cast<std::size_t>(consumed->batches), {}};
   }
   return std::nullopt;
+}
+
+std::optional<InstanceReport> InstanceLink::DecodeMetrics(const std::string& from,
+                                                          const std::string& bytes) const {
+  metrics::TaskSnapshot snapshot;
+  Status s = metrics::DecodeTaskMessage(bytes, &snapshot);
+  if (s.ok() && (from != "task-" + std::to_string(snapshot.task) ||
+                 static_cast<std::size_t>(snapshot.task) >= ids_.size() ||
+                 ids_[static_cast<std::size_t>(snapshot.task)].empty())) {
+    s = ProtocolError("task " + std::to_string(snapshot.task) + " is not this sender's task");
+  }
+  if (!s.ok()) {
+    ++malformed_metrics_;
+    records::Refuse("stmgr", "metrics from '" + from.substr(0, 32) + "'", s);
+    return std::nullopt;
+  }
+  return InstanceReport{InstanceReport::Kind::kMetrics, snapshot.task, 0,
+                        metrics::Encode(snapshot)};
 }
 
 }  // namespace gale::stmgr

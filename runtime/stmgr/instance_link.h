@@ -25,10 +25,11 @@ namespace gale::stmgr {
 
 // Something an instance told its stream manager.
 struct InstanceReport {
-  enum class Kind { kHello, kConsumed };
+  enum class Kind { kHello, kConsumed, kMetrics };
   Kind kind;
   std::int32_t task;
   std::size_t batches = 0;  // kConsumed: batches finished
+  std::string metrics;      // kMetrics: the task's snapshot (metrics::Encode)
 };
 
 class InstanceLink {
@@ -49,7 +50,14 @@ class InstanceLink {
   std::optional<InstanceReport> DecodeReport(const std::string& from,
                                              const std::string& bytes) const;
 
+  // Metrics messages refused so far.
+  std::uint64_t malformed_metrics() const { return malformed_metrics_; }
+
  private:
+  std::optional<InstanceReport> DecodeMetrics(const std::string& from,
+                                              const std::string& bytes) const;
+
+  mutable std::uint64_t malformed_metrics_ = 0;
   zmq::socket_t socket_;
   std::vector<std::string> ids_;        // routing id by task ("" if not local)
   std::vector<std::string> commands_;   // encoded, by SpoutCommand

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "metrics/report.h"
 #include "records/control.h"
 #include "records/refused.h"
 #include "records/state_records.h"
@@ -43,6 +44,12 @@ void MasterClient::Register(const std::string& data_endpoint) {
   records::Register reg{container_, data_endpoint, static_cast<std::int32_t>(getpid()),
                         plan_version_};
   transport::TrySend(socket_, records::Encode(reg));
+}
+
+void MasterClient::SendMetrics(const metrics::StmgrSnapshot& stmgr,
+                               const std::vector<std::string>& tasks) {
+  if (endpoint_.empty()) return;
+  for (const std::string& m : metrics::EncodeReports(stmgr, tasks)) transport::TrySend(socket_, m);
 }
 
 std::optional<PlanUpdate> MasterClient::ReceivePlan() {

@@ -16,6 +16,7 @@
 
 #include <zmq.hpp>
 
+#include "metrics/snapshot.h"
 #include "state/state_manager.h"
 
 namespace gale::stmgr {
@@ -38,6 +39,9 @@ class MasterClient {
   // (Re)connects to the recorded master if needed and registers this
   // stream manager with its data endpoint.
   void Register(const std::string& data_endpoint);
+  // Sends this container's metrics (metrics/report.h) if connected; dropped
+  // when the master cannot take them now.
+  void SendMetrics(const metrics::StmgrSnapshot& stmgr, const std::vector<std::string>& tasks);
   // The next plan the master sent, if any; other messages are skipped.
   std::optional<PlanUpdate> ReceivePlan();
 

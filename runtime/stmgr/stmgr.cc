@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <map>
 #include <set>
 #include <vector>
 
@@ -99,8 +100,8 @@ class StreamManager : private Outlet {
   // it the stream manager still serves; the master learns of it by its
   // heartbeats either way.
   void PublishRegistration() {
-    records::MasterLocation me{static_cast<std::int32_t>(getpid()), peers_.endpoint(),
-                                 state::SelfStartTime()};
+    records::MasterLocation me{static_cast<std::int32_t>(getpid()), peers_.endpoint(), "",
+                               state::SelfStartTime()};
     auto entry = sm_.PublishAlive(options_.topology, "stmgr-" + std::to_string(options_.container),
                                   records::Encode(me));
     if (entry.ok()) {
@@ -192,7 +193,9 @@ class StreamManager : private Outlet {
         }
         auto report = instances_.DecodeReport(from_, frame);
         if (!report) continue;
-        if (report->kind == InstanceReport::Kind::kHello) {
+        if (report->kind == InstanceReport::Kind::kMetrics) {
+          task_metrics_[report->task] = std::move(report->metrics);
+        } else if (report->kind == InstanceReport::Kind::kHello) {
           router_.InstanceHello(report->task);  // a (re)started instance holds nothing
           PostSpoutState();
         } else {
@@ -263,6 +266,14 @@ class StreamManager : private Outlet {
     s.remote_backpressure = peers_.RemoteCulprits();
     s.plan_version = master_.plan_version();
     s.peak_rss_kb = PeakRssKb();
+    s.rss_kb = RssKb();
+    s.cpu_ms = CpuMs();
+    s.malformed_metrics = instances_.malformed_metrics();
+    // To the topology master, with the latest snapshot of each local task.
+    std::vector<std::string> tasks;
+    tasks.reserve(task_metrics_.size());
+    for (const auto& [task, text] : task_metrics_) tasks.push_back(text);
+    master_.SendMetrics(s, tasks);
     // Rewritten every second: a failed write (a full disk) is logged, at
     // most once per 10 s, and the next one tries again.
     (void)writer_.WriteOnce("metrics/stmgr-" + std::to_string(options_.container),
@@ -284,6 +295,7 @@ class StreamManager : private Outlet {
   std::set<int> blocked_peers_;     // containers whose pipe was full at the last flush
   std::string from_;                // reused by ReadInstances
   std::vector<std::string> frames_;  // reused by ReadInstances and ReadPeers
+  std::map<std::int32_t, std::string> task_metrics_;  // latest snapshot text by local task
   // The sockets, after the gatekeeper that guards the server ones (and
   // must outlive them).
   std::unique_ptr<transport::Gatekeeper> gatekeeper_;

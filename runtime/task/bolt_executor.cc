@@ -54,6 +54,7 @@ Status BoltExecutor::Start() {
 
 void BoltExecutor::LogUserError(const std::string& message) {
   options_.metrics->user_errors.Add();
+  options_.metrics->recent_errors.Add(message);
   LogLimited(user_error_log_, options_.clock->NowNs(), spdlog::level::err,
              TaskName(*options_.plan, options_.task_id), message);
 }

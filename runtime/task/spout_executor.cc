@@ -77,12 +77,14 @@ Status SpoutExecutor::Start() {
 
 void SpoutExecutor::LogUserError(const char* where, const std::exception& e) {
   options_.metrics->user_errors.Add();
+  options_.metrics->recent_errors.Add(std::string(where) + " threw: " + e.what());
   LogLimited(user_error_log_, options_.clock->NowNs(), spdlog::level::err,
              TaskName(*options_.plan, options_.task_id), std::string(where) + " threw: " + e.what());
 }
 
 void SpoutExecutor::ReportError(std::string_view message) {
   options_.metrics->user_errors.Add();
+  options_.metrics->recent_errors.Add("reported error: " + std::string(message));
   LogLimited(user_error_log_, options_.clock->NowNs(), spdlog::level::err,
              TaskName(*options_.plan, options_.task_id),
              "reported error: " + std::string(message));

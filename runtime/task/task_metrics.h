@@ -1,6 +1,8 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
+#include <deque>
 #include <cstdint>
 #include <mutex>
 
@@ -28,6 +30,29 @@ class PublishedHistogram {
   metrics::Histogram copy_;
 };
 
+// The last few errors of user code (metrics::kMaxErrors), for the topology
+// master's API. Written by the executor thread, read by the reporter; an
+// error is rare, so a lock is cheap here.
+class RecentErrors {
+ public:
+  void Add(std::string message) {
+    auto now = std::chrono::system_clock::now().time_since_epoch();
+    if (message.size() > metrics::kMaxErrorChars) message.resize(metrics::kMaxErrorChars);
+    std::lock_guard<std::mutex> lock(mu_);
+    errors_.push_back(
+        {std::chrono::duration_cast<std::chrono::milliseconds>(now).count(), std::move(message)});
+    if (errors_.size() > metrics::kMaxErrors) errors_.pop_front();
+  }
+  std::vector<metrics::UserError> Get() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return {errors_.begin(), errors_.end()};
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::deque<metrics::UserError> errors_;
+};
+
 // Counters of one task. Written only by the task's executor thread; the
 // counters may be read by any thread at any time, the histograms only after
 // the executor stopped (or through a snapshot taken on its thread).
@@ -52,6 +77,7 @@ struct TaskMetrics {
   metrics::Histogram execute_latency;
   // complete_latency as of about a second ago (spouts publish it).
   PublishedHistogram complete_latency_published;
+  RecentErrors recent_errors;
 };
 
 // The counters as they are now; any thread.

@@ -3,19 +3,26 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <deque>
+#include <future>
 #include <map>
 #include <random>
 
+#include "common/clock.h"
 #include "common/log.h"
 #include "common/stop_signal.h"
 #include "launch/role_log.h"
 #include "launch/topology_source.h"
 #include "launch/transport_keys.h"
+#include "metrics/report.h"
 #include "records/control.h"
 #include "records/refused.h"
 #include "records/state_records.h"
 #include "state/record_writer.h"
 #include "state/state_manager.h"
+#include "tmaster/http_server.h"
+#include "tmaster/metrics_store.h"
+#include "topology/defaults.h"
 #include "transport/gatekeeper.h"
 #include "transport/zmq_util.h"
 
@@ -47,7 +54,8 @@ class TopologyMaster {
         log_(Logger("tmaster")),
         writer_(&sm_, options.topology, "tmaster"),
         rotation_(launch::RoleLogRotation(sm_, options.topology, "tmaster", *plan_)),
-        socket_(transport::MakeSocket(zmq::socket_type::router, 1000)) {
+        socket_(transport::MakeSocket(zmq::socket_type::router, 1000)),
+        store_(options.topology, plan_, HostName()) {
     std::random_device rd;
     incarnation_ = std::to_string(rd()) + std::to_string(rd());
   }
@@ -69,6 +77,8 @@ class TopologyMaster {
       records::Refuse("tmaster", "activation record", activation.status());
     }
     active_ = !activation.ok() || activation->active;
+    store_.SetActive(active_);
+    StartHttp();
     records::PackingPlan packing;
     packing.workers = plan_->workers();
     for (std::int32_t t = 1; t <= plan_->max_task_id(); ++t) {
@@ -77,13 +87,14 @@ class TopologyMaster {
     // A record that cannot be written now (a full disk) is logged and
     // written again from Run until it succeeds; the master keeps running.
     (void)writer_.WriteRecord("packing", packing);
-    records::MasterLocation me{static_cast<std::int32_t>(getpid()), endpoint_, state::SelfStartTime()};
+    records::MasterLocation me{static_cast<std::int32_t>(getpid()), endpoint_, http_.url(),
+                               state::SelfStartTime()};
     auto location = sm_.PublishAlive(options_.topology, "tmaster", records::Encode(me));
     if (!location.ok()) return location.status();
     location_ = std::move(location).value();
-    log_->info("topology master of '{}' at {} ({} containers, {} tasks, curve {})",
+    log_->info("topology master of '{}' at {} ({} containers, {} tasks, curve {}), HTTP at {}",
                options_.topology, endpoint_, plan_->workers(), plan_->max_task_id(),
-               curve_ ? "on" : "off");
+               curve_ ? "on" : "off", http_.url().empty() ? "none" : http_.url());
     return Status::Ok();
   }
 
@@ -97,6 +108,7 @@ class TopologyMaster {
       zmq::pollitem_t item{static_cast<void*>(socket_), 0, ZMQ_POLLIN, 0};
       transport::Poll(&item, 1, std::chrono::milliseconds(100));
       while (auto m = transport::TryRecvRouted(socket_)) Handle(m->first, m->second);
+      RunHttpCommands();
       writer_.Retry();
       rotation_.MaybeRotate();
     }
@@ -106,7 +118,65 @@ class TopologyMaster {
  private:
   std::string Version() const { return incarnation_ + "." + std::to_string(version_); }
 
+  // Without HTTP (its port taken, say) the topology still runs: the error
+  // is logged and `gale status` shows no URL.
+  void StartHttp() {
+    const Config& config = plan_->topology_config();
+    HttpOptions o;
+    o.bind_address =
+        config.GetString(topology::kHttpBindAddressKey, topology::kDefaultHttpBindAddress);
+    o.port = static_cast<int>(config.GetInt(topology::kHttpPortKey, topology::kDefaultHttpPort));
+    auto token = sm_.ReadRecord<records::HttpToken>(options_.topology, "http_token");
+    if (token.ok()) {
+      o.token = token->token;
+    } else {
+      log_->warn("no usable HTTP token ({}); HTTP activate and deactivate are refused",
+                 token.status().message());
+    }
+    o.view = [this] { return store_.View(clock_->NowNs()); };
+    o.command = [this](const std::string& command) { return QueueHttpCommand(command); };
+    Status s = http_.Start(std::move(o));
+    if (!s.ok()) {
+      log_->error("topology master of '{}' serves no HTTP: {}", options_.topology, s.message());
+    }
+  }
+
+  // An HTTP thread: hands the command to the master's loop and waits for
+  // its answer, so that HTTP and `gale activate` take the same path.
+  records::Reply QueueHttpCommand(const std::string& command) {
+    std::future<records::Reply> answer;
+    {
+      std::lock_guard<std::mutex> lock(http_mu_);
+      http_commands_.emplace_back(command, std::promise<records::Reply>());
+      answer = http_commands_.back().second.get_future();
+    }
+    if (answer.wait_for(std::chrono::seconds(10)) != std::future_status::ready) {
+      return records::Reply{false, "the topology master did not answer within 10 s"};
+    }
+    return answer.get();
+  }
+
+  void RunHttpCommands() {
+    std::deque<std::pair<std::string, std::promise<records::Reply>>> commands;
+    {
+      std::lock_guard<std::mutex> lock(http_mu_);
+      commands.swap(http_commands_);
+    }
+    for (auto& [command, promise] : commands) promise.set_value(ApplyCommand(command));
+  }
+
+  static std::string HostName() {
+    char buf[256] = {};
+    if (gethostname(buf, sizeof buf - 1) != 0) return "localhost";
+    return buf;
+  }
+
   void Handle(const std::string& from, const std::string& bytes) {
+    if (records::TypeByte(bytes) ==
+        static_cast<std::uint8_t>(records::ControlType::kMetricsReport)) {
+      HandleMetrics(from, bytes);
+      return;
+    }
     auto m = records::DecodeControl(bytes);
     if (!m.ok()) {
       records::Refuse("tmaster", "control message from " + from, m.status());
@@ -147,7 +217,33 @@ class TopologyMaster {
     }
   }
 
+  // A stream manager's metrics; a malformed report is logged (rate
+  // limited), counted and dropped.
+  void HandleMetrics(const std::string& from, const std::string& bytes) {
+    auto report = metrics::DecodeReport(bytes);
+    int container = -1;
+    if (report.ok()) {
+      container = from.compare(0, 6, "stmgr-") == 0 ? std::atoi(from.c_str() + 6) : -1;
+      if (container < 0 || container >= plan_->workers() ||
+          from != "stmgr-" + std::to_string(container)) {
+        report = ProtocolError("metrics from '" + from.substr(0, 32) +
+                               "', which is no stream manager of this topology");
+      }
+    }
+    if (!report.ok()) {
+      store_.CountMalformed();
+      records::Refuse("tmaster", "metrics report from " + from.substr(0, 32), report.status());
+      return;
+    }
+    store_.Add(container, *report, clock_->NowNs());
+  }
+
   void HandleRequest(const std::string& from, const records::Request& req) {
+    transport::TrySendTo(socket_, from, records::Encode(ApplyCommand(req.command)));
+  }
+
+  records::Reply ApplyCommand(const std::string& command) {
+    records::Request req{command};
     records::Reply reply;
     if (req.command == "activate" || req.command == "deactivate") {
       // Recorded first: a change that could not be recorded would be undone
@@ -164,6 +260,7 @@ class TopologyMaster {
         log_->error("{}", reply.message);
       } else {
         active_ = active;
+        store_.SetActive(active_);
         ++version_;
         if (Complete()) Broadcast();
         reply.ok = true;
@@ -175,7 +272,7 @@ class TopologyMaster {
       reply.ok = false;
       reply.message = "unknown command '" + req.command + "'";
     }
-    transport::TrySendTo(socket_, from, records::Encode(reply));
+    return reply;
   }
 
   bool Complete() const { return static_cast<int>(stmgrs_.size()) == plan_->workers(); }
@@ -223,6 +320,12 @@ class TopologyMaster {
   std::uint64_t version_ = 0;
   bool active_ = true;
   std::map<std::int32_t, StmgrInfo> stmgrs_;
+  const gale::Clock* clock_ = gale::Clock::System();
+  MetricsStore store_;
+  std::mutex http_mu_;
+  std::deque<std::pair<std::string, std::promise<records::Reply>>> http_commands_;
+  // Last: stopped (its threads joined) before what its handlers use goes.
+  HttpServer http_;
 };
 
 }  // namespace

@@ -15,6 +15,12 @@
 // guarded by a transport::Gatekeeper: only the topology's own stream
 // managers and its owner's CLI hold the client key.
 //
+//   stmgr --kMetricsReport{StmgrSnapshot, TaskSnapshot*} (every second)--> tmaster
+//
+// The master keeps the latest metrics (MetricsStore) and serves them over
+// HTTP (HttpServer: /metrics, /api/v1; loopback unless http.bind.address
+// says otherwise); its URL is the `http` field of the alive entry.
+//
 // Stream managers re-register every second, so a restarted master rebuilds
 // the physical plan within a second or two, and a restarted stream manager
 // gets the current plan at once.

@@ -37,6 +37,10 @@ inline constexpr std::string_view kLogMaxFilesKey = "topology.log.max.files";
 // Whether the ZeroMQ sockets between the processes of a submitted topology
 // use CURVE (docs/architecture.md, "Transport security").
 inline constexpr std::string_view kSecurityCurveKey = "security.curve";
+// Where the topology master serves HTTP (/metrics, /api/v1): loopback and
+// any free port unless set (docs/observability.md).
+inline constexpr std::string_view kHttpBindAddressKey = "http.bind.address";
+inline constexpr std::string_view kHttpPortKey = "http.port";
 // A component's Flux `constructorArgs`, as a list, in its layered Config.
 inline constexpr std::string_view kConstructorArgsKey = "constructorArgs";
 
@@ -56,6 +60,8 @@ inline constexpr std::int64_t kDefaultRestartWindowSecs = 300;
 inline constexpr std::int64_t kDefaultLogMaxBytes = 64 * 1024 * 1024;
 inline constexpr std::int64_t kDefaultLogMaxFiles = 3;
 inline constexpr bool kDefaultSecurityCurve = true;
+inline constexpr std::string_view kDefaultHttpBindAddress = "127.0.0.1";
+inline constexpr std::int64_t kDefaultHttpPort = 0;  // any free port
 inline constexpr std::int64_t kDefaultBackpressureHighWatermarkBytes = 32 * 1024 * 1024;
 inline constexpr std::int64_t kDefaultBackpressureLowWatermarkBytes = 16 * 1024 * 1024;
 // Tuples queued towards one task. The tuple watermarks bound queueing *time*

@@ -117,6 +117,8 @@ const std::vector<std::string>& KnownTopologyKeys() {
                                                  std::string(kLogMaxBytesKey),
                                                  std::string(kLogMaxFilesKey),
                                                  std::string(kSecurityCurveKey),
+                                                 std::string(kHttpBindAddressKey),
+                                                 std::string(kHttpPortKey),
                                                  std::string(kBackpressureHighWatermarkBytesKey),
                                                  std::string(kBackpressureLowWatermarkBytesKey),
                                                  std::string(kBackpressureHighWatermarkTuplesKey),
@@ -535,6 +537,7 @@ const std::vector<NumericSetting>& NumericSettings() {
       {kBackpressureLowWatermarkBytesKey, true, 1, kTiB, false, "bytes"},
       {kBackpressureHighWatermarkTuplesKey, true, 1, 1'000'000'000, false, "tuples"},
       {kBackpressureLowWatermarkTuplesKey, true, 1, 1'000'000'000, false, "tuples"},
+      {kHttpPortKey, true, 0, 65535, false, "TCP port of the topology master's HTTP; 0: any free port"},
   };
   return kSettings;
 }
@@ -571,6 +574,16 @@ Status CheckConfigEntry(std::string_view key, const ConfigValue& value) {
   }
   if (key == kAckingKey || key == kDebugKey || key == kSecurityCurveKey) {
     return AsBool(value) ? Status::Ok() : bad("true or false");
+  }
+  if (key == kHttpBindAddressKey) {
+    const auto* scalar = std::get_if<Value>(&value);
+    const auto* text = scalar != nullptr ? std::get_if<std::string>(scalar) : nullptr;
+    if (text == nullptr || text->empty() ||
+        text->find_first_not_of("0123456789abcdefABCDEF.:") != std::string::npos) {
+      return bad("an IP address such as 127.0.0.1 (loopback, the default) or 0.0.0.0 (every "
+                 "interface)");
+    }
+    return Status::Ok();
   }
   if (key == kReliabilityModeKey) {
     const auto* scalar = std::get_if<Value>(&value);

@@ -1,5 +1,9 @@
 #include "transport/curve.h"
 
+#include <sys/random.h>
+
+#include <cerrno>
+
 #include <zmq.h>
 
 namespace gale::transport {
@@ -24,6 +28,24 @@ Result<records::CurveKeys> MakeCurveKeys() {
   GALE_RETURN_IF_ERROR(MakePair(&keys.server_public, &keys.server_secret));
   GALE_RETURN_IF_ERROR(MakePair(&keys.client_public, &keys.client_secret));
   return keys;
+}
+
+Result<records::HttpToken> MakeHttpToken() {
+  unsigned char bytes[records::kHttpTokenChars / 2];
+  std::size_t got = 0;
+  while (got < sizeof bytes) {
+    ssize_t n = ::getrandom(bytes + got, sizeof bytes - got, 0);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return Status(ErrorCode::kInternal, "getrandom failed for the HTTP token");
+    got += static_cast<std::size_t>(n);
+  }
+  static constexpr char kHex[] = "0123456789abcdef";
+  records::HttpToken token;
+  for (unsigned char b : bytes) {
+    token.token.push_back(kHex[b >> 4]);
+    token.token.push_back(kHex[b & 15]);
+  }
+  return token;
 }
 
 Result<std::string> DecodeZ85Key(std::string_view z85) {

@@ -23,6 +23,10 @@ namespace gale::transport {
 // libzmq was built without CURVE.
 Result<records::CurveKeys> MakeCurveKeys();
 
+// A fresh bearer token for the topology master's HTTP actions: 32 bytes
+// from getrandom(2), as hex.
+Result<records::HttpToken> MakeHttpToken();
+
 // The 32 bytes of a Z85 key (records::IsZ85Key), or kProtocol.
 Result<std::string> DecodeZ85Key(std::string_view z85);
 

@@ -69,6 +69,28 @@ TEST(StateRecordTest, PidRecordsKeepTheStartTimeAndReadOlderOnes) {
   EXPECT_FALSE(DecodeRecord<ProcessRecord>("pid=7\nrestarts=0\nstart=1\nstart=2\n").ok());
 }
 
+TEST(StateRecordTest, MasterLocationCarriesTheHttpUrlWhenThereIsOne) {
+  MasterLocation with{42, "tcp://127.0.0.1:5", "http://127.0.0.1:8080"};
+  auto back = DecodeRecord<MasterLocation>(Encode(with));
+  ASSERT_TRUE(back.ok()) << back.status().message();
+  EXPECT_EQ(*back, with);
+  // Written by a master without HTTP: still readable, with no URL.
+  auto old = DecodeRecord<MasterLocation>("pid=42\nendpoint=tcp://127.0.0.1:5\n");
+  ASSERT_TRUE(old.ok()) << old.status().message();
+  EXPECT_EQ(old->http, "");
+}
+
+TEST(StateRecordTest, HttpTokenIsSixtyFourHexDigits) {
+  HttpToken token{std::string(32, 'a') + std::string(32, '7')};
+  auto back = DecodeRecord<HttpToken>(Encode(token));
+  ASSERT_TRUE(back.ok()) << back.status().message();
+  EXPECT_EQ(*back, token);
+  EXPECT_FALSE(DecodeRecord<HttpToken>("token=" + std::string(63, 'a') + "\n").ok());
+  EXPECT_FALSE(DecodeRecord<HttpToken>("token=" + std::string(63, 'a') + "G\n").ok());
+  EXPECT_FALSE(DecodeRecord<HttpToken>("token=" + std::string(63, 'a') + "A\n").ok());
+  EXPECT_FALSE(DecodeRecord<HttpToken>("").ok());
+}
+
 TEST(StateRecordTest, CurveKeysRoundTripAndRefuseWhatIsNotAKey) {
   const std::string a(40, 'a');
   const std::string b = "0123456789abcdefghij.-:+=^!/*?&<>()[]{}@";

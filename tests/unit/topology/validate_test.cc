@@ -464,6 +464,13 @@ TEST(ValidateTest, ChecksTopologyConfigValues) {
       {"topology.debug", std::int64_t{1}, "'topology.debug' must be true or false, got 1"},
       {"security.curve", std::string("maybe"),
        "'security.curve' must be true or false, got 'maybe'"},
+      {"http.port", std::int64_t{65536},
+       "'http.port' must be an integer from 0 to 65535 (TCP port of the topology master's "
+       "HTTP; 0: any free port), got 65536"},
+      {"http.port", std::int64_t{-1}, "'http.port' must be an integer from 0 to 65535"},
+      {"http.bind.address", std::string("localhost; rm"),
+       "'http.bind.address' must be an IP address such as 127.0.0.1"},
+      {"http.bind.address", std::int64_t{7}, "'http.bind.address' must be an IP address"},
       {"topology.reliability.mode", std::string("EFFECTIVELY_ONCE"),
        "'topology.reliability.mode': EFFECTIVELY_ONCE is not supported by "
        "gale; use "

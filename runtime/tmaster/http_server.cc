@@ -1,0 +1,110 @@
+#include "tmaster/http_server.h"
+
+#include <httplib.h>
+
+#include <openssl/crypto.h>
+
+#include "common/log.h"
+#include "tmaster/exposition.h"
+
+namespace gale::tmaster {
+namespace {
+
+void Json(httplib::Response& res, int status, const nlohmann::json& body) {
+  res.status = status;
+  res.set_content(DumpJson(body), "application/json");
+}
+
+void Error(httplib::Response& res, int status, const std::string& message) {
+  Json(res, status, nlohmann::json{{"error", message}});
+}
+
+// Compares in time independent of where the strings differ.
+bool SameSecret(const std::string& a, const std::string& b) {
+  return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+}  // namespace
+
+HttpServer::HttpServer() = default;
+
+HttpServer::~HttpServer() { Stop(); }
+
+Status HttpServer::Start(HttpOptions options) {
+  options_ = std::move(options);
+  server_ = std::make_unique<httplib::Server>();
+  httplib::Server& s = *server_;
+  s.new_task_queue = [] { return new httplib::ThreadPool(2); };
+  s.set_keep_alive_max_count(20);
+
+  s.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
+    res.set_content(PrometheusText(options_.view()), "text/plain; version=0.0.4; charset=utf-8");
+  });
+  s.Get("/api/v1/topologies", [this](const httplib::Request&, httplib::Response& res) {
+    Json(res, 200, nlohmann::json{{"topologies", {TopologySummaryJson(options_.view())}}});
+  });
+  s.Get(R"(/api/v1/topologies/([^/]+))",
+        [this](const httplib::Request& req, httplib::Response& res) {
+          TopologyView v = options_.view();
+          if (req.matches[1] != v.topology) {
+            Error(res, 404, "no topology '" + std::string(req.matches[1]) + "' here");
+            return;
+          }
+          Json(res, 200, TopologyJson(v));
+        });
+  s.Post(R"(/api/v1/topologies/([^/]+)/(activate|deactivate))",
+         [this](const httplib::Request& req, httplib::Response& res) {
+           const std::string name = req.matches[1];
+           const std::string command = req.matches[2];
+           if (options_.token.empty()) {
+             Error(res, 503, "this topology has no HTTP token (submitted by an older gale); "
+                             "use `gale " + command + " " + name + "`");
+             return;
+           }
+           const std::string auth = req.get_header_value("Authorization");
+           const std::string prefix = "Bearer ";
+           if (auth.compare(0, prefix.size(), prefix) != 0 ||
+               !SameSecret(auth.substr(prefix.size()), options_.token)) {
+             res.set_header("WWW-Authenticate", "Bearer");
+             Error(res, 401, "missing or wrong bearer token; the topology's owner finds it "
+                             "in its http_token record (docs/observability.md)");
+             return;
+           }
+           TopologyView v = options_.view();
+           if (name != v.topology) {
+             Error(res, 404, "no topology '" + name + "' here");
+             return;
+           }
+           records::Reply reply = options_.command(command);
+           Json(res, reply.ok ? 200 : 500,
+                nlohmann::json{{"ok", reply.ok}, {"message", reply.message}});
+         });
+
+  int port = options_.port;
+  if (port == 0) {
+    port = s.bind_to_any_port(options_.bind_address);
+    if (port < 0) {
+      server_.reset();
+      return IoError("cannot bind HTTP on " + options_.bind_address + " (any port)");
+    }
+  } else if (!s.bind_to_port(options_.bind_address, port)) {
+    server_.reset();
+    return IoError("cannot bind HTTP on " + options_.bind_address + ":" + std::to_string(port) +
+                   "; set http.port to a free port, or 0 for any");
+  }
+  const bool v6 = options_.bind_address.find(':') != std::string::npos;
+  url_ = "http://" + (v6 ? "[" + options_.bind_address + "]" : options_.bind_address) + ":" +
+         std::to_string(port);
+  thread_ = std::thread([this] {
+    // Sleeps in accept(2) until a connection or Stop.
+    if (!server_->listen_after_bind()) Logger("tmaster")->warn("HTTP server at {} stopped", url_);
+  });
+  return Status::Ok();
+}
+
+void HttpServer::Stop() {
+  if (server_) server_->stop();
+  if (thread_.joinable()) thread_.join();
+}
+
+}  // namespace gale::tmaster

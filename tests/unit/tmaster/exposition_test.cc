@@ -1,0 +1,231 @@
+// The topology master's view of metrics (MetricsStore) and how /metrics and
+// /api/v1 render it (exposition.h).
+
+#include "tmaster/exposition.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include "tmaster/metrics_store.h"
+#include "unit/stmgr/test_plan.h"
+
+namespace gale::tmaster {
+namespace {
+
+constexpr std::int64_t kSec = 1'000'000'000;
+
+// Tasks of the test plan: src 1 (container 0), sink 2 (1), 3 (0), 4 (1).
+metrics::TaskSnapshot Task(int id, std::uint64_t executed) {
+  metrics::TaskSnapshot s;
+  s.task = id;
+  s.component = id == 1 ? "src" : "sink";
+  s.kind = id == 1 ? "spout" : "bolt";
+  s.container = (id - 1) % 2;
+  s.pid = 100 + id;
+  s.counters.executed = executed;
+  s.counters.acked = executed;
+  s.counters.emitted = 2 * executed;
+  s.counters.execute_ns = executed * 1'000'000;  // 1 ms each
+  s.counters.execute_samples = executed;
+  s.rss_kb = 1000 + static_cast<std::uint64_t>(id);
+  s.cpu_ms = 1500;
+  s.incarnation = 2;
+  return s;
+}
+
+metrics::Report Report(int container, std::uint64_t executed) {
+  metrics::Report r;
+  r.stmgr.container = container;
+  r.stmgr.pid = 50 + container;
+  r.stmgr.backpressure = container == 1;
+  r.stmgr.backpressure_culprit = container == 1 ? "sink:4" : "";
+  r.stmgr.backpressure_ns = 2 * kSec;
+  r.stmgr.rss_kb = 3000;
+  for (std::int32_t t = 1; t <= 4; ++t) {
+    if ((t - 1) % 2 == container) r.tasks.push_back(Task(t, executed));
+  }
+  return r;
+}
+
+std::unique_ptr<MetricsStore> Filled(const std::string& topology = "words") {
+  auto store = std::make_unique<MetricsStore>(topology, stmgr::testing::TestPlan(), "hostA");
+  for (int c = 0; c < 2; ++c) store->Add(c, Report(c, 100), 0);
+  return store;
+}
+
+// name{labels} -> value, for every sample line; fails on any other line.
+std::map<std::string, std::string> Samples(const std::string& text) {
+  std::map<std::string, std::string> out;
+  std::istringstream in(text);
+  std::string line;
+  std::set<std::string> typed;
+  const std::regex sample(R"(^([a-z_]+)(\{[^}]*\})? (\S+)$)");
+  const std::regex meta(R"(^# (HELP|TYPE) ([a-z_]+) .+$)");
+  while (std::getline(in, line)) {
+    std::smatch m;
+    if (std::regex_match(line, m, meta)) {
+      if (m[1] == "TYPE") {
+        EXPECT_TRUE(typed.insert(m[2]).second) << "TYPE twice: " << line;
+      }
+      continue;
+    }
+    EXPECT_TRUE(std::regex_match(line, m, sample)) << "not a sample line: " << line;
+    out[std::string(m[1]) + std::string(m[2])] = m[3];
+  }
+  return out;
+}
+
+std::string Labels(const std::string& component, int task) {
+  return "{topology=\"words\",component=\"" + component + "\",task=\"" + std::to_string(task) +
+         "\",container=\"" + std::to_string((task - 1) % 2) + "\",host=\"hostA\"}";
+}
+
+TEST(Exposition, CountersCarryTheSnapshotsValuesWithIdsAsLabels) {
+  auto store = Filled();
+  auto samples = Samples(PrometheusText(store->View(kSec)));
+  EXPECT_EQ(samples["gale_tuples_executed_total" + Labels("sink", 2)], "100");
+  EXPECT_EQ(samples["gale_tuples_emitted_total" + Labels("src", 1)], "200");
+  EXPECT_EQ(samples["gale_task_restarts_total" + Labels("sink", 3)], "1");
+  EXPECT_EQ(samples["gale_execute_latency_seconds_count" + Labels("sink", 4)], "100");
+  EXPECT_EQ(samples["gale_execute_latency_seconds_sum" + Labels("sink", 4)], "0.1");
+  EXPECT_EQ(samples["gale_process_cpu_seconds_total{topology=\"words\",component=\"sink\","
+                    "task=\"2\",container=\"1\",host=\"hostA\",role=\"task\"}"],
+            "1.5");
+  EXPECT_EQ(samples["gale_process_resident_memory_bytes{topology=\"words\",container=\"1\","
+                    "host=\"hostA\",role=\"stmgr\"}"],
+            std::to_string(3000 * 1024));
+  EXPECT_EQ(samples["gale_backpressure_seconds_total{topology=\"words\",container=\"0\","
+                    "host=\"hostA\"}"],
+            "2");
+  EXPECT_EQ(samples["gale_backpressure_active{topology=\"words\",container=\"1\",host=\"hostA\","
+                    "culprit=\"sink:4\"}"],
+            "1");
+  // No id ever becomes part of a metric name.
+  for (const auto& [key, value] : samples) {
+    std::string name = key.substr(0, key.find('{'));
+    EXPECT_TRUE(std::regex_match(name, std::regex("gale_[a-z_]+"))) << name;
+    EXPECT_EQ(name.find("sink"), std::string::npos) << name;
+  }
+}
+
+TEST(Exposition, CompleteLatencyIsACumulativeHistogram) {
+  MetricsStore store("words", stmgr::testing::TestPlan(), "hostA");
+  metrics::Report r = Report(0, 10);
+  r.tasks[0].complete_latency.Record(2'000'000);    // 2 ms
+  r.tasks[0].complete_latency.Record(2'000'000);
+  r.tasks[0].complete_latency.Record(700'000'000);  // 0.7 s
+  store.Add(0, r, 0);
+  auto samples = Samples(PrometheusText(store.View(0)));
+  auto bucket = [&](const std::string& le) {
+    return samples["gale_complete_latency_seconds_bucket{topology=\"words\",component=\"src\","
+                   "task=\"1\",container=\"0\",host=\"hostA\",le=\"" + le + "\"}"];
+  };
+  EXPECT_EQ(bucket("0.001"), "0");
+  EXPECT_EQ(bucket("0.0025"), "2");
+  EXPECT_EQ(bucket("0.5"), "2");
+  EXPECT_EQ(bucket("1"), "3");
+  EXPECT_EQ(bucket("+Inf"), "3");
+  EXPECT_EQ(samples["gale_complete_latency_seconds_count" + Labels("src", 1)], "3");
+  double sum = std::stod(samples["gale_complete_latency_seconds_sum" + Labels("src", 1)]);
+  EXPECT_NEAR(sum, 0.704, 0.01);
+}
+
+TEST(Exposition, LabelValuesAreEscaped) {
+  EXPECT_EQ(EscapeLabel("a\"b\\c\nd"), "a\\\"b\\\\c\\nd");
+  auto store = Filled("we\"ird\\name");
+  std::string text = PrometheusText(store->View(0));
+  EXPECT_NE(text.find("topology=\"we\\\"ird\\\\name\""), std::string::npos);
+  Samples(text);  // every line still parses
+}
+
+TEST(MetricsStore, WindowsCountWhatHappenedWithinThem) {
+  MetricsStore store("words", stmgr::testing::TestPlan(), "hostA");
+  // 100 executed at t=0, 400 at t=30 s, 1000 at t=90 s.
+  for (int c = 0; c < 2; ++c) store.Add(c, Report(c, 100), 0);
+  for (int c = 0; c < 2; ++c) store.Add(c, Report(c, 400), 30 * kSec);
+  for (int c = 0; c < 2; ++c) store.Add(c, Report(c, 1000), 90 * kSec);
+  TopologyView v = store.View(90 * kSec);
+  const TaskView& t = v.tasks.at(2);
+  // The last minute: from the sample at 30 s.
+  EXPECT_EQ(t.windows[0].name, "1m");
+  EXPECT_DOUBLE_EQ(t.windows[0].secs, 60);
+  EXPECT_EQ(t.windows[0].delta.executed, 600u);
+  EXPECT_DOUBLE_EQ(t.windows[0].rate(t.windows[0].delta.executed), 10);
+  // 600 executes of 1 ms in 60 s: busy 1% of the time.
+  EXPECT_NEAR(t.windows[0].capacity(), 0.01, 1e-9);
+  // Ten minutes reach back to the first sample.
+  EXPECT_EQ(t.windows[1].delta.executed, 900u);
+  EXPECT_DOUBLE_EQ(t.windows[1].secs, 90);
+  EXPECT_EQ(t.windows[2].name, "all");
+  EXPECT_EQ(t.windows[2].delta.executed, 1000u);
+}
+
+TEST(MetricsStore, RefusesTasksReportedByAnotherContainer) {
+  MetricsStore store("words", stmgr::testing::TestPlan(), "hostA");
+  metrics::Report r = Report(0, 10);
+  r.tasks.push_back(Task(2, 10));   // task 2 lives in container 1
+  r.tasks.push_back(Task(9, 10));   // no such task
+  metrics::TaskSnapshot renamed = Task(3, 10);
+  renamed.component = "other";      // not task 3's component
+  r.tasks.push_back(renamed);
+  store.Add(0, r, 0);
+  metrics::Report wrong = Report(1, 10);
+  store.Add(0, wrong, 0);  // container 1's report arriving from container 0
+  TopologyView v = store.View(0);
+  EXPECT_EQ(v.tasks.count(1), 1u);
+  EXPECT_EQ(v.tasks.count(2), 0u);
+  EXPECT_EQ(v.tasks.at(3).snapshot.component, "sink");
+  EXPECT_EQ(v.malformed_reports, 4u);
+}
+
+TEST(TopologyJson, HasThePlansMetricsBackpressureAndExceptions) {
+  auto store = Filled();
+  metrics::Report r = Report(0, 100);
+  r.tasks[1].errors = {{1700000000000, "Execute threw: boom"}};
+  store->Add(0, r, 0);
+  nlohmann::json j = TopologyJson(store->View(kSec));
+  EXPECT_EQ(j["name"], "words");
+  const auto& components = j["logical_plan"]["components"];
+  ASSERT_EQ(components.size(), 2u);
+  EXPECT_EQ(components[0]["id"], "src");
+  EXPECT_EQ(components[0]["kind"], "spout");
+  EXPECT_EQ(components[1]["parallelism"], 3);
+  const auto& streams = j["logical_plan"]["streams"];
+  ASSERT_EQ(streams.size(), 1u);
+  EXPECT_EQ(streams[0]["from"], "src");
+  EXPECT_EQ(streams[0]["to"], "sink");
+  EXPECT_EQ(streams[0]["grouping"], "shuffle");
+  const auto& tasks = j["physical_plan"]["tasks"];
+  ASSERT_EQ(tasks.size(), 4u);
+  EXPECT_EQ(tasks[1]["task"], 2);
+  EXPECT_EQ(tasks[1]["container"], 1);
+  EXPECT_EQ(tasks[1]["pid"], 102);
+  EXPECT_EQ(tasks[1]["host"], "hostA");
+  EXPECT_EQ(tasks[1]["metrics"]["all"]["executed"], 100);
+  EXPECT_EQ(j["physical_plan"]["containers"][1]["stmgr"]["pid"], 51);
+  EXPECT_EQ(j["components"]["sink"]["metrics"]["all"]["executed"], 300);
+  EXPECT_EQ(j["backpressure"]["active"], true);
+  EXPECT_EQ(j["backpressure"]["culprits"][0], "sink:4");
+  ASSERT_EQ(j["exceptions"].size(), 1u);
+  EXPECT_EQ(j["exceptions"][0]["task"], 3);
+  EXPECT_EQ(j["exceptions"][0]["message"], "Execute threw: boom");
+  EXPECT_EQ(j["exceptions"][0]["time_ms"], 1700000000000);
+}
+
+TEST(TopologyJson, ErrorsThatAreNotUtf8AreReplacedNotThrown) {
+  MetricsStore store("words", stmgr::testing::TestPlan(), "hostA");
+  metrics::Report r = Report(0, 1);
+  r.tasks[0].errors = {{1, "bad \xff\xfe bytes"}};
+  store.Add(0, r, 0);
+  std::string text;
+  ASSERT_NO_THROW(text = DumpJson(TopologyJson(store.View(0))));
+  EXPECT_NE(text.find("bad \xEF\xBF\xBD"), std::string::npos);
+  EXPECT_FALSE(nlohmann::json::parse(text, nullptr, false).is_discarded());
+}
+
+}  // namespace
+}  // namespace gale::tmaster
