@@ -93,7 +93,7 @@ std::optional<Reading> Read(const StateManager& sm, const std::string& name,
   FrameHeader& h = r.header;
   h.name = name;
   h.running = SchedulerAlive(sm, name);
-  if (h.running) h.uptime_secs = UptimeOf(PidOf(sm, name, "scheduler"));
+  if (h.running) h.uptime_secs = UptimeOf(PidOf(sm, name, "scheduler").pid);
   auto act = sm.ReadKv(name, "activation");
   h.active = !act.ok() || act->GetOr("active", "1") == "1";
   h.tasks_live = r.snapshot.tasks_live;

@@ -4,12 +4,15 @@
 
 #include <sys/wait.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <random>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace gale::testing {
@@ -94,6 +97,18 @@ inline CommandResult RunCommand(const std::string& command, const ScratchDir& di
   r.out = ReadFile(base + ".out");
   r.err = ReadFile(base + ".err");
   return r;
+}
+
+// Polls `done` every 100 ms until it holds or `secs` pass; its last answer.
+inline bool WaitUntil(const std::function<bool()>& done, double secs) {
+  using Clock = std::chrono::steady_clock;
+  auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                                     std::chrono::duration<double>(secs));
+  while (Clock::now() < deadline) {
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return done();
 }
 
 }  // namespace gale::testing

@@ -23,19 +23,9 @@ using testing::CommandResult;
 using testing::JsonComponentField;
 using testing::JsonNumbers;
 using testing::ScratchDir;
+using testing::WaitUntil;
 
 const std::string kGale = GALE_BIN;
-
-// Polls `done` until it holds or `secs` pass.
-bool WaitUntil(const std::function<bool()>& done, double secs) {
-  auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
-                                     std::chrono::duration<double>(secs));
-  while (Clock::now() < deadline) {
-    if (done()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  return done();
-}
 
 std::string Yaml(const std::string& name) {
   return "name: " + name + R"(
