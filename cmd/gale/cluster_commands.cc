@@ -419,10 +419,6 @@ int Submit(StateManager& sm, const state::StateOptions& options,
   // Fresh CURVE keys for this run of the topology, readable by its owner
   // only (transport/curve.h).
   if (s.ok() && topology::CurveEnabled(loaded->plan->topology_config())) {
-    if (options.zookeeper && options.zookeeper->auth.empty()) {
-      Error("warning: zookeeper.auth is not set in the cluster file, so anyone who can reach "
-            "ZooKeeper can read the keys of '" + name + "' (docs/security.md)");
-    }
     auto keys = transport::MakeCurveKeys();
     s = keys.ok() ? sm.WriteRecord(name, launch::kKeysRecord, *keys) : keys.status();
   }

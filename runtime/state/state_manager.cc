@@ -49,6 +49,8 @@ bool IsHostLocalKey(const std::string& key) {
          key.rfind("logs/", 0) == 0;
 }
 
+bool IsSecretKey(const std::string& key) { return key == "keys" || key == "http_token"; }
+
 std::vector<std::string> StateOptions::ChildArgs() const {
   std::vector<std::string> args;
   if (!cluster_file.empty()) args = {"--cluster", cluster_file};

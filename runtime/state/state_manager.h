@@ -84,6 +84,11 @@ class Watch {
 // Keys kept in the host-local directory whatever the state manager:
 // "metrics/..." and "logs/...".
 bool IsHostLocalKey(const std::string& key);
+// Whether `key` holds a secret of the topology: its CURVE keys ("keys") and
+// its HTTP token ("http_token"). With ZooKeeper state and no
+// zookeeper.auth these stay in the host-local directory (0600), never in
+// an open znode.
+bool IsSecretKey(const std::string& key);
 
 class StateManager {
  public:

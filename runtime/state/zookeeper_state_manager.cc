@@ -110,6 +110,10 @@ ZooKeeperStateManager::Session ZooKeeperStateManager::session() const {
 
 bool ZooKeeperStateManager::connected() const { return session_->connected(); }
 
+bool ZooKeeperStateManager::OnThisHost(const std::string& key) const {
+  return IsHostLocalKey(key) || (session_->options().auth.empty() && IsSecretKey(key));
+}
+
 std::string ZooKeeperStateManager::NodePath(const std::string& topology,
                                             const std::string& key) const {
   std::string path = session_->options().root + "/topologies/" + topology;
@@ -118,7 +122,7 @@ std::string ZooKeeperStateManager::NodePath(const std::string& topology,
 
 Status ZooKeeperStateManager::Write(const std::string& topology, const std::string& key,
                                     const std::string& bytes) {
-  if (IsHostLocalKey(key)) return local_.Write(topology, key, bytes);
+  if (OnThisHost(key)) return local_.Write(topology, key, bytes);
   GALE_RETURN_IF_ERROR(CheckName(topology));
   if (bytes.size() > kMaxNodeBytes) {
     return InvalidArgument("record '" + key + "' of topology '" + topology + "' has " +
@@ -146,7 +150,7 @@ Status ZooKeeperStateManager::Write(const std::string& topology, const std::stri
 
 Result<std::string> ZooKeeperStateManager::Read(const std::string& topology,
                                                 const std::string& key) const {
-  if (IsHostLocalKey(key)) return local_.Read(topology, key);
+  if (OnThisHost(key)) return local_.Read(topology, key);
   GALE_RETURN_IF_ERROR(CheckName(topology));
   const std::string path = NodePath(topology, key);
   std::string buffer(4096, '\0');
@@ -167,7 +171,7 @@ Result<std::string> ZooKeeperStateManager::Read(const std::string& topology,
 }
 
 Status ZooKeeperStateManager::Remove(const std::string& topology, const std::string& key) {
-  if (IsHostLocalKey(key)) return local_.Remove(topology, key);
+  if (OnThisHost(key)) return local_.Remove(topology, key);
   GALE_RETURN_IF_ERROR(CheckName(topology));
   const std::string path = NodePath(topology, key);
   int rc = session_->Call([&](zhandle_t* zh) { return zoo_delete(zh, path.c_str(), -1); });
@@ -198,7 +202,7 @@ Result<std::vector<std::string>> Children(const ZooKeeperSession& session, const
 
 Result<std::vector<std::string>> ZooKeeperStateManager::List(const std::string& topology,
                                                              const std::string& prefix) const {
-  if (IsHostLocalKey(prefix)) return local_.List(topology, prefix);
+  if (OnThisHost(prefix)) return local_.List(topology, prefix);
   GALE_RETURN_IF_ERROR(CheckName(topology));
   return Children(*session_, NodePath(topology, prefix));
 }
@@ -332,7 +336,7 @@ Result<std::string> ZooKeeperStateManager::ReadAlive(const std::string& topology
 
 Result<std::unique_ptr<Watch>> ZooKeeperStateManager::WatchKey(const std::string& topology,
                                                                const std::string& key) {
-  if (IsHostLocalKey(key)) return local_.WatchKey(topology, key);
+  if (OnThisHost(key)) return local_.WatchKey(topology, key);
   GALE_RETURN_IF_ERROR(CheckName(topology));
   const std::string path = NodePath(topology, key);
   auto w = std::make_shared<WatchState>();

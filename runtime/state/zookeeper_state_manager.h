@@ -10,6 +10,10 @@
 //     pids/<role>-<id>  errors/<role>-<id>            persistent
 //     alive/tmaster  alive/stmgr-<c>                  EPHEMERAL (PublishAlive)
 //     locks/<name>                                    EPHEMERAL (Lock)
+//     keys http_token      the secrets: only with zookeeper.auth, when every
+//                          node under the topology is its owner's only
+//                          (ACL creator-all); without it they stay in the
+//                          host-local directory, 0600
 //
 // - Write: set, or create the node (and missing parents under the topology
 //   node, never the topology node itself: a late write of a dying process
@@ -101,6 +105,9 @@ class ZooKeeperStateManager final : public StateManager {
   bool connected() const;
   // The full ZooKeeper path of `key` of `topology`.
   std::string NodePath(const std::string& topology, const std::string& key) const;
+  // Whether `key` lives in the host-local directory: metrics and logs, and
+  // without zookeeper.auth the topology's secrets (IsSecretKey).
+  bool OnThisHost(const std::string& key) const;
 
  private:
   ZooKeeperStateManager(std::shared_ptr<ZooKeeperSession> session, const std::string& local_root);

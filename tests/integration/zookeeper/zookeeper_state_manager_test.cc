@@ -5,6 +5,8 @@
 
 #include "state/zookeeper_state_manager.h"
 
+#include <sys/stat.h>
+
 #include <gtest/gtest.h>
 #include <unistd.h>
 #include <zookeeper/zookeeper.h>
@@ -140,6 +142,7 @@ TEST_F(ZooKeeperStateManagerTest, WithAuthATopologysNodesAreItsOwnersOnly) {
 
   ASSERT_TRUE(owner->Create("guarded").ok());
   ASSERT_TRUE(owner->WriteRecord("guarded", "keys", keys).ok());
+  ASSERT_TRUE(owner->Write("guarded", "submit", "file=/t.yaml\n").ok());
   ASSERT_TRUE(owner->WriteRecord("guarded", "pids/task-1", records::ProcessRecord{100, 0, ""}).ok());
   auto alive = owner->PublishAlive("guarded", "tmaster", "pid=10\nendpoint=tcp://a:2\n");
   ASSERT_TRUE(alive.ok()) << alive.status().message();
@@ -148,7 +151,9 @@ TEST_F(ZooKeeperStateManagerTest, WithAuthATopologysNodesAreItsOwnersOnly) {
   EXPECT_TRUE(same->ReadAlive("guarded", "tmaster").ok());
   for (ZooKeeperStateManager* other : {mallory->get(), anonymous->get()}) {
     EXPECT_EQ(other->Topologies().value_or({}), std::vector<std::string>{"guarded"});
-    auto read = other->Read("guarded", "keys");
+    // (A session without auth looks for the secrets on its host.)
+    EXPECT_FALSE(other->Read("guarded", "keys").ok());
+    auto read = other->Read("guarded", "submit");
     ASSERT_FALSE(read.ok());
     EXPECT_NE(read.status().message().find("another ZooKeeper identity"), std::string::npos)
         << read.status().message();
@@ -161,16 +166,26 @@ TEST_F(ZooKeeperStateManagerTest, WithAuthATopologysNodesAreItsOwnersOnly) {
   EXPECT_FALSE(mallory.value()->RemoveTopology("guarded").ok());
   EXPECT_EQ(same->ReadRecord<records::CurveKeys>("guarded", "keys").value_or({}), keys);
 
-  // Positive control: without auth the same records are open to anyone.
+  // Without auth the records are open to anyone (positive control), but the
+  // secrets never reach ZooKeeper: they stay in this host's directory, 0600.
   auto open_writer = ZooKeeperStateManager::Open(open_options, dir_.Join("open"));
   ASSERT_TRUE(open_writer.ok());
-  ASSERT_TRUE(open_writer.value()->Create("open").ok());
-  ASSERT_TRUE(open_writer.value()->WriteRecord("open", "keys", keys).ok());
-  EXPECT_EQ(mallory.value()->ReadRecord<records::CurveKeys>("open", "keys").value_or({}), keys);
+  ZooKeeperStateManager& open = **open_writer;
+  ASSERT_TRUE(open.Create("open").ok());
+  ASSERT_TRUE(open.WriteRecord("open", "pids/task-1", records::ProcessRecord{100, 0, ""}).ok());
+  ASSERT_TRUE(open.WriteRecord("open", "keys", keys).ok());
+  EXPECT_EQ(mallory.value()->ReadRecord<records::ProcessRecord>("open", "pids/task-1")
+                .value_or({}).pid, 100);
+  EXPECT_EQ(open.ReadRecord<records::CurveKeys>("open", "keys").value_or({}), keys);
+  EXPECT_EQ(mallory.value()->Read("open", "keys").status().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(anonymous.value()->Read("open", "keys").status().code(), ErrorCode::kNotFound);
+  struct stat st {};
+  ASSERT_EQ(::stat(open.Path("open", "keys").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
 
   alive->reset();
   EXPECT_TRUE(owner->RemoveTopology("guarded").ok());
-  EXPECT_TRUE(open_writer.value()->RemoveTopology("open").ok());
+  EXPECT_TRUE(open.RemoveTopology("open").ok());
 }
 
 TEST_F(ZooKeeperStateManagerTest, AliveEntriesVanishWithTheirSession) {
