@@ -202,6 +202,16 @@ class PtyTop {
     // ReadUntil sleeps in poll(); after the last output, waitpid decides.
     if (!ok) ok = WaitUntil([&] { return ::waitpid(pid_, &status, WNOHANG) == pid_; }, secs);
     if (ok) exited_ = true;
+    // What it wrote just before exiting may still be unread: the terminal
+    // keeps it after the child is gone, until read (then read fails: EIO).
+    while (ok) {
+      pollfd p{master_, POLLIN, 0};
+      if (::poll(&p, 1, 1000) <= 0) break;
+      char buf[4096];
+      ssize_t n = ::read(master_, buf, sizeof buf);
+      if (n <= 0) break;
+      output_.append(buf, static_cast<std::size_t>(n));
+    }
     return ok ? status : -1;
   }
 
