@@ -43,8 +43,13 @@ Result<std::unique_ptr<LocalHttp>> LocalHttp::Start(
   o.command = [](const std::string&) {
     return records::Reply{false, "not offered by gale local"};
   };
+  const std::string address = o.bind_address;
   Status s = http->server_.Start(std::move(o));
-  if (!s.ok()) return s;
+  if (!s.ok()) {
+    return IoError("--http: cannot listen on " + address + ":" + std::to_string(port) +
+                   " (in use, or not an address of this host); choose another port, or 0 for "
+                   "any free one");
+  }
   return http;
 }
 

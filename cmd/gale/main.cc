@@ -233,7 +233,8 @@ int main(int argc, char** argv) {
   local->add_option("--http", local_http_port,
                     "Serve the web UI, /metrics and /api/v1 on this port while the topology "
                     "runs (0: any free port); the URL is printed at start")
-      ->check(CLI::Range(0, 65535));
+      ->check(CLI::Range(0, 65535))
+      ->default_str("off");
 
   gale::launch::TopologySource validate_src;
   CLI::App* validate = app.add_subcommand("validate", "Check a topology without running it");

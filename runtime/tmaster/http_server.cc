@@ -65,6 +65,13 @@ Status HttpServer::Start(HttpOptions options) {
   httplib::Server& s = *server_;
   s.new_task_queue = [] { return new httplib::ThreadPool(2); };
   s.set_keep_alive_max_count(20);
+  // SO_REUSEADDR only: httplib's default, SO_REUSEPORT, would let a second
+  // server (another topology given the same http.port) share the port and
+  // take half of its connections.
+  s.set_socket_options([](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  });
   s.set_default_headers({{"Content-Security-Policy", kContentSecurityPolicy},
                          {"X-Content-Type-Options", "nosniff"},
                          {"Referrer-Policy", "no-referrer"}});

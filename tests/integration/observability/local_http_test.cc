@@ -3,6 +3,12 @@
 // accepts it, the JSON API, the web UI; activate and deactivate are
 // answered 405. Once the run ends, nothing listens any more.
 
+#include <arpa/inet.h>
+#include <signal.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <gtest/gtest.h>
 #include <httplib.h>
 
@@ -157,12 +163,52 @@ TEST(LocalHttp, ServesMetricsJsonAndTheUiWhileTheTopologyRuns) {
   EXPECT_FALSE(after.Get("/metrics"));
 }
 
-TEST(LocalHttp, RefusesAPortOutOfRange) {
+TEST(LocalHttp, RefusesAPortOutOfRangeOrTaken) {
   ScratchDir dir;
   const std::string yaml = dir.Write("nearby.yaml", kYaml);
   CommandResult r = testing::RunCommand(kGale + " local " + yaml + " --http 70000", dir, 60);
-  EXPECT_NE(r.exit_code, 0);
+  EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("--http"), std::string::npos) << r.err;
+
+  // A port someone listens on: an error before anything runs.
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(::listen(fd, 1), 0);
+  ASSERT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+  const int taken = ntohs(addr.sin_port);
+  r = testing::RunCommand(kGale + " local " + yaml + " --http " + std::to_string(taken), dir, 60);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("--http: cannot listen on 127.0.0.1:" + std::to_string(taken)),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(r.err.find("running topology"), std::string::npos) << r.err;
+  EXPECT_TRUE(r.out.empty()) << "nothing ran";
+  ::close(fd);
+
+  // Nor can it share a port another gale serves on.
+  auto first = ChildProcess::Start(
+      {{kGale, "local", yaml, "--http", "0"}, false, false, dir.Join("out1"), dir.Join("err1")});
+  ASSERT_NE(first, nullptr);
+  std::smatch m;
+  std::string err;
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        err = ReadFile(dir.Join("err1"));
+        return std::regex_search(err, m, std::regex(R"(serving http://127\.0\.0\.1:(\d+) )"));
+      },
+      30))
+      << err;
+  r = testing::RunCommand(kGale + " local " + yaml + " --http " + std::string(m[1]), dir, 60);
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("--http: cannot listen on 127.0.0.1:" + std::string(m[1])),
+            std::string::npos)
+      << r.err;
+  first->Signal(SIGTERM);
+  EXPECT_TRUE(first->Wait(std::chrono::seconds(60)).has_value());
 }
 
 }  // namespace
