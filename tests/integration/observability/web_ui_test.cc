@@ -16,6 +16,7 @@
 #include <set>
 #include <string>
 
+#include "../kafka/child_process.h"
 #include "headless_browser.h"
 #include "support/gale_cluster.h"
 #include "support/run_command.h"
@@ -25,6 +26,7 @@ namespace {
 
 using nlohmann::json;
 using testing::BrowserResult;
+using testing::ChildProcess;
 using testing::Cluster;
 using testing::CommandResult;
 using testing::ReadFile;
@@ -214,6 +216,77 @@ TEST_F(WebUi, ShowsEveryComponentAndRatesThatMove) {
     std::filesystem::copy_file(dir_.Join("ui.png"), keep,
                                std::filesystem::copy_options::overwrite_existing);
   }
+}
+
+// Cycles: b feeds a back, c feeds itself. Tuples circulate until the
+// process is stopped.
+const char* kCyclicYaml = R"(name: cyclic
+spouts:
+  - id: numbers
+    className: SequenceSpout
+    properties:
+      - {name: count, value: 100}
+bolts:
+  - {id: a, className: FailingBolt, properties: [{name: fields, value: [id]}]}
+  - {id: b, className: FailingBolt, properties: [{name: fields, value: [id]}]}
+  - {id: c, className: FailingBolt, properties: [{name: fields, value: [id]}]}
+streams:
+  - {from: numbers, to: a, grouping: {type: SHUFFLE}}
+  - {from: a, to: b, grouping: {type: SHUFFLE}}
+  - {from: b, to: a, grouping: {type: SHUFFLE}}
+  - {from: b, to: c, grouping: {type: SHUFFLE}}
+  - {from: c, to: c, grouping: {type: SHUFFLE}}
+)";
+
+TEST_F(WebUi, LaysOutCyclesByDepthWithTheClosingEdgesDrawnBack) {
+  ASSERT_TRUE(std::filesystem::exists("/usr/bin/chromium"))
+      << "chromium is not installed; run deploy/install-deps.sh";
+  // Served by gale local this time; killed by its destructor at the end.
+  auto gale = ChildProcess::Start({{kGale, "local", dir_.Write("cyclic.yaml", kCyclicYaml),
+                                    "--http", "0", "--quiet"},
+                                   false, false, "", dir_.Join("err")});
+  ASSERT_NE(gale, nullptr);
+  std::smatch m;
+  std::string err;
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        err = ReadFile(dir_.Join("err"));
+        return std::regex_search(err, m, std::regex(R"(serving (http://127\.0\.0\.1:\d+) )"));
+      },
+      30))
+      << err;
+  url_ = m[1];
+  BrowserResult page;
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        page = DumpDom();
+        return page.finished && NodesIn(page.out).size() == 4;
+      },
+      60))
+      << page.out << page.err;
+  // Depth from the spout: numbers, a, b, c left to right, whatever the cycles.
+  std::map<std::string, double> x;
+  std::regex node_re(
+      R"re(<g class="node [^"]*" data-component="([a-z]+)" transform="translate\(([0-9.]+),)re");
+  for (auto it = std::sregex_iterator(page.out.begin(), page.out.end(), node_re);
+       it != std::sregex_iterator(); ++it) {
+    x[(*it)[1]] = std::stod((*it)[2]);
+  }
+  ASSERT_EQ(x.size(), 4u) << page.out;
+  EXPECT_LT(x["numbers"], x["a"]);
+  EXPECT_LT(x["a"], x["b"]);
+  EXPECT_LT(x["b"], x["c"]);
+  // The edges that close a cycle are the ones drawn back.
+  auto edge_class = [&](const std::string& from, const std::string& to) {
+    std::smatch e;
+    std::regex re("<g class=\"([a-z ]+)\" data-from=\"" + from + "\" data-to=\"" + to + "\">");
+    return std::regex_search(page.out, e, re) ? std::string(e[1]) : std::string("missing");
+  };
+  EXPECT_EQ(edge_class("numbers", "a"), "edge");
+  EXPECT_EQ(edge_class("a", "b"), "edge");
+  EXPECT_EQ(edge_class("b", "c"), "edge");
+  EXPECT_EQ(edge_class("b", "a"), "edge back");
+  EXPECT_EQ(edge_class("c", "c"), "edge back");
 }
 
 }  // namespace
