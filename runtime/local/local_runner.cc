@@ -222,7 +222,9 @@ Result<RunReport> RunLocal(std::shared_ptr<const plan::TopologyPlan> plan,
   RunReport report;
   std::map<int, std::string> last_culprit;
   auto publish = [&] {
-    if (options.on_metrics) options.on_metrics(Reports(*plan, tasks, queues, signals, &last_culprit));
+    if (options.on_metrics) {
+      options.on_metrics(Reports(*plan, tasks, queues, signals, &last_culprit));
+    }
   };
   if (failed_start.ok()) {
     auto last_print = start;

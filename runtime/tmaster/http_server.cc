@@ -33,7 +33,8 @@ constexpr const char* kContentSecurityPolicy =
 
 std::string ContentType(const std::string& name) {
   auto ends = [&](const std::string& ext) {
-    return name.size() >= ext.size() && name.compare(name.size() - ext.size(), ext.size(), ext) == 0;
+    return name.size() >= ext.size() &&
+           name.compare(name.size() - ext.size(), ext.size(), ext) == 0;
   };
   if (ends(".html")) return "text/html; charset=utf-8";
   if (ends(".js")) return "text/javascript; charset=utf-8";
@@ -63,8 +64,13 @@ Status HttpServer::Start(HttpOptions options) {
   options_ = std::move(options);
   server_ = std::make_unique<httplib::Server>();
   httplib::Server& s = *server_;
-  s.new_task_queue = [] { return new httplib::ThreadPool(2); };
+  // A worker serves one connection at a time, and a browser keeps its
+  // connections open: four workers, and a connection idle for a second is
+  // closed (the UI reads every 1.5 s), so that open pages do not hold every
+  // worker and keep Prometheus waiting.
+  s.new_task_queue = [] { return new httplib::ThreadPool(4); };
   s.set_keep_alive_max_count(20);
+  s.set_keep_alive_timeout(1);
   // SO_REUSEADDR only: httplib's default, SO_REUSEPORT, would let a second
   // server (another topology given the same http.port) share the port and
   // take half of its connections.

@@ -185,7 +185,8 @@ TEST_F(WebUi, ShowsEveryComponentAndRatesThatMove) {
   EXPECT_EQ(rows, kComponents) << first.out;
   EXPECT_GT(std::stod(rates1["count"]), 0) << first.out;
   // The exceptions split threw.
-  EXPECT_TRUE(std::regex_search(first.out, std::regex(R"(<span class="where">split:[0-9]+</span>)")))
+  EXPECT_TRUE(
+      std::regex_search(first.out, std::regex(R"(<span class="where">split:[0-9]+</span>)")))
       << first.out;
   EXPECT_NE(first.out.find("<span id=\"state\" class=\"badge active\">active</span>"),
             std::string::npos);
