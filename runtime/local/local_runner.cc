@@ -229,6 +229,7 @@ Result<RunReport> RunLocal(std::shared_ptr<const plan::TopologyPlan> plan,
   if (failed_start.ok()) {
     auto last_print = start;
     auto last_publish = start;
+    publish();  // at once: every task is known from the start
     Progress last = ProgressOf(Take(*plan, tasks, false));
     bool stopping = false;
     auto stop_deadline = start;
