@@ -16,6 +16,8 @@ packages=(
   libcpp-httplib-dev nlohmann-json3-dev
   # Tests: promtool checks /metrics, a real Prometheus scrapes a topology.
   prometheus
+  # Tests: the web UI in a real headless browser.
+  chromium
 )
 
 missing=()

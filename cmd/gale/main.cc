@@ -28,6 +28,7 @@
 #include "launch/topology_source.h"
 #include "local/local_runner.h"
 #include "local_header.h"
+#include "local_http.h"
 #include "scheduler/local_scheduler.h"
 #include "spouts/builtins.h"
 #include "spouts/kafka/kafka_spout_link.h"
@@ -76,7 +77,9 @@ void AddTopologyArgs(CLI::App* cmd, gale::launch::TopologySource* src) {
 
 void PrintError(const std::string& message) { std::fprintf(stderr, "gale: %s\n", message.c_str()); }
 
-int RunLocalCommand(const gale::launch::TopologySource& src, double duration, bool quiet) {
+// `http_port` < 0: no HTTP.
+int RunLocalCommand(const gale::launch::TopologySource& src, double duration, bool quiet,
+                    int http_port) {
   auto loaded = gale::launch::LoadTopology(src);
   if (!loaded.ok()) {
     PrintError(loaded.status().message());
@@ -88,6 +91,20 @@ int RunLocalCommand(const gale::launch::TopologySource& src, double duration, bo
   options.duration_secs = duration;
   options.progress = !quiet;
   options.interrupt = &g_interrupted;
+  std::unique_ptr<gale::cli::LocalHttp> http;
+  if (http_port >= 0) {
+    auto started = gale::cli::LocalHttp::Start(loaded->plan, http_port);
+    if (!started.ok()) {
+      PrintError(started.status().message());
+      return kExitFailure;
+    }
+    http = std::move(*started);
+    gale::cli::LocalHttp* h = http.get();
+    options.on_metrics = [h](const std::vector<gale::metrics::Report>& r) { h->Add(r); };
+    std::fprintf(stderr, "gale: serving %s while the topology runs (/ for the UI, /metrics, "
+                         "/api/v1/topologies/%s)\n",
+                 http->url().c_str(), loaded->spec.name.c_str());
+  }
   if (!quiet) {
     std::fprintf(stderr, "gale: running topology '%s' in local mode (%d tasks)%s\n",
                  loaded->spec.name.c_str(), loaded->plan->max_task_id(),
@@ -212,6 +229,12 @@ int main(int argc, char** argv) {
                     "Stop after this many seconds; 0: when the spouts are exhausted (or Ctrl-C)")
       ->check(CLI::NonNegativeNumber);
   local->add_flag("--quiet", quiet, "Print only errors and the final summary");
+  int local_http_port = -1;
+  local->add_option("--http", local_http_port,
+                    "Serve the web UI, /metrics and /api/v1 on this port while the topology "
+                    "runs (0: any free port); the URL is printed at start")
+      ->check(CLI::Range(0, 65535))
+      ->default_str("off");
 
   gale::launch::TopologySource validate_src;
   CLI::App* validate = app.add_subcommand("validate", "Check a topology without running it");
@@ -330,7 +353,7 @@ int main(int argc, char** argv) {
     std::printf("gale %s\n", GALE_VERSION);
     return kExitOk;
   }
-  if (local->parsed()) return RunLocalCommand(local_src, duration, quiet);
+  if (local->parsed()) return RunLocalCommand(local_src, duration, quiet, local_http_port);
   if (validate->parsed()) return ValidateCommand(validate_src);
   if (kafka_broker->parsed()) return ExecKafkaBroker(kafka_broker->remaining());
 

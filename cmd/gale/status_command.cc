@@ -183,7 +183,8 @@ int ShowStatus(StateManager& sm, const std::string& name, bool json) {
                 s.tasks_live, m.tasks_total);
   }
   if (!http.empty()) {
-    std::printf("http: %s (/metrics, /api/v1/topologies/%s)\n", http.c_str(), name.c_str());
+    std::printf("http: %s (/ for the UI, /metrics, /api/v1/topologies/%s)\n", http.c_str(),
+                name.c_str());
   }
   std::printf("%-16s %-5s %5s %12s %12s %10s %8s %9s %10s %10s\n", "component", "kind", "tasks",
               "emitted", "executed", "acked", "failed", "timed-out", "lat-mean", "exec-mean");

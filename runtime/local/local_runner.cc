@@ -3,7 +3,10 @@
 #include <cinttypes>
 #include <cstdio>
 #include <latch>
+#include <map>
 #include <thread>
+
+#include <unistd.h>
 
 #include "common/log.h"
 #include "common/process.h"
@@ -73,6 +76,61 @@ metrics::TopologyMetrics Take(const plan::TopologyPlan& plan,
     snapshots.push_back(std::move(s));
   }
   return metrics::Aggregate(components, snapshots, {});
+}
+
+// Every task's snapshot, grouped by the plan's containers, for
+// LocalOptions::on_metrics. `last_culprit` (by container) remembers the
+// latest culprit of each container's backpressure.
+std::vector<metrics::Report> Reports(const plan::TopologyPlan& plan,
+                                     const std::vector<std::unique_ptr<Task>>& tasks,
+                                     const std::vector<std::unique_ptr<TaskQueue>>& queues,
+                                     const task::Signals& signals,
+                                     std::map<int, std::string>* last_culprit) {
+  std::vector<metrics::Report> reports(static_cast<std::size_t>(plan.workers()));
+  const int pid = static_cast<int>(getpid());
+  for (int c = 0; c < plan.workers(); ++c) {
+    metrics::StmgrSnapshot& s = reports[static_cast<std::size_t>(c)].stmgr;
+    s.container = c;
+    s.pid = pid;
+    s.endpoint = "local";
+    if (c == 0) {
+      s.peak_rss_kb = PeakRssKb();
+      s.rss_kb = RssKb();
+      s.cpu_ms = CpuMs();
+    }
+  }
+  for (const auto& t : tasks) {
+    const plan::ComponentInfo& c = plan.component_of(t->id);
+    const int container = plan.container_of(t->id);
+    metrics::TaskSnapshot s;
+    s.task = t->id;
+    s.component = c.id;
+    s.kind = c.kind == ComponentKind::kSpout ? "spout" : "bolt";
+    s.container = container;
+    s.pid = pid;
+    s.counters = task::CountersOf(t->metrics);
+    s.pending = t->metrics.pending.load(std::memory_order_relaxed);
+    s.drained = t->executor->drained();
+    s.active = signals.active.load();
+    s.throttled = signals.backpressure.load() > 0;
+    s.errors = t->metrics.recent_errors.Get();
+    s.complete_latency = t->metrics.complete_latency_published.Get();
+    metrics::Report& r = reports[static_cast<std::size_t>(container)];
+    const TaskQueue& q = *queues[static_cast<std::size_t>(t->id)];
+    r.stmgr.backpressure_ns += static_cast<std::uint64_t>(q.bp_ns());
+    r.stmgr.backpressure_episodes += q.bp_episodes();
+    if (q.in_backpressure() && !r.stmgr.backpressure) {
+      r.stmgr.backpressure = true;
+      r.stmgr.backpressure_culprit = c.id + ":" + std::to_string(t->id);
+      (*last_culprit)[container] = r.stmgr.backpressure_culprit;
+    }
+    r.tasks.push_back(std::move(s));
+  }
+  for (metrics::Report& r : reports) {
+    auto it = last_culprit->find(r.stmgr.container);
+    if (it != last_culprit->end()) r.stmgr.last_backpressure_culprit = it->second;
+  }
+  return reports;
 }
 
 // Sums for the progress line: everything emitted and executed; acks,
@@ -162,8 +220,16 @@ Result<RunReport> RunLocal(std::shared_ptr<const plan::TopologyPlan> plan,
   go.count_down();
 
   RunReport report;
+  std::map<int, std::string> last_culprit;
+  auto publish = [&] {
+    if (options.on_metrics) {
+      options.on_metrics(Reports(*plan, tasks, queues, signals, &last_culprit));
+    }
+  };
   if (failed_start.ok()) {
     auto last_print = start;
+    auto last_publish = start;
+    publish();  // at once: every task is known from the start
     Progress last = ProgressOf(Take(*plan, tasks, false));
     bool stopping = false;
     auto stop_deadline = start;
@@ -193,6 +259,10 @@ Result<RunReport> RunLocal(std::shared_ptr<const plan::TopologyPlan> plan,
         quiet = quiet && in_flight.batches.load(std::memory_order_acquire) == 0;
         if (quiet || now >= stop_deadline) break;
       }
+      if (now - last_publish >= std::chrono::seconds(1)) {
+        publish();
+        last_publish = now;
+      }
       if (options.progress && now - last_print >= std::chrono::seconds(1)) {
         Progress cur = ProgressOf(Take(*plan, tasks, false));
         double dt = std::chrono::duration<double>(now - last_print).count();
@@ -215,6 +285,7 @@ Result<RunReport> RunLocal(std::shared_ptr<const plan::TopologyPlan> plan,
   report.elapsed_secs = std::chrono::duration<double>(WallClock::now() - start).count();
   report.peak_rss_kb = PeakRssKb();
   if (!failed_start.ok()) return failed_start;
+  publish();
 
   const metrics::TopologyMetrics m = Take(*plan, tasks, true);
   for (std::size_t i = 0; i < m.components.size(); ++i) {

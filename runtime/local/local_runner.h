@@ -13,6 +13,7 @@
 
 #include "common/status.h"
 #include "gale/topology.h"
+#include "metrics/report.h"
 #include "plan/plan.h"
 
 namespace gale::local {
@@ -24,6 +25,14 @@ struct LocalOptions {
   double drain_timeout_secs = 10; // how long a stop waits for in-flight tuples
   // Set by a signal handler to stop gracefully; polled.
   const std::atomic<bool>* interrupt = nullptr;
+  // When set: called on the runner's thread as the tasks start, about
+  // once a second while the topology runs, and once after it stopped, with
+  // every task's snapshot in the model the topology master keeps (one
+  // report per container of the plan). All tasks are threads of this
+  // process: its pid, memory and CPU are in container 0's stream manager
+  // snapshot, the tasks report none.
+  // Backpressure: each container's snapshot holds its tasks' queues.
+  std::function<void(const std::vector<metrics::Report>&)> on_metrics;
 };
 
 // Totals of one component after a run.

@@ -5,6 +5,7 @@
 #include <openssl/crypto.h>
 
 #include "common/log.h"
+#include "tmaster/embedded_files.h"
 #include "tmaster/exposition.h"
 
 namespace gale::tmaster {
@@ -24,6 +25,35 @@ bool SameSecret(const std::string& a, const std::string& b) {
   return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
+// Nothing but this server: no other origin, no inline script or style, no
+// frames, no forms.
+constexpr const char* kContentSecurityPolicy =
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+    "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+std::string ContentType(const std::string& name) {
+  auto ends = [&](const std::string& ext) {
+    return name.size() >= ext.size() &&
+           name.compare(name.size() - ext.size(), ext.size(), ext) == 0;
+  };
+  if (ends(".html")) return "text/html; charset=utf-8";
+  if (ends(".js")) return "text/javascript; charset=utf-8";
+  if (ends(".css")) return "text/css; charset=utf-8";
+  if (ends(".svg")) return "image/svg+xml";
+  return "application/octet-stream";
+}
+
+void ServeFile(httplib::Response& res, const std::string& name) {
+  const EmbeddedFile* f = FindEmbeddedFile(name);
+  if (f == nullptr) {
+    res.status = 404;
+    res.set_content("no such file: " + name + "\n", "text/plain; charset=utf-8");
+    return;
+  }
+  res.set_header("Cache-Control", "no-cache");
+  res.set_content(f->data, f->size, ContentType(name).c_str());
+}
+
 }  // namespace
 
 HttpServer::HttpServer() = default;
@@ -34,8 +64,29 @@ Status HttpServer::Start(HttpOptions options) {
   options_ = std::move(options);
   server_ = std::make_unique<httplib::Server>();
   httplib::Server& s = *server_;
-  s.new_task_queue = [] { return new httplib::ThreadPool(2); };
+  // A worker serves one connection at a time, and a browser keeps its
+  // connections open: four workers, and a connection idle for a second is
+  // closed (the UI reads every 1.5 s), so that open pages do not hold every
+  // worker and keep Prometheus waiting.
+  s.new_task_queue = [] { return new httplib::ThreadPool(4); };
   s.set_keep_alive_max_count(20);
+  s.set_keep_alive_timeout(1);
+  // SO_REUSEADDR only: httplib's default, SO_REUSEPORT, would let a second
+  // server (another topology given the same http.port) share the port and
+  // take half of its connections.
+  s.set_socket_options([](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  });
+  s.set_default_headers({{"Content-Security-Policy", kContentSecurityPolicy},
+                         {"X-Content-Type-Options", "nosniff"},
+                         {"Referrer-Policy", "no-referrer"}});
+
+  // The web UI: a page, its script and its style sheet.
+  s.Get("/", [](const httplib::Request&, httplib::Response& res) { ServeFile(res, "index.html"); });
+  s.Get(R"(/ui/([A-Za-z0-9_-]+\.[a-z]+))", [](const httplib::Request& req, httplib::Response& res) {
+    ServeFile(res, req.matches[1]);
+  });
 
   s.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
     res.set_content(PrometheusText(options_.view()), "text/plain; version=0.0.4; charset=utf-8");
@@ -56,6 +107,11 @@ Status HttpServer::Start(HttpOptions options) {
          [this](const httplib::Request& req, httplib::Response& res) {
            const std::string name = req.matches[1];
            const std::string command = req.matches[2];
+           if (!options_.actions_unsupported.empty()) {
+             res.set_header("Allow", "GET");
+             Error(res, 405, options_.actions_unsupported);
+             return;
+           }
            if (options_.token.empty()) {
              Error(res, 503, "this topology has no HTTP token (submitted by an older gale); "
                              "use `gale " + command + " " + name + "`");

@@ -1,9 +1,13 @@
 #pragma once
 
-// The topology master's HTTP server (cpp-httplib): /metrics in Prometheus
-// text format, /api/v1/topologies[/NAME] in JSON, and POST
+// The HTTP server of a running topology (cpp-httplib), in its master and in
+// `gale local --http`: /metrics in Prometheus text format,
+// /api/v1/topologies[/NAME] in JSON, POST
 // /api/v1/topologies/NAME/{activate,deactivate} guarded by the topology's
-// bearer token. docs/observability.md describes the endpoints.
+// bearer token, and the web UI at / (its files built into the binary,
+// embedded_files.h). Every answer carries a Content-Security-Policy that
+// allows nothing but this server. docs/observability.md describes the
+// endpoints.
 //
 // Threads: its own listener, which sleeps in accept(2), and httplib's worker
 // pool. Views come from a callback (MetricsStore locks); commands are handed
@@ -28,6 +32,8 @@ struct HttpOptions {
   std::string bind_address = "127.0.0.1";
   int port = 0;  // 0: any free port
   std::string token;  // empty: the actions are refused (503)
+  // Non-empty: the actions are not offered here (405 with this message).
+  std::string actions_unsupported;
   std::function<TopologyView()> view;
   std::function<records::Reply(const std::string& command)> command;
 };

@@ -89,6 +89,8 @@ TEST(CliHelp, HelpShowsEveryDefault) {
   EXPECT_NE(Gale("help wait", dir).out.find("--timeout FLOAT=60"), std::string::npos);
   EXPECT_NE(Gale("help local", dir).out.find("--duration FLOAT:NONNEGATIVE=0"),
             std::string::npos);
+  EXPECT_NE(Gale("help local", dir).out.find("--http INT:INT in [0 - 65535]=off"),
+            std::string::npos);
   EXPECT_NE(Gale("help logs", dir).out.find("--task INT=0"), std::string::npos);
   EXPECT_NE(Gale("help kafka-broker", dir).out.find("--brokers INT=1"), std::string::npos);
 }
