@@ -1,6 +1,7 @@
 #include "tmaster/tmaster.h"
 
 #include <signal.h>
+#include <sys/eventfd.h>
 #include <unistd.h>
 
 #include <deque>
@@ -30,6 +31,33 @@ namespace gale::tmaster {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+constexpr std::chrono::milliseconds kIdleWake{1000};
+
+// An eventfd another thread signals to wake the master's poll.
+class WakeFd {
+ public:
+  WakeFd() : fd_(eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) {}
+  ~WakeFd() {
+    if (fd_ >= 0) close(fd_);
+  }
+  WakeFd(const WakeFd&) = delete;
+  WakeFd& operator=(const WakeFd&) = delete;
+  // -1 when no eventfd could be made: the loop then sees commands within
+  // kIdleWake.
+  int fd() const { return fd_; }
+  void Signal() {
+    std::uint64_t one = 1;
+    if (fd_ >= 0) (void)!write(fd_, &one, sizeof one);
+  }
+  void Clear() {
+    std::uint64_t n = 0;
+    if (fd_ >= 0) (void)!read(fd_, &n, sizeof n);
+  }
+
+ private:
+  int fd_;
+};
 
 const std::atomic<bool>* g_stop = nullptr;  // set by InstallStopSignalHandlers
 
@@ -105,9 +133,13 @@ class TopologyMaster {
                       "lost the master lock of '" + options_.topology +
                           "' to another topology master; stopping");
       }
-      zmq::pollitem_t item{static_cast<void*>(socket_), 0, ZMQ_POLLIN, 0};
-      transport::Poll(&item, 1, std::chrono::milliseconds(100));
+      // Asleep until a message, an HTTP command or a signal; at least once
+      // a second for the lock, the retried records and the log rotation.
+      zmq::pollitem_t items[] = {{static_cast<void*>(socket_), 0, ZMQ_POLLIN, 0},
+                                 {nullptr, http_wake_.fd(), ZMQ_POLLIN, 0}};
+      transport::Poll(items, 2, kIdleWake);
       while (auto m = transport::TryRecvRouted(socket_)) Handle(m->first, m->second);
+      if (items[1].revents & ZMQ_POLLIN) http_wake_.Clear();
       RunHttpCommands();
       writer_.Retry();
       rotation_.MaybeRotate();
@@ -150,6 +182,7 @@ class TopologyMaster {
       http_commands_.emplace_back(command, std::promise<records::Reply>());
       answer = http_commands_.back().second.get_future();
     }
+    http_wake_.Signal();
     if (answer.wait_for(std::chrono::seconds(10)) != std::future_status::ready) {
       return records::Reply{false, "the topology master did not answer within 10 s"};
     }
@@ -323,6 +356,7 @@ class TopologyMaster {
   const gale::Clock* clock_ = gale::Clock::System();
   MetricsStore store_;
   std::mutex http_mu_;
+  WakeFd http_wake_;  // signalled by an HTTP thread that queued a command
   std::deque<std::pair<std::string, std::promise<records::Reply>>> http_commands_;
   // Last: stopped (its threads joined) before what its handlers use goes.
   HttpServer http_;
