@@ -75,7 +75,7 @@ struct MasterLocation {
   std::string endpoint;  // advertised: "tcp://ADDRESS:PORT" (transport/address.h)
   std::string http;  // the master's HTTP URL; empty when it serves none
   std::uint64_t start = 0;
-  std::string host;
+  std::string host{};  // "" when unknown
   bool operator==(const MasterLocation&) const = default;
 };
 
@@ -86,7 +86,7 @@ struct ProcessRecord {
   // it is supervised.
   std::string given_up;
   std::uint64_t start = 0;
-  std::string host;
+  std::string host{};  // "" when unknown
   bool operator==(const ProcessRecord&) const = default;
 };
 
