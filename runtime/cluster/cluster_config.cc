@@ -89,7 +89,9 @@ std::string CheckAdvertise(const std::string& address) {
     bool ok = std::isalnum(static_cast<unsigned char>(ch)) || ch == '.' || ch == '-';
     if (!ok) return "is not an IP address or a host name (it has a '" + std::string(1, ch) + "')";
   }
-  if (address.front() == '-' || address.front() == '.') return "is not an IP address or a host name";
+  if (address.front() == '-' || address.front() == '.') {
+    return "is not an IP address or a host name";
+  }
   return "";
 }
 

@@ -39,9 +39,10 @@ class Fd {
 
 std::string AddressText(const sockaddr_storage& ss) {
   char text[INET6_ADDRSTRLEN] = {};
-  const void* raw = ss.ss_family == AF_INET6
-                        ? static_cast<const void*>(&reinterpret_cast<const sockaddr_in6&>(ss).sin6_addr)
-                        : static_cast<const void*>(&reinterpret_cast<const sockaddr_in&>(ss).sin_addr);
+  const auto& v6 = reinterpret_cast<const sockaddr_in6&>(ss);
+  const auto& v4 = reinterpret_cast<const sockaddr_in&>(ss);
+  const void* raw = ss.ss_family == AF_INET6 ? static_cast<const void*>(&v6.sin6_addr)
+                                             : static_cast<const void*>(&v4.sin_addr);
   if (inet_ntop(ss.ss_family, raw, text, sizeof text) == nullptr) return "";
   return text;
 }

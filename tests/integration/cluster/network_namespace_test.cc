@@ -151,7 +151,8 @@ void ExpectStatusAt(const testing::Cluster& cluster, const std::string& name,
     ASSERT_FALSE(others.empty()) << role << "\n" << status.out;
     for (const std::string& p : others) {
       EXPECT_EQ(Field(p, "host"), host) << p;
-      EXPECT_EQ(p.find("\"endpoint\""), std::string::npos) << "only master and stream managers serve: " << p;
+      EXPECT_EQ(p.find("\"endpoint\""), std::string::npos)
+          << "only the master and stream managers serve: " << p;
     }
   }
 }
