@@ -4,6 +4,7 @@
 
 #include <chrono>
 
+#include "common/process.h"
 #include "topology/defaults.h"
 
 namespace gale::cli {
@@ -13,12 +14,6 @@ std::int64_t NowNs() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
              std::chrono::steady_clock::now().time_since_epoch())
       .count();
-}
-
-std::string HostName() {
-  char buf[256] = {};
-  if (gethostname(buf, sizeof buf - 1) != 0) return "localhost";
-  return buf;
 }
 
 }  // namespace

@@ -18,6 +18,7 @@
 #include "bolts/builtins.h"
 #include "bolts/kafka/kafka_bolt_link.h"
 #include "cluster/cluster_config.h"
+#include "cluster/network_address.h"
 #include "cluster_commands.h"
 #include "common/exit_code.h"
 #include "common/names.h"
@@ -29,6 +30,7 @@
 #include "local/local_runner.h"
 #include "local_header.h"
 #include "local_http.h"
+#include "records/state_records.h"
 #include "scheduler/local_scheduler.h"
 #include "spouts/builtins.h"
 #include "spouts/kafka/kafka_spout_link.h"
@@ -142,6 +144,18 @@ int ExecKafkaBroker(const std::vector<std::string>& args) {
 int RunRole(const char* role, const gale::Status& status) {
   if (!status.ok()) gale::Logger(role)->error("{}", status.message());
   return gale::RoleExitCode(status);
+}
+
+// A role that cannot start at all: its reason goes to errors/<process>
+// (where `gale submit` looks) as well as to its log.
+int RoleStartFailure(const gale::state::StateOptions& state, const std::string& topology,
+                     const std::string& process, const gale::Status& status) {
+  gale::Logger(process)->error("{}", status.message());
+  if (auto sm = gale::state::OpenStateManager(state); sm.ok()) {
+    (void)(*sm)->WriteRecord(topology, "errors/" + process,
+                             gale::records::TaskError{status.message()});
+  }
+  return gale::kExitStartFailure;
 }
 
 int ValidateCommand(const gale::launch::TopologySource& src) {
@@ -380,14 +394,18 @@ int main(int argc, char** argv) {
   if (role_scheduler->parsed()) {
     return RunRole("scheduler", gale::scheduler::RunLocalScheduler({state, name}));
   }
-  if (role_tmaster->parsed()) {
-    return RunRole("tmaster", gale::tmaster::RunTopologyMaster({state, name}));
+  if (role_tmaster->parsed() || role_stmgr->parsed()) {
+    const bool master = role_tmaster->parsed();
+    const std::string process = master ? "tmaster" : "stmgr-" + std::to_string(role_id);
+    auto network = gale::cluster::ChooseUsableNetworkAddress(*cluster);
+    if (!network.ok()) return RoleStartFailure(state, name, process, network.status());
+    if (master) {
+      return RunRole("tmaster", gale::tmaster::RunTopologyMaster({state, name, *network}));
+    }
+    return RunRole("stmgr", gale::stmgr::RunStreamManager({state, name, role_id, *network}));
   }
   if (role_executor->parsed()) {
     return RunRole("executor", gale::executor::RunExecutorProcess({state, name, role_id}));
-  }
-  if (role_stmgr->parsed()) {
-    return RunRole("stmgr", gale::stmgr::RunStreamManager({state, name, role_id}));
   }
   if (role_instance->parsed()) {
     return RunRole("instance", gale::instance::RunInstanceProcess({state, name, role_id}));
@@ -401,6 +419,13 @@ int main(int argc, char** argv) {
   for (CLI::App* named : {status, top, activate, deactivate, wait, kill}) {
     if (!named->parsed()) continue;
     if (int code = gale::cli::RequireTopology(*sm, name); code != kExitOk) return code;
+  }
+  if (submit->parsed() && cluster->scheduler == gale::cluster::SchedulerKind::kLocal) {
+    // The processes will bind here: a bad address fails now, not in them.
+    if (auto network = gale::cluster::ChooseUsableNetworkAddress(*cluster); !network.ok()) {
+      PrintError(network.status().message());
+      return kExitInvalid;
+    }
   }
   if (submit->parsed()) {
     // The cluster's package.store, else a directory of the host-local state.

@@ -9,7 +9,9 @@
 #include "cluster_commands.h"
 #include "topology_snapshot.h"
 #include "common/parse.h"
+#include "common/process.h"
 #include "records/state_records.h"
+#include "transport/address.h"
 
 namespace gale::cli {
 namespace {
@@ -61,9 +63,14 @@ int ShowStatus(StateManager& sm, const std::string& name, bool json) {
   // Processes: role, container, component, tasks, pid, log.
   struct Proc {
     std::string role, component, log, name, given_up;
+    std::string host;      // where it runs ("" in records of older versions)
+    std::string endpoint;  // master and stream managers: the host:port they serve
     int container = -1, task = 0, pid = 0, restarts = 0;
     std::uint64_t start = 0;  // as recorded (records::ProcessRecord)
+    bool alive = false;
+    bool here = true;  // on this host: its pid can be looked up in /proc
   };
+  const std::string this_host = HostName();
   std::vector<Proc> procs;
   std::map<int, std::pair<int, std::string>> task_info;  // task -> container, component
   if (auto packing = sm.ReadRecord<records::PackingPlan>(name, "packing"); packing.ok()) {
@@ -85,6 +92,7 @@ int ShowStatus(StateManager& sm, const std::string& name, bool json) {
     p.start = record->start;
     p.restarts = record->restarts;
     p.given_up = record->given_up;
+    p.host = record->host;
     p.log = sm.Path(name, "logs/" + key + ".log");
     auto dash = key.rfind('-');
     std::string prefix = dash == std::string::npos ? key : key.substr(0, dash);
@@ -110,8 +118,35 @@ int ShowStatus(StateManager& sm, const std::string& name, bool json) {
   if (auto tm = sm.ReadAliveRecord<records::MasterLocation>(name, "tmaster"); tm.ok()) {
     http = tm->http;
   }
+  // The master and the stream managers advertise their endpoint and host in
+  // their alive entries (records::MasterLocation) while they run.
+  std::map<std::string, records::MasterLocation> located;  // by process name
+  for (const Proc& p : procs) {
+    if (p.role != "tmaster" && p.role != "stmgr") continue;
+    auto where = sm.ReadAliveRecord<records::MasterLocation>(name, p.name);
+    if (where.ok() && where->pid == p.pid) located[p.name] = *where;
+  }
+  for (Proc& p : procs) {
+    auto it = located.find(p.name);
+    if (it != located.end()) {
+      p.endpoint = transport::HostPortOf(it->second.endpoint);
+      if (p.host.empty()) p.host = it->second.host;
+    }
+    p.here = p.host.empty() || p.host == this_host;
+    if (p.here) {
+      p.alive = state::IsTopologyProcess(p.pid, name, p.start);
+    } else if (p.role == "tmaster" || p.role == "stmgr") {
+      // On another host: alive while its alive entry is.
+      p.alive = it != located.end();
+    } else {
+      // An executor or instance on another host: judged by its container's
+      // stream manager, which runs beside it under the same executor.
+      p.alive = p.given_up.empty() &&
+                located.count("stmgr-" + std::to_string(p.container)) > 0;
+    }
+  }
   int processes_gone = 0;
-  for (const Proc& p : procs) processes_gone += state::IsTopologyProcess(p.pid, name, p.start) ? 0 : 1;
+  for (const Proc& p : procs) processes_gone += p.alive ? 0 : 1;
   if (json) {
     std::string out = "{\"name\":" + JsonString(name) + ",\"state\":" +
                       JsonString(running ? "running" : "dead") +
@@ -155,9 +190,13 @@ int ShowStatus(StateManager& sm, const std::string& name, bool json) {
         out += ",\"component\":" + JsonString(p.component) + ",\"tasks\":[" +
                std::to_string(p.task) + "]";
       }
+      out += ",\"host\":" + (p.host.empty() ? "null" : JsonString(p.host));
+      if (p.role == "tmaster" || p.role == "stmgr") {
+        out += ",\"endpoint\":" + (p.endpoint.empty() ? "null" : JsonString(p.endpoint));
+      }
       out += ",\"pid\":" + std::to_string(p.pid) +
-             ",\"alive\":" + (state::IsTopologyProcess(p.pid, name, p.start) ? "true" : "false") +
-             ",\"peak_rss_kb\":" + std::to_string(PeakRssKbOf(p.pid)) +
+             ",\"alive\":" + (p.alive ? "true" : "false") +
+             ",\"peak_rss_kb\":" + std::to_string(p.here ? PeakRssKbOf(p.pid) : 0) +
              ",\"restarts\":" + std::to_string(p.restarts) + ",\"log\":" + JsonString(p.log) +
              ",\"given_up\":" + JsonString(p.given_up) + "}";
     }
@@ -211,15 +250,17 @@ int ShowStatus(StateManager& sm, const std::string& name, bool json) {
               bp.culprits.empty() ? "none now" : ("held by " + bp.culprits).c_str(), bp.episodes,
               bp.secs,
               bp.last_culprits.empty() ? "" : (", last caused by " + bp.last_culprits).c_str());
-  std::printf("%-12s %-9s %-12s %8s %8s %9s  %s\n", "process", "container", "component", "pid",
-              "restarts", "peak-rss", "log");
+  std::printf("%-12s %-9s %-12s %-16s %8s %8s %9s  %-21s  %s\n", "process", "container",
+              "component", "host", "pid", "restarts", "peak-rss", "endpoint", "log");
   for (const Proc& p : procs) {
-    std::printf("%-12s %-9d %-12s %8d %8d %7.1fMB  %s%s\n", p.name.c_str(), p.container,
-                p.component.empty() ? "-" : p.component.c_str(), p.pid, p.restarts,
-                static_cast<double>(PeakRssKbOf(p.pid)) / 1024, p.log.c_str(),
-                !p.given_up.empty()                    ? ("  (given up: " + p.given_up + ")").c_str()
-                : state::IsTopologyProcess(p.pid, name, p.start) ? ""
-                                                        : "  (not running)");
+    std::printf("%-12s %-9d %-12s %-16s %8d %8d %7.1fMB  %-21s  %s%s\n", p.name.c_str(),
+                p.container, p.component.empty() ? "-" : p.component.c_str(),
+                p.host.empty() ? "-" : p.host.c_str(), p.pid, p.restarts,
+                static_cast<double>(p.here ? PeakRssKbOf(p.pid) : 0) / 1024,
+                p.endpoint.empty() ? "-" : p.endpoint.c_str(), p.log.c_str(),
+                !p.given_up.empty() ? ("  (given up: " + p.given_up + ")").c_str()
+                : p.alive           ? ""
+                                    : "  (not running)");
   }
   return kExitOk;
 }

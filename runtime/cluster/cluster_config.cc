@@ -16,6 +16,7 @@
 
 #include "common/parse.h"
 #include "topology/suggest.h"
+#include "transport/address.h"
 
 namespace gale::cluster {
 namespace {
@@ -70,6 +71,27 @@ std::string CheckConnect(const std::string& connect) {
     }
   }
   if (connect.back() == ',') return "ends with ','";
+  return "";
+}
+
+// "" when `address` is an address or host name other hosts can connect to.
+std::string CheckAdvertise(const std::string& address) {
+  unsigned char buf[16];
+  const char* a = address.c_str();
+  if (inet_pton(AF_INET, a, buf) == 1 || inet_pton(AF_INET6, a, buf) == 1) {
+    if (transport::IsWildcardAddress(address)) {
+      return "is a wildcard; name an address or host name peers can connect to";
+    }
+    return "";
+  }
+  if (address.empty() || address.size() > 253) return "is not an IP address or a host name";
+  for (char ch : address) {
+    bool ok = std::isalnum(static_cast<unsigned char>(ch)) || ch == '.' || ch == '-';
+    if (!ok) return "is not an IP address or a host name (it has a '" + std::string(1, ch) + "')";
+  }
+  if (address.front() == '-' || address.front() == '.') {
+    return "is not an IP address or a host name";
+  }
   return "";
 }
 
@@ -232,7 +254,16 @@ struct Parser {
              return Status::Ok();
            }
            return Bad(file, v.Mark(), "transport.bind.address '" + c.transport_bind_address +
-                                           "' is not an IPv4 or IPv6 address");
+                                           "' is not an IPv4 or IPv6 address (such as 10.0.0.5, "
+                                           "or 0.0.0.0 for every interface)");
+         }},
+        {"transport.advertise.address",
+         [&](const YAML::Node& v) {
+           std::string& a = c.transport_advertise_address;
+           GALE_RETURN_IF_ERROR(Scalar("transport.advertise.address", v, &a));
+           std::string why = CheckAdvertise(a);
+           if (why.empty()) return Status::Ok();
+           return Bad(file, v.Mark(), "transport.advertise.address '" + a + "' " + why);
          }},
     };
   }

@@ -17,7 +17,13 @@
 //   slurm.partition: batch
 //   slurm.args: [--account=stream]      # or one string, split on spaces
 //   package.store: /shared/gale/packages   # default <state root>/packages
-//   transport.bind.address: 10.0.0.5
+//   transport.bind.address: 10.0.0.5      # or 0.0.0.0; default below
+//   transport.advertise.address: gw.example.org   # what peers connect to
+//
+// The master and stream managers bind their TCP sockets at
+// transport.bind.address with a port chosen at start and publish
+// transport.advertise.address with that port (cluster/network_address.h
+// says what each defaults to).
 //
 // Keys are flat, as in Storm's storm.yaml. An unknown key or a bad value is
 // an error naming the file, the line and the key; the commands exit 2.
@@ -46,7 +52,8 @@ struct ClusterConfig {
   std::vector<std::string> slurm_args;
 
   std::string package_store;           // "" = <state root>/packages (launch/package.h)
-  std::string transport_bind_address;  // "" = the default address
+  std::string transport_bind_address;       // "" = the default (ChooseNetworkAddress)
+  std::string transport_advertise_address;  // "" = the bind address, or the routed one
 
   // Cross-key checks: zookeeper.connect is required by state.manager:
   // zookeeper and every host:port of it must be well formed; paths are

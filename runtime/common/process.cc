@@ -55,6 +55,12 @@ std::string SelfExe() {
   return buf;
 }
 
+std::string HostName() {
+  char buf[256] = {};
+  if (::gethostname(buf, sizeof buf - 1) != 0 || buf[0] == '\0') return "localhost";
+  return buf;
+}
+
 Result<pid_t> Spawn(const SpawnOptions& options) {
   if (options.argv.empty()) return InvalidArgument("spawn: empty argv");
   // Everything the child needs is prepared before fork: after fork only

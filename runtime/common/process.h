@@ -40,4 +40,7 @@ void TuneAllocator();
 // Path of the running executable (/proc/self/exe resolved).
 std::string SelfExe();
 
+// This host's name (gethostname), "localhost" if it cannot be read.
+std::string HostName();
+
 }  // namespace gale

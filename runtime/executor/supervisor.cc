@@ -82,7 +82,7 @@ void Supervisor::StartChild(Child& c) {
 void Supervisor::Record(const Child& c, const std::string& given_up) {
   // Logged and written again by Poll when it fails; the child runs anyway.
   (void)writer_.WriteRecord("pids/" + c.spec.name,
-                            records::ProcessRecord{c.pid, c.restarts, given_up, c.start});
+                            records::ProcessRecord{c.pid, c.restarts, given_up, c.start, host_});
 }
 
 void Supervisor::Poll() {

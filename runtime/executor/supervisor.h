@@ -78,6 +78,7 @@ class Supervisor {
   std::string topology_;
   std::string owner_;
   RestartPolicy policy_;
+  std::string host_ = HostName();  // recorded with each child: they run here
   std::vector<Child> children_;
 };
 

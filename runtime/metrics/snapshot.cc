@@ -262,6 +262,7 @@ std::string Encode(const StmgrSnapshot& s) {
   Line(&out, "container", std::to_string(s.container));
   Line(&out, "pid", std::to_string(s.pid));
   Line(&out, "endpoint", s.endpoint);
+  if (!s.host.empty()) Line(&out, "host", s.host);
   Line(&out, "queued_bytes", s.queued_bytes);
   Line(&out, "routed_batches", s.routed_batches);
   Line(&out, "dropped_batches", s.dropped_batches);
@@ -291,6 +292,7 @@ Status Decode(std::string_view text, StmgrSnapshot* out) {
   r.Int("container", -1, &s.container);
   r.Int("pid", 0, &s.pid);
   r.Text("endpoint", &s.endpoint);
+  r.Text("host", &s.host);
   r.U64("queued_bytes", &s.queued_bytes);
   r.U64("routed_batches", &s.routed_batches);
   r.U64("dropped_batches", &s.dropped_batches);

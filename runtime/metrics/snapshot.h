@@ -96,7 +96,8 @@ std::string Encode(const TaskSnapshot& snapshot);
 struct StmgrSnapshot {
   int container = 0;
   int pid = 0;
-  std::string endpoint;
+  std::string endpoint;  // its advertised data endpoint
+  std::string host;      // the host it runs on; empty from older versions
   std::uint64_t queued_bytes = 0;
   std::uint64_t routed_batches = 0;
   std::uint64_t dropped_batches = 0;

@@ -135,6 +135,7 @@ std::string Encode(const MasterLocation& r) {
   AddStart(kv, r.start);
   kv.Add("endpoint", r.endpoint);
   if (!r.http.empty()) kv.Add("http", r.http);
+  if (!r.host.empty()) kv.Add("host", r.host);
   return kv.Serialize();
 }
 
@@ -148,6 +149,9 @@ Status Decode(std::string_view text, MasterLocation* out) {
   auto http = ReadStringOr(kv, "http", "");
   if (!http.ok()) return Context("tmaster", http.status());
   r.http = std::move(http).value();
+  auto host = ReadStringOr(kv, "host", "");
+  if (!host.ok()) return Context("tmaster", host.status());
+  r.host = std::move(host).value();
   *out = std::move(r);
   return Status::Ok();
 }
@@ -158,6 +162,7 @@ std::string Encode(const ProcessRecord& r) {
   AddStart(kv, r.start);
   kv.Add("restarts", std::to_string(r.restarts));
   if (!r.given_up.empty()) kv.Add("given_up", r.given_up);
+  if (!r.host.empty()) kv.Add("host", r.host);
   return kv.Serialize();
 }
 
@@ -169,7 +174,10 @@ Status Decode(std::string_view text, ProcessRecord* out) {
   GALE_RETURN_IF_ERROR(Context("pids", Start(kv, &r.start)));
   GALE_RETURN_IF_ERROR(Context("pids", Int32(kv, "restarts", 0, &r.restarts)));
   r.given_up = kv.GetOr("given_up", "");
-  *out = r;
+  auto host = ReadStringOr(kv, "host", "");
+  if (!host.ok()) return Context("pids", host.status());
+  r.host = std::move(host).value();
+  *out = std::move(r);
   return Status::Ok();
 }
 

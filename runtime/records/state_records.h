@@ -6,8 +6,9 @@
 //   packing        PackingPlan      task=<task> <container> <component>*, workers=
 //   physical       PhysicalPlan     version=, stmgr=<container> <endpoint> <pid>*
 //   activation     Activation       active=0|1
-//   tmaster        MasterLocation   pid=, endpoint=, http= (optional), start= (optional)
-//   pids/<name>    ProcessRecord    pid=, restarts=, start= (optional)
+//   tmaster        MasterLocation   pid=, endpoint=, http= (optional), start= (optional),
+//                                   host= (optional); also each alive/stmgr-<c>
+//   pids/<name>    ProcessRecord    pid=, restarts=, start= (optional), host= (optional)
 //   scheduler      SchedulerRecord  pid=, start= (optional)
 //   submit         Submission       file=, topology=, lib=*, filter=*, env_filter=, override=*,
 //                                   package=, package_dir= (launch/package.h)
@@ -63,11 +64,18 @@ struct Activation {
 // reader can tell the recorded process from a later one that reuses its pid.
 // 0 when unknown (records written before it was kept): then only the
 // command line identifies the process.
+//
+// `host`: the name of the host the process runs on (common/process.h
+// HostName); empty in records written before it was kept.
+//
+// MasterLocation is also each stream manager's registration
+// (alive/stmgr-<container>), its endpoint the data socket.
 struct MasterLocation {
   std::int32_t pid = 2;
-  std::string endpoint;
+  std::string endpoint;  // advertised: "tcp://ADDRESS:PORT" (transport/address.h)
   std::string http;  // the master's HTTP URL; empty when it serves none
   std::uint64_t start = 0;
+  std::string host{};  // "" when unknown
   bool operator==(const MasterLocation&) const = default;
 };
 
@@ -78,6 +86,7 @@ struct ProcessRecord {
   // it is supervised.
   std::string given_up;
   std::uint64_t start = 0;
+  std::string host{};  // "" when unknown
   bool operator==(const ProcessRecord&) const = default;
 };
 

@@ -13,13 +13,15 @@ PeerMesh::PeerMesh(int container, std::optional<records::CurveKeys> keys)
       keys_(std::move(keys)),
       data_in_(transport::MakeSocket(zmq::socket_type::pull, 16)) {}
 
-Status PeerMesh::Bind() {
+Status PeerMesh::Bind(const transport::NetworkAddress& network) {
+  const std::string bind = network.BindEndpoint();
   try {
-    data_in_.bind("tcp://127.0.0.1:*");
+    data_in_.bind(bind);
   } catch (const zmq::error_t& e) {
-    return IoError(std::string("cannot bind tcp://127.0.0.1:*: ") + e.what());
+    return IoError("cannot bind " + bind + ": " + e.what());
   }
-  endpoint_ = transport::LastEndpoint(data_in_);
+  bound_ = transport::LastEndpoint(data_in_);
+  endpoint_ = network.Advertised(bound_);
   return Status::Ok();
 }
 

@@ -19,6 +19,7 @@
 
 #include "common/status.h"
 #include "records/state_records.h"
+#include "transport/address.h"
 
 namespace gale::stmgr {
 
@@ -27,10 +28,13 @@ class PeerMesh {
   // `keys`: the topology's CURVE keys, nullopt with security.curve off.
   PeerMesh(int container, std::optional<records::CurveKeys> keys);
 
-  // Binds the data socket on tcp://127.0.0.1:* (guarded by the process's
-  // gatekeeper before this: a CURVE server with curve on).
-  Status Bind();
+  // Binds the data socket at `network`'s bind address, on a port chosen now
+  // (guarded by the process's gatekeeper before this: a CURVE server with
+  // curve on).
+  Status Bind(const transport::NetworkAddress& network);
+  // The advertised data endpoint ("tcp://ADVERTISE:PORT"), and the one bound.
   const std::string& endpoint() const { return endpoint_; }
+  const std::string& bound_endpoint() const { return bound_; }
   zmq::socket_t& data_in() { return data_in_; }
 
   // Connects to `container` at `endpoint` unless already connected there.
@@ -63,6 +67,7 @@ class PeerMesh {
   std::optional<records::CurveKeys> keys_;
   zmq::socket_t data_in_;
   std::string endpoint_;
+  std::string bound_;
   std::map<int, Peer> peers_;
   std::map<int, std::string> remote_bp_;  // container -> culprit it named
 };

@@ -86,12 +86,14 @@ class StreamManager : private Outlet {
     gatekeeper_->Start();
     GALE_RETURN_IF_ERROR(instances_.Bind(transport::StmgrLocalEndpoint(
         sm_.TopologyDir(options_.topology), options_.container)));
-    GALE_RETURN_IF_ERROR(peers_.Bind());
+    GALE_RETURN_IF_ERROR(peers_.Bind(options_.network));
     // Until the master's plan arrives, keep the recorded activation state.
     auto activation = sm_.ReadRecord<records::Activation>(options_.topology, "activation");
     active_ = !activation.ok() || activation->active;
-    Logger("stmgr")->info("container {} stream manager: data endpoint {} (curve {})",
-                          options_.container, peers_.endpoint(), curve_ ? "on" : "off");
+    Logger("stmgr")->info("container {} stream manager: data endpoint {} (bound {} on host {}, "
+                          "curve {})",
+                          options_.container, peers_.endpoint(), peers_.bound_endpoint(),
+                          host_, curve_ ? "on" : "off");
     return Status::Ok();
   }
 
@@ -101,7 +103,7 @@ class StreamManager : private Outlet {
   // heartbeats either way.
   void PublishRegistration() {
     records::MasterLocation me{static_cast<std::int32_t>(getpid()), peers_.endpoint(), "",
-                               state::SelfStartTime()};
+                               state::SelfStartTime(), host_};
     auto entry = sm_.PublishAlive(options_.topology, "stmgr-" + std::to_string(options_.container),
                                   records::Encode(me));
     if (entry.ok()) {
@@ -254,6 +256,7 @@ class StreamManager : private Outlet {
     s.container = options_.container;
     s.pid = static_cast<int>(getpid());
     s.endpoint = peers_.endpoint();
+    s.host = host_;
     s.queued_bytes = router_.queued_bytes();
     s.routed_batches = c.routed;
     s.dropped_batches = c.stale;
@@ -283,6 +286,7 @@ class StreamManager : private Outlet {
 
   StmgrOptions options_;
   bool curve_;
+  const std::string host_ = HostName();  // recorded in its registration and metrics
   state::StateManager& sm_;
   std::unique_ptr<state::AliveEntry> registration_;
   std::shared_ptr<const plan::TopologyPlan> plan_;

@@ -34,6 +34,7 @@
 
 #include "common/status.h"
 #include "state/state_manager.h"
+#include "transport/address.h"
 
 namespace gale::stmgr {
 
@@ -41,6 +42,9 @@ struct StmgrOptions {
   state::StateOptions state;  // which state manager, and the host-local root
   std::string topology;
   int container = 0;
+  // Where the data socket binds (port chosen at start) and the address its
+  // registration advertises to the master and the other stream managers.
+  transport::NetworkAddress network;
 };
 
 Status RunStreamManager(const StmgrOptions& options);

@@ -51,15 +51,24 @@ std::string Label(const char* key, const std::string& value) {
   return std::string(key) + "=\"" + EscapeLabel(value) + "\"";
 }
 
+// The host a container runs on: its stream manager's, as it reports it;
+// the master's own until a report says (and for reports of older versions).
+const std::string& HostOf(const TopologyView& v, int container) {
+  auto it = v.stmgrs.find(container);
+  if (it == v.stmgrs.end() || it->second.snapshot.host.empty()) return v.host;
+  return it->second.snapshot.host;
+}
+
 std::string TaskLabels(const TopologyView& v, const metrics::TaskSnapshot& t) {
   return Label("topology", v.topology) + "," + Label("component", t.component) + "," +
          Label("task", std::to_string(t.task)) + "," +
-         Label("container", std::to_string(t.container)) + "," + Label("host", v.host);
+         Label("container", std::to_string(t.container)) + "," +
+         Label("host", HostOf(v, t.container));
 }
 
 std::string StmgrLabels(const TopologyView& v, const metrics::StmgrSnapshot& s) {
   return Label("topology", v.topology) + "," + Label("container", std::to_string(s.container)) +
-         "," + Label("host", v.host);
+         "," + Label("host", HostOf(v, s.container));
 }
 
 using CounterField = std::uint64_t metrics::TaskCounters::*;
@@ -298,6 +307,9 @@ json TopologySummaryJson(const TopologyView& v) {
 json TopologyJson(const TopologyView& v) {
   const plan::TopologyPlan& plan = *v.plan;
   json j = TopologySummaryJson(v);
+  if (!v.master_endpoint.empty()) {
+    j["master"] = {{"host", v.host}, {"endpoint", v.master_endpoint}};
+  }
   // The logical plan.
   json components = json::array();
   for (const plan::ComponentInfo& c : plan.components()) {
@@ -322,10 +334,11 @@ json TopologyJson(const TopologyView& v) {
   // The physical plan.
   json containers = json::array();
   for (int c = 0; c < plan.workers(); ++c) {
-    json cj{{"container", c}, {"host", v.host}, {"tasks", plan.TasksIn(c)}};
+    json cj{{"container", c}, {"host", HostOf(v, c)}, {"tasks", plan.TasksIn(c)}};
     auto s = v.stmgrs.find(c);
     if (s != v.stmgrs.end()) {
       cj["stmgr"] = {{"pid", s->second.snapshot.pid},
+                     {"host", HostOf(v, c)},
                      {"endpoint", s->second.snapshot.endpoint},
                      {"resident_memory_bytes", s->second.snapshot.rss_kb * 1024},
                      {"cpu_seconds", static_cast<double>(s->second.snapshot.cpu_ms) / 1e3},
@@ -342,7 +355,7 @@ json TopologyJson(const TopologyView& v) {
     json tj{{"task", id},
             {"component", c.id},
             {"container", plan.container_of(id)},
-            {"host", v.host}};
+            {"host", HostOf(v, plan.container_of(id))}};
     auto it = v.tasks.find(id);
     if (it != v.tasks.end()) {
       const metrics::TaskSnapshot& s = it->second.snapshot;

@@ -64,12 +64,18 @@ void MetricsStore::SetActive(bool active) {
   active_ = active;
 }
 
+void MetricsStore::SetMasterEndpoint(std::string endpoint) {
+  std::lock_guard<std::mutex> lock(mu_);
+  master_endpoint_ = std::move(endpoint);
+}
+
 TopologyView MetricsStore::View(std::int64_t now_ns) const {
   std::lock_guard<std::mutex> lock(mu_);
   TopologyView v;
   v.topology = topology_;
   v.plan = plan_;
   v.host = host_;
+  v.master_endpoint = master_endpoint_;
   v.active = active_;
   v.malformed_reports = malformed_;
   for (const auto& [container, entry] : stmgrs_) {

@@ -51,7 +51,8 @@ struct StmgrView {
 struct TopologyView {
   std::string topology;
   std::shared_ptr<const plan::TopologyPlan> plan;
-  std::string host;
+  std::string host;             // the master's (or `gale local`'s) host
+  std::string master_endpoint;  // the master's advertised control endpoint; "" in local mode
   bool active = true;
   std::map<int, TaskView> tasks;
   std::map<int, StmgrView> stmgrs;
@@ -69,6 +70,7 @@ class MetricsStore {
   void Add(int container, const metrics::Report& report, std::int64_t now_ns);
   void CountMalformed();
   void SetActive(bool active);
+  void SetMasterEndpoint(std::string endpoint);
 
   TopologyView View(std::int64_t now_ns) const;
 
@@ -83,6 +85,7 @@ class MetricsStore {
   const std::string host_;
   mutable std::mutex mu_;
   bool active_ = true;
+  std::string master_endpoint_;
   std::map<int, std::pair<metrics::TaskSnapshot, std::int64_t>> tasks_;  // and when received
   std::map<int, std::pair<metrics::StmgrSnapshot, std::int64_t>> stmgrs_;
   std::map<int, std::deque<Sample>> history_;  // by task, oldest first, about ten minutes

@@ -11,6 +11,7 @@
 
 #include "common/clock.h"
 #include "common/log.h"
+#include "common/process.h"
 #include "common/stop_signal.h"
 #include "launch/role_log.h"
 #include "launch/topology_source.h"
@@ -94,12 +95,14 @@ class TopologyMaster {
         socket_, {"tmaster", curve_,
                   static_cast<std::size_t>(plan_->workers()) + transport::kConnectionSlack}));
     gatekeeper_->Start();
+    const std::string bind = options_.network.BindEndpoint();
     try {
-      socket_.bind("tcp://127.0.0.1:*");
+      socket_.bind(bind);
     } catch (const zmq::error_t& e) {
-      return IoError(std::string("cannot bind tcp://127.0.0.1:*: ") + e.what());
+      return IoError("cannot bind " + bind + ": " + e.what());
     }
-    endpoint_ = transport::LastEndpoint(socket_);
+    endpoint_ = options_.network.Advertised(transport::LastEndpoint(socket_));
+    store_.SetMasterEndpoint(endpoint_);
     auto activation = sm_.ReadRecord<records::Activation>(options_.topology, "activation");
     if (!activation.ok() && activation.status().code() != ErrorCode::kNotFound) {
       records::Refuse("tmaster", "activation record", activation.status());
@@ -116,13 +119,15 @@ class TopologyMaster {
     // written again from Run until it succeeds; the master keeps running.
     (void)writer_.WriteRecord("packing", packing);
     records::MasterLocation me{static_cast<std::int32_t>(getpid()), endpoint_, http_.url(),
-                               state::SelfStartTime()};
+                               state::SelfStartTime(), HostName()};
     auto location = sm_.PublishAlive(options_.topology, "tmaster", records::Encode(me));
     if (!location.ok()) return location.status();
     location_ = std::move(location).value();
-    log_->info("topology master of '{}' at {} ({} containers, {} tasks, curve {}), HTTP at {}",
-               options_.topology, endpoint_, plan_->workers(), plan_->max_task_id(),
-               curve_ ? "on" : "off", http_.url().empty() ? "none" : http_.url());
+    log_->info("topology master of '{}' at {} (bound {} on host {}, {} containers, {} tasks, "
+               "curve {}), HTTP at {}",
+               options_.topology, endpoint_, transport::LastEndpoint(socket_), HostName(),
+               plan_->workers(), plan_->max_task_id(), curve_ ? "on" : "off",
+               http_.url().empty() ? "none" : http_.url());
     return Status::Ok();
   }
 
@@ -196,12 +201,6 @@ class TopologyMaster {
       commands.swap(http_commands_);
     }
     for (auto& [command, promise] : commands) promise.set_value(ApplyCommand(command));
-  }
-
-  static std::string HostName() {
-    char buf[256] = {};
-    if (gethostname(buf, sizeof buf - 1) != 0) return "localhost";
-    return buf;
   }
 
   void Handle(const std::string& from, const std::string& bytes) {

@@ -2,7 +2,8 @@
 
 // The topology master: one live per topology (an exclusive lock in the state
 // manager; a master that loses it, after a ZooKeeper session expiry, stops).
-// Its location (pid, control endpoint) is the alive entry "tmaster". It records the packing plan, waits for every container's
+// Its location (pid, advertised control endpoint, host) is the alive entry
+// "tmaster". It records the packing plan, waits for every container's
 // stream manager to register, builds the physical plan (container -> stream
 // manager endpoint), pushes it to every stream manager with the desired
 // activation state, and answers `gale activate|deactivate` requests.
@@ -29,12 +30,16 @@
 
 #include "common/status.h"
 #include "state/state_manager.h"
+#include "transport/address.h"
 
 namespace gale::tmaster {
 
 struct TmasterOptions {
   state::StateOptions state;  // which state manager, and the host-local root
   std::string topology;
+  // Where the control socket binds (port chosen at start) and the address
+  // its location record advertises.
+  transport::NetworkAddress network;
 };
 
 Status RunTopologyMaster(const TmasterOptions& options);

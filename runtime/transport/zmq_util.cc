@@ -22,6 +22,8 @@ zmq::socket_t MakeSocket(zmq::socket_type type, int hwm) {
   s.set(zmq::sockopt::rcvhwm, hwm);
   s.set(zmq::sockopt::maxmsgsize, kMaxMessageBytes);
   s.set(zmq::sockopt::handshake_ivl, static_cast<int>(kHandshakeTimeout.count()));
+  // IPv6 too (transport.bind.address may be one); IPv4 works either way.
+  s.set(zmq::sockopt::ipv6, true);
   if (type == zmq::socket_type::router) {
     s.set(zmq::sockopt::router_mandatory, 1);
     s.set(zmq::sockopt::router_handover, 1);

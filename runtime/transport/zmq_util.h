@@ -64,7 +64,7 @@ std::optional<std::pair<std::string, std::string>> TryRecvRouted(zmq::socket_t& 
 // signal handlers can ask the loop to stop.
 void Poll(zmq::pollitem_t* items, std::size_t count, std::chrono::milliseconds timeout);
 
-// The endpoint a socket bound to "tcp://127.0.0.1:*" actually got.
+// The endpoint a socket bound to "tcp://ADDRESS:*" actually got.
 std::string LastEndpoint(zmq::socket_t& socket);
 
 // ipc:// endpoint on which a container's stream manager accepts its

@@ -62,6 +62,17 @@ inline std::vector<std::uint64_t> JsonNumbers(const std::string& json, const std
   return out;
 }
 
+// Every string value of `"field":"..."` in a JSON text, in order.
+inline std::vector<std::string> JsonStrings(const std::string& json, const std::string& field) {
+  std::vector<std::string> out;
+  std::regex re("\"" + field + "\":\"([^\"]*)\"");
+  for (auto it = std::sregex_iterator(json.begin(), json.end(), re); it != std::sregex_iterator();
+       ++it) {
+    out.push_back((*it)[1]);
+  }
+  return out;
+}
+
 // A numeric field of one component in `gale status --json` output.
 inline double JsonComponentField(const std::string& json, const std::string& component,
                                  const std::string& field) {

@@ -3,6 +3,7 @@
 // their lifecycle and their recovery from SIGKILL.
 
 #include <signal.h>
+#include <unistd.h>
 
 #include <map>
 #include <random>
@@ -23,6 +24,7 @@ namespace {
 using testing::Alive;
 using testing::JsonComponentField;
 using testing::JsonNumbers;
+using testing::JsonStrings;
 using testing::ReadFile;
 using testing::ReadLines;
 using testing::ScratchDir;
@@ -200,6 +202,23 @@ streams:
     EXPECT_NE(status.out.find(role), std::string::npos) << role << "\n" << status.out;
   }
   EXPECT_GT(JsonComponentField(status.out, "sentences", "emitted"), 0);
+  // Every process names its host; the master and the stream managers the
+  // loopback endpoint they serve (no cluster file), as their records say.
+  char hostname[256] = {};
+  ASSERT_EQ(gethostname(hostname, sizeof hostname - 1), 0);
+  EXPECT_EQ(JsonStrings(status.out, "host"),
+            std::vector<std::string>(pids.size(), hostname)) << status.out;
+  std::vector<std::string> endpoints = JsonStrings(status.out, "endpoint");
+  ASSERT_EQ(endpoints.size(), 3u) << status.out;
+  std::string recorded = ReadFile(cluster.TopologyDir("life") + "/alive/tmaster") +
+                         ReadFile(cluster.TopologyDir("life") + "/alive/stmgr-0") +
+                         ReadFile(cluster.TopologyDir("life") + "/alive/stmgr-1");
+  for (const std::string& e : endpoints) {
+    EXPECT_TRUE(std::regex_match(e, std::regex("127\\.0\\.0\\.1:\\d+"))) << e;
+    EXPECT_NE(recorded.find("endpoint=tcp://" + e + "\n"), std::string::npos) << e << recorded;
+  }
+  auto text_status = cluster.Gale("status life");
+  EXPECT_NE(text_status.out.find(endpoints[0]), std::string::npos) << text_status.out;
 
   ASSERT_EQ(cluster.Gale("deactivate life").exit_code, 0);
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));

@@ -36,6 +36,7 @@ slurm.partition: batch
 slurm.args: [--account=stream, "--time=1:00:00"]
 package.store: /shared/gale/packages
 transport.bind.address: 10.0.0.5
+transport.advertise.address: gw-1.example.org
 )",
                               "c.yaml");
   ASSERT_TRUE(c.ok()) << c.status().message();
@@ -51,6 +52,7 @@ transport.bind.address: 10.0.0.5
   EXPECT_EQ(c->slurm_args, (std::vector<std::string>{"--account=stream", "--time=1:00:00"}));
   EXPECT_EQ(c->package_store, "/shared/gale/packages");
   EXPECT_EQ(c->transport_bind_address, "10.0.0.5");
+  EXPECT_EQ(c->transport_advertise_address, "gw-1.example.org");
 
   auto one_string = ParseClusterConfig("slurm.args: --exclusive  --qos=high\n", "c.yaml");
   ASSERT_TRUE(one_string.ok()) << one_string.status().message();
@@ -110,7 +112,16 @@ TEST(ClusterConfig, BadValuesAreRefused) {
            {"slurm.args: [[x]]\n", "each argument must be a string"},
            {"package.store: packages\n", "'packages' is not an absolute path"},
            {"state.root: ./state\n", "is not an absolute path"},
-           {"transport.bind.address: host-1\n", "is not an IPv4 or IPv6 address"},
+           {"transport.bind.address: host-1\n",
+            "c.yaml:1:25: transport.bind.address 'host-1' is not an IPv4 or IPv6 address"},
+           {"transport.bind.address: 10.0.0.256\n", "is not an IPv4 or IPv6 address"},
+           {"transport.bind.address: [10.0.0.5]\n",
+            "transport.bind.address must be a single value"},
+           {"transport.advertise.address: 0.0.0.0\n",
+            "c.yaml:1:30: transport.advertise.address '0.0.0.0' is a wildcard"},
+           {"transport.advertise.address: '::'\n", "is a wildcard"},
+           {"transport.advertise.address: 'a b'\n", "is not an IP address or a host name"},
+           {"transport.advertise.address: ''\n", "is not an IP address or a host name"},
            {"zookeeper.auth: alice\n", "must be 'user:password'"},
            {"zookeeper.auth: ':pw'\n", "must be 'user:password'"},
            {"zookeeper.auth: 'alice:'\n", "must be 'user:password'"},

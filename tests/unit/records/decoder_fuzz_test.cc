@@ -64,9 +64,14 @@ std::vector<Codec> AllCodecs() {
   codecs.push_back(StateCodec<PhysicalPlan>("physical", {{"v.2", {{0, "tcp://h:1", 100}}}}));
   codecs.push_back(StateCodec<Activation>("activation", {{false}}));
   codecs.push_back(StateCodec<MasterLocation>(
-      "tmaster", {{99, "tcp://127.0.0.1:9", "http://127.0.0.1:8"}, {99, "tcp://127.0.0.1:9", "", 123456}}));
+      "tmaster", {{99, "tcp://127.0.0.1:9", "http://127.0.0.1:8"},
+                  {99, "tcp://127.0.0.1:9", "", 123456},
+                  {99, "tcp://10.0.0.5:9", "", 1, "node-1"}}));
   codecs.push_back(StateCodec<ProcessRecord>(
-      "pids", {{4321, 3, ""}, {4321, 3, "exited with 1; 3 exits within 300 s"}, {4321, 0, "", 98765}}));
+      "pids", {{4321, 3, ""},
+               {4321, 3, "exited with 1; 3 exits within 300 s"},
+               {4321, 0, "", 98765},
+              {4321, 0, "", 1, "node-1"}}));
   codecs.push_back(StateCodec<SchedulerRecord>("scheduler", {{77}, {77, 42}}));
   codecs.push_back(StateCodec<Submission>(
       "submit", {{"/t.yaml", "", {"/a.so", "/b.so"}, {"/f.properties"}, true, {"k=v"}, "", ""},

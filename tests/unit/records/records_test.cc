@@ -78,6 +78,24 @@ TEST(StateRecordTest, MasterLocationCarriesTheHttpUrlWhenThereIsOne) {
   auto old = DecodeRecord<MasterLocation>("pid=42\nendpoint=tcp://127.0.0.1:5\n");
   ASSERT_TRUE(old.ok()) << old.status().message();
   EXPECT_EQ(old->http, "");
+  EXPECT_EQ(old->host, "");
+}
+
+TEST(StateRecordTest, LocationsAndPidRecordsNameTheirHost) {
+  MasterLocation where{42, "tcp://10.0.0.5:4711", "", 99, "node-3"};
+  EXPECT_NE(Encode(where).find("host=node-3\n"), std::string::npos);
+  auto back = DecodeRecord<MasterLocation>(Encode(where));
+  ASSERT_TRUE(back.ok()) << back.status().message();
+  EXPECT_EQ(*back, where);
+  ProcessRecord pid{7, 1, "", 12, "node-4"};
+  auto pid_back = DecodeRecord<ProcessRecord>(Encode(pid));
+  ASSERT_TRUE(pid_back.ok()) << pid_back.status().message();
+  EXPECT_EQ(*pid_back, pid);
+  // Records written before the host was kept read with none.
+  auto older = DecodeRecord<ProcessRecord>("pid=7\nrestarts=0\n");
+  ASSERT_TRUE(older.ok());
+  EXPECT_EQ(older->host, "");
+  EXPECT_FALSE(DecodeRecord<ProcessRecord>("pid=7\nrestarts=0\nhost=a\nhost=b\n").ok());
 }
 
 TEST(StateRecordTest, HttpTokenIsSixtyFourHexDigits) {

@@ -182,6 +182,30 @@ TEST(MetricsStore, RefusesTasksReportedByAnotherContainer) {
   EXPECT_EQ(v.malformed_reports, 4u);
 }
 
+// Each container's host is its stream manager's, as reported; the
+// master's own host stands in until a report names one.
+TEST(TopologyJson, EachContainerAndTaskNamesItsStreamManagersHost) {
+  auto store = std::make_unique<MetricsStore>("words", stmgr::testing::TestPlan(), "master-host");
+  store->SetMasterEndpoint("tcp://10.0.0.1:4000");
+  metrics::Report r = Report(1, 10);
+  r.stmgr.host = "node-b";
+  r.stmgr.endpoint = "tcp://10.0.0.2:5000";
+  store->Add(1, r, 0);
+  nlohmann::json j = TopologyJson(store->View(kSec));
+  EXPECT_EQ(j["master"]["host"], "master-host");
+  EXPECT_EQ(j["master"]["endpoint"], "tcp://10.0.0.1:4000");
+  const auto& containers = j["physical_plan"]["containers"];
+  EXPECT_EQ(containers[0]["host"], "master-host");
+  EXPECT_EQ(containers[1]["host"], "node-b");
+  EXPECT_EQ(containers[1]["stmgr"]["host"], "node-b");
+  EXPECT_EQ(containers[1]["stmgr"]["endpoint"], "tcp://10.0.0.2:5000");
+  for (const auto& t : j["physical_plan"]["tasks"]) {
+    EXPECT_EQ(t["host"], t["container"] == 1 ? "node-b" : "master-host") << t.dump();
+  }
+  std::string text = PrometheusText(store->View(kSec));
+  EXPECT_NE(text.find("container=\"1\",host=\"node-b\""), std::string::npos) << text;
+}
+
 TEST(TopologyJson, HasThePlansMetricsBackpressureAndExceptions) {
   auto store = Filled();
   metrics::Report r = Report(0, 100);
@@ -207,6 +231,7 @@ TEST(TopologyJson, HasThePlansMetricsBackpressureAndExceptions) {
   EXPECT_EQ(tasks[1]["host"], "hostA");
   EXPECT_EQ(tasks[1]["metrics"]["all"]["executed"], 100);
   EXPECT_EQ(j["physical_plan"]["containers"][1]["stmgr"]["pid"], 51);
+  EXPECT_FALSE(j.contains("master")) << "no master endpoint was set";
   EXPECT_EQ(j["components"]["sink"]["metrics"]["all"]["executed"], 300);
   EXPECT_EQ(j["backpressure"]["active"], true);
   EXPECT_EQ(j["backpressure"]["culprits"][0], "sink:4");
