@@ -32,11 +32,13 @@ struct ExecutorOptions {
   // latency) reads this clock; real waits stay real. Must outlive the
   // executor.
   const Clock* clock = Clock::System();
-  // A spout whose NextTuple came back empty keeps what it buffered until
-  // the 1 ms linger ends instead of sending it at once. Worth it where each
-  // batch costs wake-ups in several processes (a task in its own process);
-  // in local mode a batch is a queue push, and sending at once keeps the
-  // latency of a slow spout lowest.
+  // A spout whose NextTuple came back empty keeps what it buffered while it
+  // asks again at once, and sends it when it goes to sleep or with the next
+  // message it sends anyway (the report of consumed ack batches), instead of
+  // at the first empty call. Worth it where each message costs wake-ups in
+  // several processes (a task in its own process); in local mode a batch is
+  // a queue push, and sending at once keeps the latency of a slow spout
+  // lowest.
   bool linger_when_idle = false;
 };
 

@@ -40,6 +40,10 @@ constexpr std::int64_t kRefillDivisor = 4;
 constexpr std::int64_t kPublishLatencyNs = 1'000'000'000;
 // Buffered tuples of a busy spout go out at least this often.
 constexpr std::int64_t kLingerNs = 1'000'000;
+// In a task process, consumed ack batches are reported with the spout's next
+// message, or on their own once this many wait: half the credit window the
+// stream manager keeps towards a task (stmgr/delivery_queue.h).
+constexpr std::size_t kReportConsumedEvery = 4;
 
 }  // namespace
 
@@ -295,6 +299,7 @@ void SpoutExecutor::Run() {
                                        now - last_flush >= kLingerNs)) {
           emitter_.Flush();
           last_flush = now;
+          unreported_batches_ = 0;
         }
         auto wait = IdleWait(asked, now);
         if (emitter_.HasBuffered()) {
@@ -307,7 +312,20 @@ void SpoutExecutor::Run() {
     if (!input.empty()) {
       HandleInput(input);
       options_.inbox->Done(input.size());
-      options_.outbox->Commit();
+      if (!options_.linger_when_idle) {
+        options_.outbox->Commit();
+      } else {
+        // In a task process the report of the consumed batches is a
+        // message to the stream manager of its own unless it goes with the
+        // spout's tuples: it waits for their next flush, up to half the
+        // credit window the stream manager keeps towards this task, so the
+        // stream manager never runs out of credit while the spout sleeps.
+        unreported_batches_ += input.size();
+        if (unreported_batches_ >= kReportConsumedEvery) {
+          options_.outbox->Commit();
+          unreported_batches_ = 0;
+        }
+      }
     }
     if (calls % 16 == 0 || !emitted) {
       std::int64_t now = NowNs();
@@ -332,6 +350,7 @@ void SpoutExecutor::Run() {
       if (now - last_flush >= kLingerNs) {
         emitter_.Flush();
         last_flush = now;
+        unreported_batches_ = 0;
       }
     }
     bool none_pending = !tracker_ || tracker_->pending() == 0;

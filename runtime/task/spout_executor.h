@@ -54,6 +54,7 @@ class SpoutExecutor : public Executor, private SpoutOutputCollector {
   bool active_ = false;  // Activate() is called once the topology is active
   std::uint64_t emits_in_call_ = 0;
   int empty_calls_ = 0;
+  std::size_t unreported_batches_ = 0;  // consumed input not reported yet
   bool refilling_ = false;  // NextTuple calls in a row that emitted nothing
   std::vector<MessageId> untracked_;  // ids to ack at once (acking off)
   std::vector<internal::Anchor> anchors_;

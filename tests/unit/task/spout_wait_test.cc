@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -54,11 +55,18 @@ class SinkBolt : public Bolt {
 GALE_REGISTER_SPOUT(QuietOrEndlessSpout);
 GALE_REGISTER_BOLT(SinkBolt);
 
-// Keeps every batch the spout sends.
+// Keeps every batch the spout sends and counts the commits (each one a
+// message to the stream manager in a task process).
 class KeepingOutbox : public Outbox {
  public:
   void Send(std::int32_t, std::string batch) override { batches.push_back(std::move(batch)); }
+  void Commit() override {
+    ++commits;
+    if (on_commit) on_commit();
+  }
   std::vector<std::string> batches;
+  int commits = 0;
+  std::function<void()> on_commit;
 };
 
 // Records each Receive timeout and lets the test script what arrives. A
@@ -71,10 +79,11 @@ class ScriptedInbox : public Inbox {
     clock_->Advance(timeout);
     if (on_receive) on_receive(out, timeout);
   }
-  void Done(std::size_t) override {}
+  void Done(std::size_t n) override { done += n; }
   bool wakes_on_signals() const override { return wakes_; }
 
   std::vector<nanoseconds> timeouts;
+  std::size_t done = 0;  // batches reported consumed
   std::function<void(std::vector<std::string>*, nanoseconds)> on_receive;
 
  private:
@@ -240,6 +249,47 @@ TEST(SpoutWait, LingerWhenIdleHoldsATrickleForTheLinger) {
   RunThreeThenQuiet(eager, &eager_sent_at);
   ASSERT_FALSE(eager_sent_at.empty());
   EXPECT_EQ(eager_sent_at[0], 0);  // at the first empty NextTuple
+}
+
+// A quiet spout receiving one ack batch per wait; returns the number of
+// commits while it ran and the most consumed batches not yet committed.
+std::pair<int, std::size_t> CommitsForTenAckBatches(Harness& h) {
+  EXPECT_TRUE(h.executor->Start().ok());
+  g_quiet = true;
+  std::size_t reported = 0;
+  std::size_t most_unreported = 0;
+  h.outbox.on_commit = [&] { reported = h.inbox.done; };
+  int delivered = 0;
+  h.inbox.on_receive = [&](std::vector<std::string>* out, nanoseconds t) {
+    most_unreported = std::max(most_unreported, h.inbox.done - reported);
+    if (t.count() == 0) return;
+    if (delivered == 10) {
+      h.signals.stop.store(true);
+      return;
+    }
+    wire::BatchWriter ack(wire::BatchKind::kAck, 1);
+    ack.AddAck({static_cast<std::uint64_t>(++delivered), 1, wire::AckKind::kAck});
+    out->push_back(ack.Take());
+  };
+  h.executor->Run();
+  EXPECT_EQ(h.inbox.done, 10u);
+  return {h.outbox.commits, most_unreported};
+}
+
+TEST(SpoutWait, TaskProcessReportsConsumedAckBatchesWithoutAMessageForEach) {
+  // In a task process every commit is a message to the stream manager: the
+  // reports wait for the spout's next message, at most four of them (half
+  // the stream manager's credit window of 8 batches).
+  Harness process(0, true, /*linger_when_idle=*/true);
+  auto [commits, most_unreported] = CommitsForTenAckBatches(process);
+  EXPECT_LE(most_unreported, 4u);
+  EXPECT_EQ(commits, 2 + 1);  // after the 4th and 8th batch, and when it stops
+
+  // In local mode a commit is free: every batch is reported at once.
+  Harness local(0, true, /*linger_when_idle=*/false);
+  auto [local_commits, local_unreported] = CommitsForTenAckBatches(local);
+  EXPECT_LE(local_unreported, 1u);
+  EXPECT_GE(local_commits, 10);
 }
 
 TEST(SpoutWait, ThrottledSpoutPollsOftenWhenItsInboxDoesNotCarrySignals) {
