@@ -6,7 +6,6 @@
 #include <unistd.h>
 
 #include <map>
-#include <random>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -17,6 +16,7 @@
 #include <gtest/gtest.h>
 
 #include "support/gale_cluster.h"
+#include "support/word_count.h"
 
 namespace gale {
 namespace {
@@ -35,38 +35,9 @@ const std::string kPlugin = GALE_TEST_PLUGIN;
 TEST(Cluster, BoundedWordCountOverTwoContainersMatchesReference) {
   ScratchDir dir;
   testing::Cluster cluster(kGale, dir);
-  std::mt19937 rng(11);
-  std::map<std::string, std::int64_t> reference;
-  std::string text;
-  for (int line = 0; line < 3000; ++line) {
-    int words = 1 + static_cast<int>(rng() % 10);
-    for (int w = 0; w < words; ++w) {
-      std::string word = "k" + std::to_string(rng() % 80);
-      text += (w ? " " : "") + word;
-      ++reference[word];
-    }
-    text += "\n";
-  }
-  std::string yaml = R"(name: cluster-wc
-config:
-  topology.workers: 2
-spouts:
-  - id: lines
-    className: FileSpout
-    parallelism: 2
-    properties: [{name: path, value: ")" + dir.Write("in.txt", text) + R"("}]
-bolts:
-  - {id: split, className: SplitSentenceBolt, parallelism: 2}
-  - {id: count, className: WordCountBolt, parallelism: 3}
-  - id: sink
-    className: FileSinkBolt
-    parallelism: 2
-    properties: [{name: path, value: ")" + dir.Join("counts-{task}.tsv") + R"("}]
-streams:
-  - {from: lines, to: split, grouping: {type: SHUFFLE}}
-  - {from: split, to: count, grouping: {type: FIELDS, args: [word]}}
-  - {from: count, to: sink, grouping: {type: FIELDS, args: [word]}}
-)";
+  testing::WordCountInput in = testing::RandomLines(11, 3000, 10, "k", 80);
+  std::string yaml = testing::FileWordCountYaml("cluster-wc", dir.Write("in.txt", in.text),
+                                                dir.Join("counts-{task}.tsv"), 3);
   cluster.Track("cluster-wc");
   auto submit = cluster.Gale("submit " + dir.Write("wc.yaml", yaml));
   ASSERT_EQ(submit.exit_code, 0) << submit.err;
@@ -75,14 +46,7 @@ streams:
   auto kill = cluster.Gale("kill cluster-wc");
   ASSERT_EQ(kill.exit_code, 0) << kill.err;
 
-  std::map<std::string, std::int64_t> counts;
-  for (const std::string& line : ReadLines(dir, "counts-")) {
-    auto tab = line.find('\t');
-    ASSERT_NE(tab, std::string::npos) << line;
-    std::string word = line.substr(0, tab);
-    counts[word] = std::max<std::int64_t>(counts[word], std::stoll(line.substr(tab + 1)));
-  }
-  EXPECT_EQ(counts, reference);
+  EXPECT_EQ(testing::SinkCounts(dir, "counts-"), in.reference);
 }
 
 TEST(Cluster, AtLeastOnceWhenABoltAStreamManagerAndTheMasterAreKilled) {

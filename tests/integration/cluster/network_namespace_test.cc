@@ -14,7 +14,6 @@
 
 #include <map>
 #include <optional>
-#include <random>
 #include <regex>
 #include <string>
 #include <vector>
@@ -28,6 +27,7 @@
 #include "support/gale_cluster.h"
 #include "support/handshake_probe.h"
 #include "support/network_namespace.h"
+#include "support/word_count.h"
 #include "transport/address.h"
 #include "transport/curve.h"
 
@@ -52,50 +52,14 @@ struct WordCount {
 };
 
 WordCount MakeWordCount(const ScratchDir& dir, const std::string& name) {
-  WordCount wc;
-  std::mt19937 rng(23);
-  std::string text;
-  for (int line = 0; line < 2000; ++line) {
-    int words = 1 + static_cast<int>(rng() % 8);
-    for (int w = 0; w < words; ++w) {
-      std::string word = "w" + std::to_string(rng() % 60);
-      text += (w ? " " : "") + word;
-      ++wc.reference[word];
-    }
-    text += "\n";
-  }
-  wc.yaml = "name: " + name + R"(
-config:
-  topology.workers: 2
-spouts:
-  - id: lines
-    className: FileSpout
-    parallelism: 2
-    properties: [{name: path, value: ")" + dir.Write(name + ".txt", text) + R"("}]
-bolts:
-  - {id: split, className: SplitSentenceBolt, parallelism: 2}
-  - {id: count, className: WordCountBolt, parallelism: 2}
-  - id: sink
-    className: FileSinkBolt
-    parallelism: 2
-    properties: [{name: path, value: ")" + dir.Join(name + "-counts-{task}.tsv") + R"("}]
-streams:
-  - {from: lines, to: split, grouping: {type: SHUFFLE}}
-  - {from: split, to: count, grouping: {type: FIELDS, args: [word]}}
-  - {from: count, to: sink, grouping: {type: FIELDS, args: [word]}}
-)";
-  return wc;
+  testing::WordCountInput in = testing::RandomLines(23, 2000, 8, "w", 60);
+  return {testing::FileWordCountYaml(name, dir.Write(name + ".txt", in.text),
+                                     dir.Join(name + "-counts-{task}.tsv"), 2),
+          std::move(in.reference)};
 }
 
 std::map<std::string, std::int64_t> Counts(const ScratchDir& dir, const std::string& name) {
-  std::map<std::string, std::int64_t> counts;
-  for (const std::string& line : ReadLines(dir, name + "-counts-")) {
-    auto tab = line.find('\t');
-    if (tab == std::string::npos) continue;
-    std::string word = line.substr(0, tab);
-    counts[word] = std::max<std::int64_t>(counts[word], std::stoll(line.substr(tab + 1)));
-  }
-  return counts;
+  return testing::SinkCounts(dir, name + "-counts-");
 }
 
 // "role":"R" processes of `gale status --json`: each one's JSON object.

@@ -18,6 +18,7 @@
 #include <string>
 
 #include "../kafka/child_process.h"
+#include "metrics_text.h"
 #include "support/run_command.h"
 
 namespace gale {
@@ -28,6 +29,7 @@ using testing::ChildProcess;
 using testing::CommandResult;
 using testing::ReadFile;
 using testing::ScratchDir;
+using testing::SumOf;
 using testing::WaitUntil;
 
 const std::string kGale = GALE_BIN;
@@ -51,20 +53,6 @@ streams:
   - {from: numbers, to: slow, grouping: {type: SHUFFLE}}
   - {from: slow, to: sink, grouping: {type: SHUFFLE}}
 )";
-
-double Sum(const std::string& text, const std::string& name, const std::string& label) {
-  double sum = 0;
-  std::regex re("^" + name + R"(\{([^}]*)\} (\S+)$)");
-  std::istringstream in(text);
-  std::string line;
-  while (std::getline(in, line)) {
-    std::smatch m;
-    if (std::regex_match(line, m, re) && std::string(m[1]).find(label) != std::string::npos) {
-      sum += std::stod(m[2]);
-    }
-  }
-  return sum;
-}
 
 TEST(LocalHttp, ServesMetricsJsonAndTheUiWhileTheTopologyRuns) {
   ScratchDir dir;
@@ -94,8 +82,8 @@ TEST(LocalHttp, ServesMetricsJsonAndTheUiWhileTheTopologyRuns) {
         auto r = client.Get("/metrics");
         if (!r || r->status != 200) return false;
         text = r->body;
-        return Sum(text, "gale_tuples_executed_total", "component=\"slow\"") > 0 &&
-               Sum(text, "gale_tuples_executed_total", "component=\"sink\"") > 0 &&
+        return SumOf(text, "gale_tuples_executed_total", "component=\"slow\"") > 0 &&
+               SumOf(text, "gale_tuples_executed_total", "component=\"sink\"") > 0 &&
                std::regex_search(text, std::regex("task=\"4\""));
       },
       30))
@@ -109,7 +97,7 @@ TEST(LocalHttp, ServesMetricsJsonAndTheUiWhileTheTopologyRuns) {
                        "task=\"1\",container=\"0\",host=\"[^\"]+\"\\} \\d+")))
       << text;
   // The process's memory, once.
-  EXPECT_GT(Sum(text, "gale_process_resident_memory_bytes", "role=\"stmgr\""), 1e6);
+  EXPECT_GT(SumOf(text, "gale_process_resident_memory_bytes", "role=\"stmgr\""), 1e6);
 
   // The JSON API.
   auto list = client.Get("/api/v1/topologies");

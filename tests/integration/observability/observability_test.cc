@@ -23,6 +23,7 @@
 
 #include "../kafka/child_process.h"
 #include "support/gale_cluster.h"
+#include "metrics_text.h"
 #include "support/run_command.h"
 
 namespace gale {
@@ -35,6 +36,7 @@ using testing::Cluster;
 using testing::CommandResult;
 using testing::ReadFile;
 using testing::ScratchDir;
+using testing::SumOf;
 using testing::WaitUntil;
 
 const std::string kGale = GALE_BIN;
@@ -61,21 +63,6 @@ std::pair<std::string, int> HostPort(const std::string& url) {
   std::regex re(R"(^http://([0-9.]+):(\d+)$)");
   if (!std::regex_match(url, m, re)) return {"", 0};
   return {m[1], std::stoi(m[2])};
-}
-
-// Sum of the samples of `name` whose labels contain `label`.
-double SumOf(const std::string& text, const std::string& name, const std::string& label) {
-  double sum = 0;
-  std::regex re("^" + name + R"(\{([^}]*)\} (\S+)$)");
-  std::istringstream in(text);
-  std::string line;
-  while (std::getline(in, line)) {
-    std::smatch m;
-    if (std::regex_match(line, m, re) && std::string(m[1]).find(label) != std::string::npos) {
-      sum += std::stod(m[2]);
-    }
-  }
-  return sum;
 }
 
 class Observability : public ::testing::Test {

@@ -11,7 +11,6 @@
 #include <filesystem>
 #include <functional>
 #include <map>
-#include <random>
 #include <string>
 #include <thread>
 
@@ -20,6 +19,7 @@
 #include "records/state_records.h"
 #include "state/zookeeper_state_manager.h"
 #include "support/gale_cluster.h"
+#include "support/word_count.h"
 #include "support/zookeeper_server.h"
 
 namespace gale {
@@ -42,40 +42,13 @@ bool Eventually(const std::function<bool()>& done, std::chrono::seconds limit) {
   return true;
 }
 
-// word -> the highest count the sinks wrote for it.
 std::map<std::string, std::int64_t> Counts(const ScratchDir& dir, const std::string& prefix) {
-  std::map<std::string, std::int64_t> counts;
-  for (const std::string& line : ReadLines(dir, prefix)) {
-    auto tab = line.find('\t');
-    if (tab == std::string::npos) continue;
-    std::string word = line.substr(0, tab);
-    counts[word] = std::max<std::int64_t>(counts[word], std::stoll(line.substr(tab + 1)));
-  }
-  return counts;
+  return testing::SinkCounts(dir, prefix);
 }
 
 std::string WordCountYaml(const std::string& name, const std::string& input,
                           const std::string& sink) {
-  return "name: " + name + R"(
-config:
-  topology.workers: 2
-spouts:
-  - id: lines
-    className: FileSpout
-    parallelism: 2
-    properties: [{name: path, value: ")" + input + R"("}]
-bolts:
-  - {id: split, className: SplitSentenceBolt, parallelism: 2}
-  - {id: count, className: WordCountBolt, parallelism: 3}
-  - id: sink
-    className: FileSinkBolt
-    parallelism: 2
-    properties: [{name: path, value: ")" + sink + R"("}]
-streams:
-  - {from: lines, to: split, grouping: {type: SHUFFLE}}
-  - {from: split, to: count, grouping: {type: FIELDS, args: [word]}}
-  - {from: count, to: sink, grouping: {type: FIELDS, args: [word]}}
-)";
+  return testing::FileWordCountYaml(name, input, sink, 3);
 }
 
 TEST(ZooKeeperCluster, WordCountWithZooKeeperStateMatchesLocalModeAndKillLeavesNothing) {
@@ -93,13 +66,7 @@ TEST(ZooKeeperCluster, WordCountWithZooKeeperStateMatchesLocalModeAndKillLeavesN
     return RunCommand(kGale + " --cluster " + cluster + " --state-dir " + state + " " + args, dir,
                       120);
   };
-  std::mt19937 rng(5);
-  std::string text;
-  for (int line = 0; line < 2000; ++line) {
-    int words = 1 + static_cast<int>(rng() % 8);
-    for (int w = 0; w < words; ++w) text += (w ? " " : "") + ("w" + std::to_string(rng() % 60));
-    text += "\n";
-  }
+  const std::string text = testing::RandomLines(5, 2000, 8, "w", 60).text;
   const std::string input = dir.Write("in.txt", text);
 
   CommandResult local = RunCommand(
