@@ -24,6 +24,7 @@
 #include "records/control.h"
 #include "records/state_records.h"
 #include "launch/package.h"
+#include "scheduler/slurm_scheduler.h"
 #include "launch/transport_keys.h"
 #include "topology/defaults.h"
 #include "transport/curve.h"
@@ -117,6 +118,12 @@ std::optional<ArchivedRun> RemoveState(StateManager& sm, const std::string& name
   if (gone.ok() && records.count("submit") > 0) {
     auto submission = records::DecodeRecord<records::Submission>(records["submit"]);
     if (submission.ok() && !submission->package_dir.empty()) {
+      std::error_code ec;  // a Slurm run's directory (scheduler/slurm_scheduler.h), if any
+      std::filesystem::remove_all(
+          scheduler::SlurmRunDir(
+              std::filesystem::path(submission->package_dir).parent_path().string(),
+              launch::PackageRefName(sm.root(), name)),
+          ec);
       Status released =
           launch::ReleasePackage(submission->package_dir, launch::PackageRefName(sm.root(), name));
       if (!released.ok()) Error("warning: " + released.message());
@@ -147,6 +154,20 @@ std::string KeptLogs(const std::string& name, const std::optional<ArchivedRun>& 
 // removes its state.
 std::optional<ArchivedRun> ForceKill(StateManager& sm, const std::string& name,
                                      const std::string& reason, Status* removed = nullptr) {
+  if (scheduler::IsSlurmTopology(sm, name)) {
+    Status cancelled = scheduler::CancelSlurmJobs(sm, scheduler::SlurmClient({}), name, "KILL",
+                                                  std::chrono::seconds(60));
+    if (!cancelled.ok()) {
+      Status kept(cancelled.code(), "its Slurm jobs were not all cancelled: " +
+                                        cancelled.message() + "; its state is kept");
+      if (removed != nullptr) {
+        *removed = kept;
+      } else {
+        Error("topology '" + name + "': " + kept.message());
+      }
+      return std::nullopt;
+    }
+  }
   std::vector<int> pids = AllPids(sm, name);
   KillSchedulerGroup(SchedulerPid(sm, name));
   for (int pid : pids) ::kill(pid, SIGKILL);
@@ -338,10 +359,64 @@ bool WaitDrained(const StateManager& sm, const std::string& name, double timeout
   return false;
 }
 
+// The rest of `gale submit` with scheduler: slurm: hands the jobs to Slurm,
+// then waits, as for the local scheduler, until every task reports.
+int SubmitToSlurm(StateManager& sm, const state::StateOptions& child,
+                  const cluster::ClusterConfig& cluster, const std::string& name,
+                  const std::string& run_dir, const plan::TopologyPlan& plan,
+                  double timeout_secs) {
+  scheduler::SlurmClient slurm(scheduler::SlurmSettingsOf(cluster));
+  Status submitted = scheduler::SubmitSlurmJobs(sm, slurm, child, name, plan.workers(), run_dir);
+  if (!submitted.ok()) {
+    Error("topology '" + name + "' was not submitted: " + submitted.message());
+    (void)ForceKill(sm, name, "submit failed: " + submitted.message());
+    return kExitFailure;
+  }
+  auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                                     std::chrono::duration<double>(timeout_secs));
+  auto next_check = Clock::now() + std::chrono::seconds(5);
+  while (true) {
+    auto errors = sm.List(name, "errors").value_or({});
+    if (!errors.empty()) {
+      std::string message = sm.Read(name, "errors/" + errors.front()).value_or("");
+      while (!message.empty() && message.back() == '\n') message.pop_back();
+      Error("topology '" + name + "' failed to start: " + errors.front() + ": " + message);
+      (void)ForceKill(sm, name, "submit failed: " + errors.front());
+      return kExitFailure;
+    }
+    if (Clock::now() >= next_check) {
+      next_check = Clock::now() + std::chrono::seconds(5);
+      if (!scheduler::SlurmJobsAlive(sm, slurm, name)) {
+        Error("every Slurm job of topology '" + name + "' ended before it ran; what they " +
+              "printed is in " + run_dir);
+        (void)ForceKill(sm, name, "submit failed: its Slurm jobs ended");
+        return kExitFailure;
+      }
+    }
+    const metrics::TopologyMetrics snap = TakeSnapshot(sm, name).metrics;
+    if (sm.Read(name, "physical").ok() && snap.tasks_total > 0 &&
+        snap.tasks_reporting == snap.tasks_total) {
+      std::printf("topology '%s' is running: %zu containers, %d tasks, placed by Slurm "
+                  "(state in %s)\n",
+                  name.c_str(), static_cast<std::size_t>(plan.workers()), snap.tasks_total,
+                  StateWhere(sm, name).c_str());
+      return kExitOk;
+    }
+    if (Clock::now() >= deadline) {
+      (void)ForceKill(sm, name, "submit timed out");
+      Error("topology '" + name + "' did not start within " + std::to_string(timeout_secs) +
+            " s (Slurm may not have found room for its jobs: see squeue; what they printed " +
+            "is in " + run_dir + ")");
+      return kExitFailure;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+}
+
 }  // namespace
 
 int Submit(StateManager& sm, const state::StateOptions& options,
-           const launch::TopologySource& source, const std::string& package_store,
+           const cluster::ClusterConfig& cluster, const launch::TopologySource& source, const std::string& package_store,
            double timeout_secs) {
   const std::string& root = options.root;
   launch::TopologySource src = source.Absolute();
@@ -406,9 +481,14 @@ int Submit(StateManager& sm, const state::StateOptions& options,
   // The topology's processes read a private copy of the cluster file: an
   // edit of the user's file does not reach a running topology.
   state::StateOptions child = options;
+  const bool slurm = cluster.scheduler == cluster::SchedulerKind::kSlurm;
+  // Slurm's jobs run on other hosts: their copy is in the package store.
+  const std::string run_dir =
+      slurm ? scheduler::SlurmRunDir(package_store, ref) : sm.LocalDir(name);
   if (s.ok() && !options.cluster_file.empty()) {
-    child.cluster_file = sm.Path(name, "cluster.yaml");
+    child.cluster_file = run_dir + "/cluster.yaml";
     std::error_code ec;
+    std::filesystem::create_directories(run_dir, ec);
     std::filesystem::copy_file(options.cluster_file, child.cluster_file,
                                std::filesystem::copy_options::overwrite_existing, ec);
     if (ec) {
@@ -433,6 +513,7 @@ int Submit(StateManager& sm, const state::StateOptions& options,
     release_package();
     return kExitFailure;
   }
+  if (slurm) return SubmitToSlurm(sm, child, cluster, name, run_dir, *loaded->plan, timeout_secs);
   SpawnOptions o;
   o.argv = {SelfExe()};
   for (std::string& a : child.ChildArgs()) o.argv.push_back(std::move(a));
@@ -654,6 +735,12 @@ int Kill(StateManager& sm, const std::string& name, double wait_secs, bool force
           "' without draining its in-flight tuples");
   } else {
     WaitDrained(sm, name, wait_secs, /*require_exhausted=*/false);
+  }
+  if (scheduler::IsSlurmTopology(sm, name)) {
+    // scancel: every process of each job gets SIGTERM and stops cleanly.
+    Status cancelled = scheduler::CancelSlurmJobs(sm, scheduler::SlurmClient({}), name, "",
+                                                  std::chrono::seconds(40));
+    if (!cancelled.ok()) Error("the Slurm jobs of '" + name + "' did not stop in time; killing them");
   }
   std::vector<int> pids = AllPids(sm, name);
   if (int scheduler = SchedulerPid(sm, name); scheduler > 0) ::kill(scheduler, SIGTERM);

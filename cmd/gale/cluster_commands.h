@@ -11,6 +11,7 @@
 #include <string>
 
 #include "launch/topology_source.h"
+#include "cluster/cluster_config.h"
 #include "state/state_manager.h"
 
 namespace gale::cli {
@@ -40,7 +41,7 @@ int RequireTopology(const state::StateManager& sm, const std::string& name);
 // submit starts get them too (with a private copy of the cluster file).
 // The topology's package is written to `package_store` (launch/package.h).
 int Submit(state::StateManager& sm, const state::StateOptions& options,
-           const launch::TopologySource& source, const std::string& package_store,
+           const cluster::ClusterConfig& cluster, const launch::TopologySource& source, const std::string& package_store,
            double timeout_secs);
 int List(state::StateManager& sm);
 int ShowStatus(state::StateManager& sm, const std::string& name, bool json);

@@ -32,6 +32,7 @@
 #include "local_http.h"
 #include "records/state_records.h"
 #include "scheduler/local_scheduler.h"
+#include "scheduler/slurm_scheduler.h"
 #include "spouts/builtins.h"
 #include "spouts/kafka/kafka_spout_link.h"
 #include "state/state_manager.h"
@@ -339,6 +340,10 @@ int main(int argc, char** argv) {
   int role_id = 0;
   CLI::App* role_scheduler = app.add_subcommand("_scheduler")->group("");
   role_scheduler->add_option("name", name)->required();
+  std::string role_process;
+  CLI::App* role_job = app.add_subcommand("_job")->group("");
+  role_job->add_option("name", name)->required();
+  role_job->add_option("process", role_process)->required();
   CLI::App* role_tmaster = app.add_subcommand("_tmaster")->group("");
   role_tmaster->add_option("name", name)->required();
   CLI::App* role_executor = app.add_subcommand("_executor")->group("");
@@ -378,10 +383,6 @@ int main(int argc, char** argv) {
     PrintError(cluster.status().message());
     return kExitInvalid;
   }
-  if (std::string missing = gale::cluster::UnavailableFeature(*cluster); !missing.empty()) {
-    PrintError(missing);
-    return kExitInvalid;
-  }
   std::string state_dir = global.state_root;
   if (state_dir.empty() && cluster->state_root.empty()) {
     auto choice = gale::state::StateManager::ChooseDefaultRoot();
@@ -393,6 +394,14 @@ int main(int argc, char** argv) {
   const gale::state::StateOptions state = gale::cluster::StateOptionsOf(*cluster, state_dir);
   if (role_scheduler->parsed()) {
     return RunRole("scheduler", gale::scheduler::RunLocalScheduler({state, name}));
+  }
+  if (role_job->parsed()) {
+    auto network = gale::cluster::ChooseUsableNetworkAddress(*cluster);
+    if (!network.ok()) {
+      return RoleStartFailure(state, name, "job-" + role_process, network.status());
+    }
+    return RunRole("job", gale::scheduler::RunSlurmJob(
+                              {state, *cluster, name, role_process, network->advertise}));
   }
   if (role_tmaster->parsed() || role_stmgr->parsed()) {
     const bool master = role_tmaster->parsed();
@@ -431,7 +440,7 @@ int main(int argc, char** argv) {
     // The cluster's package.store, else a directory of the host-local state.
     const std::string store =
         cluster->package_store.empty() ? state.root + "/packages" : cluster->package_store;
-    return gale::cli::Submit(*sm, state, submit_src, store, submit_timeout);
+    return gale::cli::Submit(*sm, state, *cluster, submit_src, store, submit_timeout);
   }
   if (list->parsed()) return gale::cli::List(*sm);
   if (status->parsed()) return gale::cli::ShowStatus(*sm, name, json);

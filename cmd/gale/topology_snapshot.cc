@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "records/key_values.h"
+#include "scheduler/slurm_scheduler.h"
 
 namespace gale::cli {
 
@@ -36,6 +37,9 @@ bool IsTopologyProcess(const RecordedPid& p, const std::string& name) {
 }
 
 bool SchedulerAlive(const StateManager& sm, const std::string& name) {
+  if (scheduler::IsSlurmTopology(sm, name)) {
+    return scheduler::SlurmJobsAlive(sm, scheduler::SlurmClient({}), name);
+  }
   return IsTopologyProcess(PidOf(sm, name, "scheduler"), name);
 }
 

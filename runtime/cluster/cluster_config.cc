@@ -333,6 +333,20 @@ Status ClusterConfig::Validate() const {
       return InvalidArgument(where + "'" + *path + "' is not an absolute path");
     }
   }
+  if (scheduler == SchedulerKind::kSlurm) {
+    // Slurm picks the hosts: the processes find each other through shared
+    // state and load the topology from a store every host reads.
+    if (state_manager != StateManagerKind::kZooKeeper) {
+      return InvalidArgument(where + "scheduler: slurm needs 'state.manager: zookeeper' (the "
+                                     "topology's processes on different hosts find each other "
+                                     "through it); add it with zookeeper.connect");
+    }
+    if (package_store.empty()) {
+      return InvalidArgument(where + "scheduler: slurm needs package.store: a directory every "
+                                     "host of the Slurm cluster can read (a shared filesystem), "
+                                     "e.g. 'package.store: /shared/gale/packages'");
+    }
+  }
   return Status::Ok();
 }
 
@@ -381,15 +395,6 @@ state::StateOptions StateOptionsOf(const ClusterConfig& config,
   if (config.state_manager == StateManagerKind::kZooKeeper) o.zookeeper = config.zookeeper;
   o.cluster_file = config.file;
   return o;
-}
-
-std::string UnavailableFeature(const ClusterConfig& config) {
-  if (config.scheduler == SchedulerKind::kSlurm) {
-    return config.file +
-           ": 'scheduler: slurm' is not available in this version of gale (the Slurm "
-           "scheduler is not built yet); use 'scheduler: local' to run topologies on this host";
-  }
-  return "";
 }
 
 }  // namespace gale::cluster

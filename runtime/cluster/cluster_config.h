@@ -13,7 +13,8 @@
 //   zookeeper.session.timeout.ms: 10000
 //   zookeeper.connect.timeout.ms: 5000
 //   zookeeper.auth: alice:secret        # digest identity; the file must be 0600
-//   scheduler: local                    # local (default) | slurm (not available yet)
+//   scheduler: local                    # local (default) | slurm (needs zookeeper
+//                                       # and package.store)
 //   slurm.partition: batch
 //   slurm.args: [--account=stream]      # or one string, split on spaces
 //   package.store: /shared/gale/packages   # default <state root>/packages
@@ -74,10 +75,5 @@ Result<ClusterConfig> ResolveClusterConfig(const std::string& flag);
 // the host-local root is `state_dir_flag` (--state-dir) when given, else
 // state.root, else StateManager::DefaultRoot().
 state::StateOptions StateOptionsOf(const ClusterConfig& config, const std::string& state_dir_flag);
-
-// The one message for a deployment feature that is configured but not
-// built yet ("scheduler: slurm"): what, where, and what to use instead.
-// Empty when `config` asks for nothing unavailable.
-std::string UnavailableFeature(const ClusterConfig& config);
 
 }  // namespace gale::cluster

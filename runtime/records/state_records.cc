@@ -198,6 +198,47 @@ Status Decode(std::string_view text, SchedulerRecord* out) {
   return Status::Ok();
 }
 
+std::string Encode(const SlurmJobs& r) {
+  KeyValues kv;
+  for (const SlurmJob& j : r.jobs) kv.Add("job", j.process + " " + j.id);
+  return kv.Serialize();
+}
+
+Status Decode(std::string_view text, SlurmJobs* out) {
+  KeyValues kv;
+  GALE_RETURN_IF_ERROR(Parsed(text, "slurm", &kv));
+  SlurmJobs r;
+  for (const auto& [key, value] : kv.items()) {
+    if (key != "job") continue;
+    auto words = SplitWords(value, 2, "slurm job");
+    if (!words.ok()) return words.status();
+    r.jobs.push_back({std::string((*words)[0]), std::string((*words)[1])});
+  }
+  *out = std::move(r);
+  return Status::Ok();
+}
+
+std::string Encode(const JobLocation& r) {
+  KeyValues kv;
+  kv.Add("pid", std::to_string(r.pid));
+  kv.Add("job", r.job);
+  kv.Add("node", r.node);
+  kv.Add("host", r.host);
+  return kv.Serialize();
+}
+
+Status Decode(std::string_view text, JobLocation* out) {
+  KeyValues kv;
+  GALE_RETURN_IF_ERROR(Parsed(text, "job location", &kv));
+  JobLocation r;
+  GALE_RETURN_IF_ERROR(Context("job location", Int32(kv, "pid", kMinPid, &r.pid)));
+  GALE_RETURN_IF_ERROR(Context("job location", String(kv, "job", false, &r.job)));
+  GALE_RETURN_IF_ERROR(Context("job location", String(kv, "node", false, &r.node)));
+  GALE_RETURN_IF_ERROR(Context("job location", String(kv, "host", true, &r.host)));
+  *out = std::move(r);
+  return Status::Ok();
+}
+
 std::string Encode(const Submission& r) {
   KeyValues kv;
   kv.Add("file", r.file);

@@ -10,6 +10,8 @@
 //                                   host= (optional); also each alive/stmgr-<c>
 //   pids/<name>    ProcessRecord    pid=, restarts=, start= (optional), host= (optional)
 //   scheduler      SchedulerRecord  pid=, start= (optional)
+//   slurm          SlurmJobs        job=<process> <job id>*  (scheduler: slurm)
+//   alive/job-<p>  JobLocation      pid=, job=, node=, host=  (each Slurm job's process)
 //   submit         Submission       file=, topology=, lib=*, filter=*, env_filter=, override=*,
 //                                   package=, package_dir= (launch/package.h)
 //   errors/task-N  TaskError        free text (one message)
@@ -96,6 +98,29 @@ struct SchedulerRecord {
   bool operator==(const SchedulerRecord&) const = default;
 };
 
+// The Slurm jobs of a topology (scheduler: slurm): one per process the
+// scheduler places, "tmaster" and "executor-<container>", with the id of its
+// current job. Rewritten when a job is replaced.
+struct SlurmJob {
+  std::string process;
+  std::string id;
+  bool operator==(const SlurmJob&) const = default;
+};
+struct SlurmJobs {
+  std::vector<SlurmJob> jobs;
+  bool operator==(const SlurmJobs&) const = default;
+};
+
+// Where a Slurm job of the topology runs, published by its process as
+// alive/job-<process> for as long as it lives.
+struct JobLocation {
+  std::int32_t pid = 2;
+  std::string job;   // the Slurm job id
+  std::string node;  // the Slurm node name
+  std::string host;  // the host's advertised address or name
+  bool operator==(const JobLocation&) const = default;
+};
+
 // How a topology was submitted (launch::TopologySource).
 struct Submission {
   std::string file;
@@ -152,6 +177,8 @@ std::string Encode(const Submission& r);
 std::string Encode(const TaskError& r);
 std::string Encode(const CurveKeys& r);
 std::string Encode(const HttpToken& r);
+std::string Encode(const SlurmJobs& r);
+std::string Encode(const JobLocation& r);
 
 Status Decode(std::string_view text, PackingPlan* out);
 Status Decode(std::string_view text, PhysicalPlan* out);
@@ -163,6 +190,8 @@ Status Decode(std::string_view text, Submission* out);
 Status Decode(std::string_view text, TaskError* out);
 Status Decode(std::string_view text, CurveKeys* out);
 Status Decode(std::string_view text, HttpToken* out);
+Status Decode(std::string_view text, SlurmJobs* out);
+Status Decode(std::string_view text, JobLocation* out);
 
 template <typename R>
 Result<R> DecodeRecord(std::string_view text) {

@@ -254,7 +254,7 @@ streams:
            {dir.Write("value.yaml", "state.manager: zookeper\n"),
             "value.yaml:1:16: state.manager: 'zookeper' is not localfs or zookeeper"},
            {dir.Write("slurm.yaml", "scheduler: slurm\nslurm.partition: debug\n"),
-            "slurm.yaml: 'scheduler: slurm' is not available in this version of gale"},
+            "slurm.yaml: scheduler: slurm needs 'state.manager: zookeeper'"},
            {dir.Join("missing.yaml"), "cannot read the cluster file"},
        }) {
     for (const std::string& command : {"submit " + topology, std::string("list"),

@@ -67,7 +67,6 @@ TEST(ClusterConfig, AnEmptyFileKeepsTodaysBehaviour) {
     EXPECT_EQ(c->scheduler, SchedulerKind::kLocal);
     EXPECT_EQ(c->zookeeper.root, "/gale");
     EXPECT_EQ(c->zookeeper.session_timeout_ms, 10000);
-    EXPECT_EQ(UnavailableFeature(*c), "");
     state::StateOptions o = StateOptionsOf(*c, "/tmp/st");
     EXPECT_EQ(o.root, "/tmp/st");
     EXPECT_FALSE(o.zookeeper.has_value());
@@ -158,13 +157,26 @@ TEST(ClusterConfig, AuthIsKeptSecret) {
   EXPECT_TRUE(LoadClusterConfig(plain).ok());
 }
 
-TEST(ClusterConfig, SlurmIsParsedButNotAvailableYet) {
-  auto c = ParseClusterConfig("scheduler: slurm\nslurm.partition: debug\n", "/etc/gale.yaml");
+TEST(ClusterConfig, SlurmNeedsZooKeeperStateAndASharedPackageStore) {
+  auto local = ParseClusterConfig("scheduler: slurm\nslurm.partition: debug\n", "/etc/gale.yaml");
+  ASSERT_FALSE(local.ok());
+  EXPECT_NE(local.status().message().find("/etc/gale.yaml: scheduler: slurm needs "
+                                          "'state.manager: zookeeper'"),
+            std::string::npos)
+      << local.status().message();
+  auto no_store = ParseClusterConfig(
+      "scheduler: slurm\nstate.manager: zookeeper\nzookeeper.connect: zk:2181\n", "g.yaml");
+  ASSERT_FALSE(no_store.ok());
+  EXPECT_NE(no_store.status().message().find("needs package.store"), std::string::npos)
+      << no_store.status().message();
+  auto c = ParseClusterConfig(
+      "scheduler: slurm\nstate.manager: zookeeper\nzookeeper.connect: zk:2181\n"
+      "package.store: /shared/p\nslurm.partition: debug\nslurm.args: [--account=a, --qos=q]\n",
+      "g.yaml");
   ASSERT_TRUE(c.ok()) << c.status().message();
-  std::string why = UnavailableFeature(*c);
-  EXPECT_NE(why.find("/etc/gale.yaml: 'scheduler: slurm' is not available"), std::string::npos)
-      << why;
-  EXPECT_NE(why.find("use 'scheduler: local'"), std::string::npos) << why;
+  EXPECT_EQ(c->scheduler, SchedulerKind::kSlurm);
+  EXPECT_EQ(c->slurm_partition, "debug");
+  EXPECT_EQ(c->slurm_args, (std::vector<std::string>{"--account=a", "--qos=q"}));
 }
 
 TEST(ClusterConfig, TheFlagWinsOverGaleClusterWhichWinsOverNothing) {

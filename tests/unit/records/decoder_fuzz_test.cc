@@ -73,6 +73,10 @@ std::vector<Codec> AllCodecs() {
                {4321, 0, "", 98765},
               {4321, 0, "", 1, "node-1"}}));
   codecs.push_back(StateCodec<SchedulerRecord>("scheduler", {{77}, {77, 42}}));
+  codecs.push_back(StateCodec<SlurmJobs>(
+      "slurm", {{{{"tmaster", "101"}, {"executor-0", "102"}, {"executor-1", "103_4"}}}}));
+  codecs.push_back(StateCodec<JobLocation>(
+      "job", {{4321, "101", "gn1", "10.0.0.5"}, {4321, "102", "node-7", ""}}));
   codecs.push_back(StateCodec<Submission>(
       "submit", {{"/t.yaml", "", {"/a.so", "/b.so"}, {"/f.properties"}, true, {"k=v"}, "", ""},
                  {"/t.yaml", "", {}, {}, false, {}, std::string(64, 'e'), "/s/" + std::string(64, 'e')}}));

@@ -69,6 +69,21 @@ TEST(StateRecordTest, PidRecordsKeepTheStartTimeAndReadOlderOnes) {
   EXPECT_FALSE(DecodeRecord<ProcessRecord>("pid=7\nrestarts=0\nstart=1\nstart=2\n").ok());
 }
 
+TEST(StateRecordTest, SlurmJobsKeepEveryProcessAndItsJobInOrder) {
+  SlurmJobs jobs{{{"tmaster", "7"}, {"executor-0", "8"}, {"executor-1", "9"}}};
+  EXPECT_EQ(Encode(jobs), "job=tmaster 7\njob=executor-0 8\njob=executor-1 9\n");
+  auto back = DecodeRecord<SlurmJobs>(Encode(jobs));
+  ASSERT_TRUE(back.ok()) << back.status().message();
+  EXPECT_EQ(*back, jobs);
+  EXPECT_FALSE(DecodeRecord<SlurmJobs>("job=tmaster\n").ok());
+  EXPECT_FALSE(DecodeRecord<SlurmJobs>("job=tmaster 7 8\n").ok());
+  JobLocation where{4321, "7", "gn2", "10.9.0.3"};
+  auto location = DecodeRecord<JobLocation>(Encode(where));
+  ASSERT_TRUE(location.ok()) << location.status().message();
+  EXPECT_EQ(*location, where);
+  EXPECT_FALSE(DecodeRecord<JobLocation>("pid=4321\njob=7\nhost=h\n").ok());  // no node
+}
+
 TEST(StateRecordTest, MasterLocationCarriesTheHttpUrlWhenThereIsOne) {
   MasterLocation with{42, "tcp://127.0.0.1:5", "http://127.0.0.1:8080"};
   auto back = DecodeRecord<MasterLocation>(Encode(with));
