@@ -18,6 +18,12 @@ packages=(
   prometheus
   # Tests: the web UI in a real headless browser.
   chromium
+  # Tests: a three-host Slurm cluster on one machine (tests/support/slurm_cluster.h):
+  # slurmctld, slurmd and the client commands (sbatch, srun, squeue, scancel,
+  # sinfo) come with slurm-wlm; munge authenticates them; iproute2 and
+  # util-linux (nsenter) build the hosts as network namespaces on a bridge;
+  # nc talks to ZooKeeper from inside a namespace.
+  slurm-wlm slurm-client munge iproute2 util-linux netcat-openbsd
 )
 
 missing=()

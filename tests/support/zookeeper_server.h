@@ -1,8 +1,9 @@
 #pragma once
 
 // A real ZooKeeper server (Debian's `zookeeper` package) for tests: a
-// standalone QuorumPeerMain on a free loopback port with a private data
-// directory, started as a child of the test process (it dies with it, even
+// standalone QuorumPeerMain on a free port of loopback (or of the IPv4
+// address given, e.g. a test bridge other network namespaces reach) with a
+// private data directory, started as a child of the test process (it dies with it, even
 // when the test crashes) and stopped by its destructor. Start, Stop, Kill
 // and Restart let tests take it down and bring it back on the same port
 // with the same data, as an operator restarting ZooKeeper would.
@@ -26,36 +27,45 @@
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <utility>
 
 #include "support/run_command.h"
 
 namespace gale::testing {
 
-// A TCP port on 127.0.0.1 that nothing listened on a moment ago.
-inline int FreeLoopbackPort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+// A TCP port on IPv4 `address` (dotted quad; "0.0.0.0" for every address)
+// that nothing listened on a moment ago.
+inline int FreeTcpPort(const std::string& address) {
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   addr.sin_port = 0;
+  if (::inet_pton(AF_INET, address.c_str(), &addr.sin_addr) != 1) {
+    throw std::runtime_error("'" + address + "' is not an IPv4 address");
+  }
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   socklen_t len = sizeof addr;
   if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
       ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
     if (fd >= 0) ::close(fd);
-    throw std::runtime_error("no free loopback port");
+    throw std::runtime_error("no free TCP port on " + address);
   }
   ::close(fd);
   return ntohs(addr.sin_port);
 }
 
+// A TCP port on 127.0.0.1 that nothing listened on a moment ago.
+inline int FreeLoopbackPort() { return FreeTcpPort("127.0.0.1"); }
+
 class ZooKeeperServer {
  public:
-  ZooKeeperServer() : port_(FreeLoopbackPort()) {
+  // Serves on `bind_address` (an IPv4 address of this namespace).
+  explicit ZooKeeperServer(std::string bind_address = "127.0.0.1")
+      : address_(std::move(bind_address)), port_(FreeTcpPort(address_)) {
     std::filesystem::create_directories(dir_.Join("data"));
     std::ofstream(dir_.Join("zoo.cfg")) << "tickTime=500\n"
                                         << "dataDir=" << dir_.Join("data") << "\n"
                                         << "clientPort=" << port_ << "\n"
-                                        << "clientPortAddress=127.0.0.1\n"
+                                        << "clientPortAddress=" << address_ << "\n"
                                         << "admin.enableServer=false\n"
                                         << "4lw.commands.whitelist=srvr,ruok\n"
                                         << "minSessionTimeout=1000\n"
@@ -66,7 +76,11 @@ class ZooKeeperServer {
   ZooKeeperServer& operator=(const ZooKeeperServer&) = delete;
 
   int port() const { return port_; }
-  std::string connect() const { return "127.0.0.1:" + std::to_string(port_); }
+  const std::string& address() const { return address_; }
+  // "address:port", a ZooKeeper connect string.
+  std::string connect() const { return address_ + ":" + std::to_string(port_); }
+  // The private directory holding zoo.cfg, the data and zk.log.
+  const std::filesystem::path& dir() const { return dir_.path(); }
   std::string log() const { return ReadFile(dir_.Join("zk.log")); }
 
   // Starts the server and waits (up to 60 s) until it serves. False when it
@@ -123,7 +137,7 @@ class ZooKeeperServer {
     if (fd < 0) return false;
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::inet_pton(AF_INET, address_.c_str(), &addr.sin_addr);
     addr.sin_port = htons(static_cast<std::uint16_t>(port_));
     bool ok = false;
     if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
@@ -158,6 +172,7 @@ class ZooKeeperServer {
   }
 
   ScratchDir dir_;
+  std::string address_;
   int port_;
   pid_t pid_ = 0;
 };
