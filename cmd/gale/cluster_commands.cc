@@ -589,11 +589,14 @@ int List(StateManager& sm) {
   }
   std::printf("%-24s %-8s %-8s %s\n", "topology", "state", "active", "scheduler pid");
   for (const auto& name : *names) {
+    // A topology placed by Slurm has no scheduler process of its own.
+    const bool slurm = scheduler::IsSlurmTopology(sm, name);
     RecordedPid scheduler = PidOf(sm, name, "scheduler");
     auto act = sm.ReadKv(name, "activation");
-    std::printf("%-24s %-8s %-8s %d\n", name.c_str(),
-                IsTopologyProcess(scheduler, name) ? "running" : "dead",
-                (!act.ok() || act->GetOr("active", "1") == "1") ? "yes" : "no", scheduler.pid);
+    std::printf("%-24s %-8s %-8s %s\n", name.c_str(),
+                SchedulerAlive(sm, name) ? "running" : "dead",
+                (!act.ok() || act->GetOr("active", "1") == "1") ? "yes" : "no",
+                slurm ? "slurm" : std::to_string(scheduler.pid).c_str());
   }
   return kExitOk;
 }

@@ -114,7 +114,12 @@ class Reconciler {
     for (records::SlurmJob& j : jobs->jobs) {
       if (given_up_.count(j.process) != 0) continue;
       auto where = sm_.ReadAliveRecord<records::JobLocation>(topology_, JobEntry(j.process));
-      if (!where.ok() && where.status().code() == ErrorCode::kUnavailable) return;
+      if (!where.ok() && where.status().code() == ErrorCode::kUnavailable) {
+        // The state manager is down: no entry can be judged, and the grace
+        // starts again once it is back (its processes re-publish then).
+        for (auto& [process, w] : watched_) w.missing_since = now;
+        return;
+      }
       Watched& w = watched_[j.process];
       if (w.id != j.id) w = Watched{j.id, now, false, ""};
       if (where.ok() && where->job == j.id) {

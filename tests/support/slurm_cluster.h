@@ -117,6 +117,7 @@ struct SlurmTestClusterOptions {
   int jobs_per_cpu = 8;           // OverSubscribe=FORCE:<this>
   int slurmd_timeout_s = 6;       // SlurmdTimeout: how soon a silent node goes down
   std::string partition = "gale";
+  bool least_loaded = false;      // LLN=YES: each job on the least loaded node
   bool zookeeper = true;          // a ZooKeeper server on the bridge address
   std::string extra_config;       // lines appended to slurm.conf
   int ready_timeout_s = 60;       // for every node to be idle after start
@@ -432,7 +433,7 @@ class SlurmTestCluster {
     }
     conf << "PartitionName=" << options_.partition
          << " Nodes=ALL Default=YES MaxTime=INFINITE State=UP OverSubscribe=FORCE:"
-         << options_.jobs_per_cpu << "\n"
+         << options_.jobs_per_cpu << (options_.least_loaded ? " LLN=YES" : "") << "\n"
          << options_.extra_config << "\n";
     dir_.Write("slurm.conf", conf.str());
   }
