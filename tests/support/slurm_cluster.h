@@ -566,10 +566,15 @@ class SlurmTestCluster {
     return pid;
   }
 
-  // Whether our child `pid` still runs (one that exited is reaped here).
+  // Whether our child `pid` still runs. One that exited is left for Reap
+  // (WNOWAIT), so its pid cannot be reused before then.
   static bool Alive(pid_t pid) {
-    int status = 0;
-    return pid > 0 && ::waitpid(pid, &status, WNOHANG) == 0;
+    if (pid <= 0) return false;
+    siginfo_t info{};
+    if (::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT) != 0) {
+      return false;
+    }
+    return info.si_pid == 0;
   }
 
   // Waits for our child `pid` (already signalled) to exit; SIGKILL after 10 s.
