@@ -18,7 +18,7 @@
 // (slurm.conf, spools, logs, munge socket) lives in a private scratch
 // directory. slurmd is started with `nsenter --net=...` rather than
 // `ip netns exec`, which remounts /sys and hides the cgroup mounts slurmd
-// needs (docs/architecture.md, "Testing").
+// needs (docs/operations.md, "Testing gale itself").
 //
 // Every daemon is a child of the test process that dies with it
 // (PR_SET_PDEATHSIG; only with the thread that built the cluster, so build
@@ -68,8 +68,8 @@ struct NetNamespaceId {
   bool operator==(const NetNamespaceId&) const = default;
 };
 
-// The namespace a process runs in; nullopt-like {0,0} for a process that is
-// gone or a zombie (which has no namespaces left).
+// The namespace a process runs in; {0, 0} for a process that is gone or a
+// zombie (which has no namespaces left).
 inline NetNamespaceId NetNamespaceOf(pid_t pid) {
   struct stat st {};
   if (::stat(("/proc/" + std::to_string(pid) + "/ns/net").c_str(), &st) != 0) return {};
@@ -115,7 +115,12 @@ struct SlurmTestClusterOptions {
   int cpus_per_node = 8;          // as slurm.conf declares them (config_overrides)
   int memory_mb_per_node = 8000;  // likewise
   int jobs_per_cpu = 8;           // OverSubscribe=FORCE:<this>
-  int slurmd_timeout_s = 6;       // SlurmdTimeout: how soon a silent node goes down
+  // How soon slurmctld marks a silent node down. With SlurmdTimeout=6 it
+  // pings every 2 s; a ping to a lost host fails after MessageTimeout.
+  // Measured (2 cores): down 13-17 s after a host is lost with
+  // MessageTimeout=5, 29 s with Slurm's default of 10.
+  int slurmd_timeout_s = 6;       // SlurmdTimeout
+  int message_timeout_s = 5;      // MessageTimeout: any RPC's limit
   std::string partition = "gale";
   bool least_loaded = false;      // LLN=YES: each job on the least loaded node
   bool zookeeper = true;          // a ZooKeeper server on the bridge address
@@ -424,6 +429,7 @@ class SlurmTestCluster {
          << "JobAcctGatherType=jobacct_gather/none\nJobCompType=jobcomp/none\n"
          << "MpiDefault=none\nMailProg=/bin/true\n"
          << "SlurmdTimeout=" << options_.slurmd_timeout_s << "\n"
+         << "MessageTimeout=" << options_.message_timeout_s << "\n"
          << "ReturnToService=2\nJobRequeue=1\nKillWait=2\n"
          << "SlurmctldDebug=info\nSlurmdDebug=info\n";
     for (const Node& node : nodes_) {
@@ -561,10 +567,15 @@ class SlurmTestCluster {
     return pid;
   }
 
-  // Whether our child `pid` still runs (one that exited is reaped here).
+  // Whether our child `pid` still runs. One that exited is left for Reap
+  // (WNOWAIT), so its pid cannot be reused before then.
   static bool Alive(pid_t pid) {
-    int status = 0;
-    return pid > 0 && ::waitpid(pid, &status, WNOHANG) == 0;
+    if (pid <= 0) return false;
+    siginfo_t info{};
+    if (::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT) != 0) {
+      return false;
+    }
+    return info.si_pid == 0;
   }
 
   // Waits for our child `pid` (already signalled) to exit; SIGKILL after 10 s.
