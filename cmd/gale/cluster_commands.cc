@@ -300,40 +300,6 @@ int ListArchivedRuns(const StateManager& sm, const std::string& name) {
   return kExitOk;
 }
 
-Result<records::Reply> RequestTmaster(const StateManager& sm, const std::string& name,
-                                      const std::string& command) {
-  auto tm = sm.ReadAliveRecord<records::MasterLocation>(name, "tmaster");
-  if (!tm.ok() && tm.status().code() == ErrorCode::kUnavailable) return tm.status();
-  if (!tm.ok()) {
-    return NotFound("topology '" + name + "' has no live topology master (" +
-                    tm.status().message() + ")");
-  }
-  // With security.curve on the master admits only the topology's client
-  // key, which only the topology's owner can read.
-  auto keys = sm.ReadRecord<records::CurveKeys>(name, launch::kKeysRecord);
-  if (!keys.ok() && keys.status().code() != ErrorCode::kNotFound) {
-    return Status(keys.status().code(), "the keys of topology '" + name +
-                                            "' are unusable: " + keys.status().message());
-  }
-  zmq::socket_t s = transport::MakeSocket(zmq::socket_type::dealer);
-  try {
-    if (keys.ok()) transport::SecureClient(s, *keys);
-    s.connect(tm->endpoint);
-  } catch (const zmq::error_t& e) {
-    return IoError("cannot connect to the topology master of '" + name + "' at " +
-                   tm->endpoint + ": " + e.what());
-  }
-  transport::TrySend(s, records::Encode(records::Request{command}));
-  zmq::pollitem_t item{static_cast<void*>(s), 0, ZMQ_POLLIN, 0};
-  transport::Poll(&item, 1, std::chrono::milliseconds(5000));
-  auto bytes = transport::TryRecv(s);
-  if (!bytes) return IoError("the topology master of '" + name + "' did not answer");
-  auto reply = records::DecodeControl(*bytes);
-  if (!reply.ok()) return reply.status();
-  const auto* r = std::get_if<records::Reply>(&*reply);
-  if (r == nullptr) return ProtocolError("the topology master of '" + name + "' sent no reply");
-  return *r;
-}
 
 // Waits until nothing is in flight: no spout has a pending tree, no stream
 // manager holds data and the counters stopped moving; with
@@ -427,6 +393,16 @@ int Submit(StateManager& sm, const state::StateOptions& options,
     return kExitInvalid;
   }
   const std::string name = loaded->spec.name;
+  // The secrets (CURVE keys, HTTP token) stay in this host's directory
+  // unless ZooKeeper can guard them: the other hosts could not read them.
+  if (cluster.scheduler == cluster::SchedulerKind::kSlurm && options.zookeeper &&
+      options.zookeeper->auth.empty() && topology::CurveEnabled(loaded->plan->topology_config())) {
+    Error("topology '" + name + "' was not submitted: with 'scheduler: slurm' its processes " +
+          "run on other hosts and need its CURVE keys, which are shared only through " +
+          "ZooKeeper with an identity: set zookeeper.auth in " + options.cluster_file +
+          " (or run the topology with security.curve: false)");
+    return kExitInvalid;
+  }
   // ipc:// endpoints live under the state directory; Unix socket paths are
   // limited to 107 bytes.
   std::string endpoint = transport::StmgrLocalEndpoint(sm.TopologyDir(name),

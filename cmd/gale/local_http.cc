@@ -36,7 +36,7 @@ Result<std::unique_ptr<LocalHttp>> LocalHttp::Start(
   tmaster::MetricsStore* store = &http->store_;
   o.view = [store] { return store->View(NowNs()); };
   o.command = [](const std::string&) {
-    return records::Reply{false, "not offered by gale local"};
+    return records::Reply{false, "not offered by gale local", {}, {}};
   };
   const std::string address = o.bind_address;
   Status s = http->server_.Start(std::move(o));

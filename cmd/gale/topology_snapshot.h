@@ -11,6 +11,7 @@
 
 #include "common/exit_code.h"
 #include "metrics/snapshot.h"
+#include "records/control.h"
 #include "state/state_manager.h"
 
 namespace gale::cli {
@@ -35,13 +36,20 @@ using gale::kExitOk;
 // Prints "gale: MESSAGE" on stderr.
 void Error(const std::string& message);
 
-// The metrics files of a topology, decoded and summed (metrics/snapshot.h).
-// Files that do not decode are left out.
+// Sends `command` to the topology's master and waits up to 5 s for its
+// reply (records/control.h).
+Result<records::Reply> RequestTmaster(const state::StateManager& sm, const std::string& name,
+                                      const std::string& command);
+
+// The metrics of a topology, decoded and summed (metrics/snapshot.h): from
+// the metrics files of this host, or, with the state in ZooKeeper, from the
+// topology master, which holds every host's (the files of this host when
+// the master cannot answer). Snapshots that do not decode are left out.
 struct Snapshot {
   metrics::TopologyMetrics metrics;           // components in packing order
   std::vector<metrics::TaskSnapshot> tasks;   // one per metrics/task-N
   std::vector<metrics::StmgrSnapshot> stmgrs; // one per metrics/stmgr-N
-  int tasks_live = 0;  // tasks whose recorded pid is alive
+  int tasks_live = 0;  // tasks whose recorded pid is alive (or that reported to the master lately)
 };
 
 Snapshot TakeSnapshot(const state::StateManager& sm, const std::string& name);

@@ -113,12 +113,31 @@ std::string Encode(const Reply& m) {
   KeyValues kv;
   kv.Add("ok", m.ok ? "1" : "0");
   kv.Add("message", m.message);
+  for (const std::string& t : m.tasks) kv.Add("task", t);
+  for (const std::string& t : m.stmgrs) kv.Add("stmgr", t);
   return Frame(ControlType::kReply, kv);
 }
 std::string Encode(const Consumed& m) {
   KeyValues kv;
   kv.Add("batches", std::to_string(m.batches));
   return Frame(ControlType::kConsumed, kv);
+}
+
+std::string FlattenSnapshot(std::string_view text) {
+  std::string flat(text);
+  for (char& c : flat) {
+    if (c == '\x1f') c = ' ';
+    if (c == '\n') c = '\x1f';
+  }
+  return flat;
+}
+
+std::string UnflattenSnapshot(std::string_view flat) {
+  std::string text(flat);
+  for (char& c : text) {
+    if (c == '\x1f') c = '\n';
+  }
+  return text;
 }
 
 std::string EncodeControl(const ControlRecord& m) {
@@ -166,6 +185,8 @@ Result<ControlRecord> DecodeControl(std::string_view bytes) {
       Reply r;
       GALE_RETURN_IF_ERROR(Take(ReadFlag(kv, "ok"), &r.ok));
       GALE_RETURN_IF_ERROR(Take(ReadString(kv, "message"), &r.message));
+      r.tasks = kv.GetAll("task");
+      r.stmgrs = kv.GetAll("stmgr");
       return ControlRecord(std::move(r));
     }
     case ControlType::kConsumed: {

@@ -11,7 +11,8 @@
 //   stmgr    -> stmgr   : BackpressureOn/Off {container, culprit}
 //   stmgr    -> instance: Activate, Deactivate, ThrottleOn, ThrottleOff
 //   instance -> stmgr   : Hello {task} (sent as type kRegister), Consumed {batches}
-//   cli      -> tmaster : Request {command}; tmaster -> cli: Reply {ok, message}
+//   cli      -> tmaster : Request {command}; tmaster -> cli: Reply {ok, message, task=*, stmgr=*}
+//                        (commands: activate, deactivate, metrics)
 //   instance -> stmgr   : TaskMetrics, stmgr -> tmaster: MetricsReport (metrics/report.h)
 //
 // Register and Hello share type 1 (kRegister) for wire compatibility: a
@@ -117,8 +118,17 @@ struct Request {
 struct Reply {
   bool ok = false;
   std::string message;
+  // The answer to "metrics": the latest snapshot of each task and stream
+  // manager the master holds (metrics/snapshot.h text with each newline
+  // as \x1f; FlattenSnapshot / UnflattenSnapshot).
+  std::vector<std::string> tasks;
+  std::vector<std::string> stmgrs;
   bool operator==(const Reply&) const = default;
 };
+
+// A snapshot's key=value lines as one record value, and back.
+std::string FlattenSnapshot(std::string_view text);
+std::string UnflattenSnapshot(std::string_view flat);
 struct Consumed {
   std::uint64_t batches = 0;
   bool operator==(const Consumed&) const = default;

@@ -18,6 +18,7 @@
 #include "launch/transport_keys.h"
 #include "metrics/report.h"
 #include "records/control.h"
+#include "records/key_values.h"
 #include "records/refused.h"
 #include "records/state_records.h"
 #include "state/record_writer.h"
@@ -189,7 +190,7 @@ class TopologyMaster {
     }
     http_wake_.Signal();
     if (answer.wait_for(std::chrono::seconds(10)) != std::future_status::ready) {
-      return records::Reply{false, "the topology master did not answer within 10 s"};
+      return records::Reply{false, "the topology master did not answer within 10 s", {}, {}};
     }
     return answer.get();
   }
@@ -300,10 +301,43 @@ class TopologyMaster {
                         (active_ ? "activated" : "deactivated");
         log_->info("{}", reply.message);
       }
+    } else if (req.command == "metrics") {
+      // What `gale status` and `gale wait` read on a host that does not
+      // hold the tasks' metrics files (the topology runs on other hosts).
+      reply = MetricsReply();
     } else {
       reply.ok = false;
       reply.message = "unknown command '" + req.command + "'";
     }
+    return reply;
+  }
+
+  // The latest snapshot of every task and stream manager that reported in
+  // the last kFreshReport: one that stopped reporting is gone, as a
+  // metrics file of a dead process is not read as live.
+  records::Reply MetricsReply() const {
+    static constexpr std::int64_t kFreshReportMs = 10000;
+    records::Reply reply;
+    const TopologyView view = store_.View(clock_->NowNs());
+    std::size_t bytes = 0;
+    for (const auto& [task, t] : view.tasks) {
+      if (t.age_ms > kFreshReportMs) continue;
+      reply.tasks.push_back(records::FlattenSnapshot(metrics::Encode(t.snapshot)));
+      bytes += reply.tasks.back().size();
+    }
+    for (const auto& [container, m] : view.stmgrs) {
+      if (m.age_ms > kFreshReportMs) continue;
+      reply.stmgrs.push_back(records::FlattenSnapshot(metrics::Encode(m.snapshot)));
+      bytes += reply.stmgrs.back().size();
+    }
+    if (bytes + 4096 > records::kMaxRecordBytes) {
+      return {false, "the metrics of " + std::to_string(view.tasks.size()) +
+                         " tasks do not fit one reply; read them from /metrics or /api/v1",
+              {},
+              {}};
+    }
+    reply.ok = true;
+    reply.message = std::to_string(reply.tasks.size()) + " tasks";
     return reply;
   }
 

@@ -10,6 +10,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+
 #include <chrono>
 #include <map>
 #include <memory>
@@ -53,14 +55,22 @@ class SlurmTopologyTest : public ::testing::Test {
     if (!cluster_) GTEST_FAIL() << "the Slurm test cluster did not start: " << error_;
     static int n = 0;
     root_ = "/slurm-t" + std::to_string(::getpid()) + "-" + std::to_string(n++);
-    config_ = dir_.Write("cluster.yaml", "state.manager: zookeeper\n"
+    config_ = WriteConfig("cluster.yaml", "zookeeper.auth: gale:" + root_.substr(1) + "\n");
+  }
+  // The cluster file of this test with `extra` lines, owner-only (it may
+  // hold zookeeper.auth).
+  std::string WriteConfig(const std::string& file, const std::string& extra) const {
+    std::string path = dir_.Write(file, "state.manager: zookeeper\n"
                                          "state.root: " + dir_.Join("state") + "\n"
                                          "zookeeper.connect: " + cluster_->ZooKeeperConnect() + "\n"
                                          "zookeeper.root: " + root_ + "\n"
                                          "zookeeper.session.timeout.ms: 4000\n"
                                          "scheduler: slurm\n"
                                          "slurm.partition: " + cluster_->Partition() + "\n"
-                                         "package.store: " + dir_.Join("store") + "\n");
+                                         "package.store: " + dir_.Join("store") + "\n" +
+                                         extra);
+    ::chmod(path.c_str(), 0600);
+    return path;
   }
   void TearDown() override {
     if (!name_.empty() && cluster_) Gale("kill --force " + name_, 120);
@@ -137,7 +147,13 @@ TEST_F(SlurmTopologyTest, WordCountAcrossThreeHostsEqualsTheReferenceAndKillLeav
               std::string::npos)
         << "nothing serves on host " << i << ": " << status.out;
   }
-  CommandResult wait = Gale("wait " + name_ + " --timeout 120", 180);
+  // A host that holds none of the topology's files (its own state.root)
+  // sees every task through the master.
+  const std::string elsewhere = " --state-dir " + dir_.Join("elsewhere") + " ";
+  CommandResult remote = Gale(elsewhere + "status " + name_ + " --json");
+  ASSERT_EQ(remote.exit_code, 0) << remote.err;
+  EXPECT_NE(remote.out.find("\"tasks_reporting\":9,"), std::string::npos) << remote.out;
+  CommandResult wait = Gale(elsewhere + "wait " + name_ + " --timeout 120", 180);
   ASSERT_EQ(wait.exit_code, 0) << wait.err << Gale("status " + name_).out;
   EXPECT_EQ(testing::SinkCounts(dir_, "counts-"), in.reference);
 
@@ -157,6 +173,22 @@ TEST_F(SlurmTopologyTest, WordCountAcrossThreeHostsEqualsTheReferenceAndKillLeav
   std::error_code ec;
   EXPECT_TRUE(std::filesystem::is_empty(dir_.Join("store/runs"), ec)) << ec.message();
   EXPECT_FALSE(std::filesystem::exists(dir_.Join("state/topologies/slurm-wc")));
+}
+
+TEST_F(SlurmTopologyTest, ASecuredTopologyNeedsZooKeeperAuthToRunOnOtherHosts) {
+  std::string open_config = WriteConfig("open.yaml", "");
+  std::string yaml = "name: open\nspouts:\n  - {id: s, className: RandomSentenceSpout}\n"
+                     "bolts:\n  - {id: b, className: SplitSentenceBolt}\n"
+                     "streams:\n  - {from: s, to: b, grouping: {type: SHUFFLE}}\n";
+  CommandResult r = testing::RunCommand(cluster_->EnvPrefix() + kGale + " --cluster " +
+                                            open_config + " submit " + dir_.Write("o.yaml", yaml),
+                                        dir_, 120);
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("need its CURVE keys, which are shared only through ZooKeeper with an "
+                       "identity: set zookeeper.auth in " + open_config),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(QueuedJobs().find("gale-open-"), std::string::npos) << QueuedJobs();
 }
 
 TEST_F(SlurmTopologyTest, ASlurmSchedulerWithoutSlurmCommandsFailsClearly) {

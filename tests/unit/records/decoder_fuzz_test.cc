@@ -56,7 +56,8 @@ std::vector<Codec> AllCodecs() {
            Register{1, "tcp://127.0.0.1:5000", 1234, "abc.3"}, Hello{7},
            Plan{"v.1", true, {{0, "tcp://127.0.0.1:1"}, {1, "tcp://127.0.0.1:2"}}}, Activate{},
            Deactivate{}, ThrottleOn{}, ThrottleOff{}, BackpressureOn{2, "count:4"},
-           BackpressureOff{2, ""}, Request{"deactivate"}, Reply{true, "done"}, Consumed{8}}) {
+           BackpressureOff{2, ""}, Request{"deactivate"}, Reply{true, "done", {}, {}},
+           Reply{true, "1 tasks", {"task=1\x1f" "kind=bolt"}, {"container=1"}}, Consumed{8}}) {
     control.valid.push_back(EncodeControl(m));
   }
   codecs.push_back(control);

@@ -16,10 +16,23 @@ std::string ControlBytes(ControlType type, const std::string& fields) {
   return out + fields;
 }
 
+TEST(ControlRecordTest, ASnapshotTravelsAsOneValueAndComesBackWhole) {
+  const std::string text = "task=3\ncomponent=split\nerror=a\x1f" "b\n";
+  std::string flat = FlattenSnapshot(text);
+  EXPECT_EQ(flat.find('\n'), std::string::npos);
+  EXPECT_EQ(UnflattenSnapshot(flat), "task=3\ncomponent=split\nerror=a b\n");
+  Reply r{true, "1 tasks", {flat}, {}};
+  auto back = DecodeControl(EncodeControl(r));
+  ASSERT_TRUE(back.ok()) << back.status().message();
+  EXPECT_EQ(UnflattenSnapshot(std::get<Reply>(*back).tasks.at(0)),
+            "task=3\ncomponent=split\nerror=a b\n");
+}
+
 TEST(ControlRecordTest, RoundTripsEveryMessage) {
   for (const ControlRecord& m : std::vector<ControlRecord>{
            Register{3, "tcp://127.0.0.1:5", 100, "v.1"}, Hello{2}, Plan{"v", false, {{1, "e"}}},
-           BackpressureOn{1, "split:3"}, Request{"activate"}, Reply{false, "no"}, Consumed{4}}) {
+           BackpressureOn{1, "split:3"}, Request{"activate"}, Reply{false, "no", {}, {}},
+           Reply{true, "2 tasks", {"task=1\x1f" "component=a", "task=2"}, {"container=0"}}, Consumed{4}}) {
     auto back = DecodeControl(EncodeControl(m));
     ASSERT_TRUE(back.ok()) << back.status().message();
     EXPECT_EQ(*back, m);

@@ -25,7 +25,7 @@ class Served : public ::testing::Test {
     o.view = [this] { return store_.View(0); };
     o.command = [this](const std::string& command) {
       ++commands_;
-      return records::Reply{true, command};
+      return records::Reply{true, command, {}, {}};
     };
     ASSERT_TRUE(server_.Start(std::move(o)).ok());
     const std::string url = server_.url();
