@@ -80,7 +80,8 @@ if (( build )); then
   echo "run.sh: building $BUILD_DIR (log in $BUILD_DIR/bench-build.log)" >&2
   if ! { cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release &&
          cmake --build "$BUILD_DIR" -j "$JOBS" \
-           --target gale gale_bench gale_bench_baseline; } >"$BUILD_DIR/bench-build.log" 2>&1
+           --target gale gale_bench gale_bench_baseline gale_bench_three_hosts; } \
+         >"$BUILD_DIR/bench-build.log" 2>&1
   then
     tail -n 30 "$BUILD_DIR/bench-build.log" >&2
     echo "run.sh: build failed" >&2
@@ -93,6 +94,7 @@ fi
 readonly GALE="$BUILD_DIR/bin/gale"
 readonly BASELINE="$BUILD_DIR/bench/gale_bench_baseline"
 readonly PLUGIN="$BUILD_DIR/bench/libgale_bench.so"
+readonly THREE_HOSTS="$BUILD_DIR/bench/gale_bench_three_hosts"
 readonly TOPOLOGY="bench/wordcount-bench.yaml"
 for f in "$GALE" "$BASELINE" "$PLUGIN"; do
   if [[ ! -e "$f" ]]; then
@@ -342,6 +344,37 @@ run_submit() {
   last_wps=$wps
 }
 
+# run_three_hosts NAME DESCRIPTION GALE_ARGS...: run_submit on three hosts
+# of this machine (network namespaces on a bridge, each with a slurmd; see
+# bench/three_hosts.cc) with ZooKeeper state and the Slurm scheduler: the
+# master and each of the 3 containers are Slurm jobs, on hosts of their own
+# while there are free ones, and their traffic crosses the bridge. Needs
+# root; CPU is that of every process of the topology, as for run_submit.
+run_three_hosts() {
+  local name="$1"
+  selected "$name" || return 0
+  if (( EUID != 0 )); then
+    echo "run.sh: $name needs root (network namespaces, slurmd); not run" >&2
+    status=1
+    return
+  fi
+  local dir="$OUT/$name"
+  mkdir -p "$dir/cluster"
+  local env_line
+  coproc HOSTS { "$THREE_HOSTS" "$dir/cluster" 2>"$dir/cluster.log"; }
+  if ! read -r -t 120 env_line <&"${HOSTS[0]}" || [[ "$env_line" != GALE_CLUSTER=* ]]; then
+    echo "run.sh: $name: the three hosts did not start; see $dir/cluster.log" >&2
+    status=1
+    return
+  fi
+  local cluster_file="${env_line%% *}" slurm_conf="${env_line#* }"
+  export GALE_CLUSTER="${cluster_file#GALE_CLUSTER=}" SLURM_CONF="${slurm_conf#SLURM_CONF=}"
+  run_submit "$@"
+  unset GALE_CLUSTER SLURM_CONF
+  exec {HOSTS[1]}>&-  # end of input: the hosts go down
+  wait "$HOSTS_PID" || true
+}
+
 # topology_cpu STATE STATUS_JSON: user+sys CPU seconds so far of every
 # process of the submitted topology (status's pids and the scheduler's).
 topology_cpu() {
@@ -440,6 +473,12 @@ SUBMIT_TOPOLOGY=bench/wordcount-bench-4.yaml run_submit gale-mp-4tasks \
 SUBMIT_TOPOLOGY=bench/wordcount-bench-16.yaml run_submit gale-mp-16tasks \
   "gale submit, 16 tasks (4 spout, 8 split, 4 count) in 4 containers, acking on, pending 2000" \
   -c topology.workers=4
+# Across hosts: the acking word count with 3 containers on three hosts.
+run_three_hosts gale-3hosts-p2k \
+  "gale submit --cluster (Slurm, ZooKeeper), 3 hosts, 3 containers, acking on, pending 2000" \
+  gale-3hosts-p2k \
+  "gale submit --cluster (Slurm, ZooKeeper), 3 hosts, 3 containers, acking on, pending 2000" \
+  -c topology.acking=true -c topology.max.spout.pending=2000 -c topology.workers=3
 idle_line=""
 run_idle gale-mp-idle
 
