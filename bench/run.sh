@@ -476,8 +476,6 @@ SUBMIT_TOPOLOGY=bench/wordcount-bench-16.yaml run_submit gale-mp-16tasks \
 # Across hosts: the acking word count with 3 containers on three hosts.
 run_three_hosts gale-3hosts-p2k \
   "gale submit --cluster (Slurm, ZooKeeper), 3 hosts, 3 containers, acking on, pending 2000" \
-  gale-3hosts-p2k \
-  "gale submit --cluster (Slurm, ZooKeeper), 3 hosts, 3 containers, acking on, pending 2000" \
   -c topology.acking=true -c topology.max.spout.pending=2000 -c topology.workers=3
 idle_line=""
 run_idle gale-mp-idle

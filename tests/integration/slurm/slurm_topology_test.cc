@@ -191,6 +191,23 @@ TEST_F(SlurmTopologyTest, ASecuredTopologyNeedsZooKeeperAuthToRunOnOtherHosts) {
   EXPECT_EQ(QueuedJobs().find("gale-open-"), std::string::npos) << QueuedJobs();
 }
 
+TEST_F(SlurmTopologyTest, AJobSlurmRefusesFailsTheSubmitWithWhatSlurmSaidAndLeavesNothing) {
+  std::string bad = WriteConfig("bad.yaml", "zookeeper.auth: gale:x\nslurm.args: [--partition=nope]\n");
+  std::string yaml = "name: refused\nspouts:\n  - {id: s, className: RandomSentenceSpout}\n"
+                     "bolts:\n  - {id: b, className: SplitSentenceBolt}\n"
+                     "streams:\n  - {from: s, to: b, grouping: {type: SHUFFLE}}\n";
+  CommandResult r = testing::RunCommand(cluster_->EnvPrefix() + kGale + " --cluster " + bad +
+                                            " submit " + dir_.Write("r.yaml", yaml),
+                                        dir_, 120);
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("sbatch refused job 'gale-refused-tmaster'"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("nope"), std::string::npos) << r.err;
+  EXPECT_EQ(QueuedJobs().find("gale-refused-"), std::string::npos) << QueuedJobs();
+  CommandResult list = testing::RunCommand(cluster_->EnvPrefix() + kGale + " --cluster " + bad +
+                                               " list", dir_, 60);
+  EXPECT_EQ(list.out.find("refused"), std::string::npos) << list.out;
+}
+
 TEST_F(SlurmTopologyTest, ASlurmSchedulerWithoutSlurmCommandsFailsClearly) {
   name_ = "no-slurm";
   std::string yaml = "name: no-slurm\nspouts:\n  - {id: s, className: RandomSentenceSpout}\n"
