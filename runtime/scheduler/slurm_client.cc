@@ -115,6 +115,30 @@ Result<ToolOutput> RunTool(const std::vector<std::string>& argv, std::chrono::mi
   return result;
 }
 
+std::int64_t ParseSlurmDuration(const std::string& text) {
+  std::int64_t days = 0;
+  std::string rest = text;
+  if (auto dash = rest.find('-'); dash != std::string::npos) {
+    try {
+      days = std::stoll(rest.substr(0, dash));
+    } catch (...) {
+      return 0;
+    }
+    rest = rest.substr(dash + 1);
+  }
+  std::int64_t total = 0;
+  std::istringstream parts(rest);
+  std::string part;
+  int n = 0;
+  while (std::getline(parts, part, ':')) {
+    if (part.empty() || part.find_first_not_of("0123456789") != std::string::npos) return 0;
+    total = total * 60 + std::stoll(part);
+    ++n;
+  }
+  if (n < 2 || n > 3) return 0;
+  return days * 86400 + total;
+}
+
 std::string SlurmClient::WrapCommand(const std::vector<std::string>& command) {
   std::string script = "exec";
   for (const std::string& a : command) {
@@ -186,7 +210,8 @@ Status SlurmClient::Cancel(const std::vector<std::string>& ids, const std::strin
 Result<std::map<std::string, JobInfo>> SlurmClient::Query(const std::vector<std::string>& ids) const {
   std::map<std::string, JobInfo> jobs;
   if (ids.empty()) return jobs;
-  std::vector<std::string> argv = {"squeue", "--noheader", "--format=%i %T %N",
+  // The node list is empty while a job waits: it goes last.
+  std::vector<std::string> argv = {"squeue", "--noheader", "--format=%i %T %M %r %N",
                                    "--jobs=" + Joined(ids, ",")};
   auto r = RunTool(argv, settings_.limit);
   if (!r.ok()) return ToolFailure("squeue", r.status());
@@ -202,7 +227,9 @@ Result<std::map<std::string, JobInfo>> SlurmClient::Query(const std::vector<std:
     std::istringstream fields(line);
     std::string id;
     JobInfo info;
-    if (!(fields >> id >> info.state)) continue;
+    std::string elapsed;
+    if (!(fields >> id >> info.state >> elapsed >> info.reason)) continue;
+    info.run_secs = ParseSlurmDuration(elapsed);
     fields >> info.node;
     jobs[id] = info;
   }

@@ -7,6 +7,7 @@
 // that says which command, what it said and what to do.
 
 #include <chrono>
+#include <cstdint>
 #include <map>
 #include <string>
 #include <vector>
@@ -39,9 +40,15 @@ struct JobSpec {
 
 // A job as squeue shows it.
 struct JobInfo {
-  std::string state;  // PENDING, RUNNING, COMPLETING, ...
-  std::string node;   // where it runs ("" while pending)
+  std::string state;   // PENDING, RUNNING, COMPLETING, ...
+  std::string node;    // where it runs ("" while pending)
+  std::string reason;  // why it waits (squeue %r): Resources, BeginTime, ...
+  std::int64_t run_secs = 0;  // time it has run (squeue %M)
 };
+
+// Seconds of squeue's %M ("M:SS", "H:MM:SS", "D-HH:MM:SS"); 0 when it
+// does not parse.
+std::int64_t ParseSlurmDuration(const std::string& text);
 
 struct SlurmSettings {
   std::string partition;          // slurm.partition ("" = the default partition)

@@ -105,6 +105,29 @@ class Reconciler {
     std::string node;
   };
 
+  // Why the job `w` (as squeue shows it, nullptr when Slurm holds it no
+  // more), whose entry has been missing for kLostGrace, counts as lost; ""
+  // while it does not.
+  static std::string LostBecause(const Watched& w, const JobInfo* job, JobClock::time_point now) {
+    if (job == nullptr) return "ended";
+    if (job->state == "PENDING") {
+      // Requeued by Slurm after its node failed: held for minutes.
+      if (job->reason == "BeginTime") return "was requeued by Slurm and held";
+      return "";  // waiting for resources
+    }
+    if (job->state == "CONFIGURING") return "";
+    if (w.seen) {
+      return "has had no live process for " +
+             std::to_string(
+                 std::chrono::duration_cast<std::chrono::seconds>(now - w.missing_since).count()) +
+             " s";
+    }
+    if (job->run_secs >= kStartGrace.count()) {
+      return "has run " + std::to_string(job->run_secs) + " s without its process publishing";
+    }
+    return "";
+  }
+
   void CheckOnce() {
     if (sm_.Read(topology_, kKilledRecord).ok()) return;
     auto jobs = sm_.ReadRecord<records::SlurmJobs>(topology_, kSlurmRecord);
@@ -128,23 +151,23 @@ class Reconciler {
         w.missing_since = now;
         continue;
       }
-      if (now - w.missing_since < (w.seen ? kLostGrace : kStartGrace)) continue;
+      if (now - w.missing_since < kLostGrace) continue;
       auto queued = slurm_.Query({j.id});
       if (!queued.ok()) {
         log_->warn("cannot check job {} of {}: {}", j.id, j.process, queued.status().message());
         return;
       }
       auto it = queued->find(j.id);
-      if (it != queued->end() && (it->second.state == "PENDING" || it->second.state == "CONFIGURING")) {
-        w.missing_since = now;  // waiting for resources: not lost
-        continue;
-      }
-      // Slurm still shows it running (or completing) without its entry: its
-      // node is lost and Slurm does not know yet. Place the new job elsewhere.
+      std::string lost = LostBecause(w, it == queued->end() ? nullptr : &it->second, now);
+      if (lost.empty()) continue;
+      // A job Slurm still shows on a node without its entry: that node is
+      // lost and Slurm does not know yet. Place the new job elsewhere.
       std::vector<std::string> exclude;
-      if (it != queued->end()) {
+      if (it != queued->end() && it->second.state != "PENDING") {
         std::string node = !w.node.empty() ? w.node : it->second.node;
         if (!node.empty()) exclude.push_back(node);
+      } else if (!w.node.empty()) {
+        exclude.push_back(w.node);
       }
       std::deque<JobClock::time_point>& times = replaced_[j.process];
       while (!times.empty() && now - times.front() > kReplacementWindow) times.pop_front();
@@ -166,10 +189,8 @@ class Reconciler {
         log_->error("cannot replace job {} of {}: {}", j.id, j.process, id.status().message());
         continue;
       }
-      log_->warn("job {} of {} ({}) has had no live process for {} s; replaced by job {}{}",
-                 j.id, j.process, it == queued->end() ? "ended" : it->second.state,
-                 std::chrono::duration_cast<std::chrono::seconds>(now - w.missing_since).count(),
-                 *id, exclude.empty() ? "" : " excluding node " + exclude.front());
+      log_->warn("job {} of {} {}; replaced by job {}{}", j.id, j.process, lost, *id,
+                 exclude.empty() ? "" : " excluding node " + exclude.front());
       times.push_back(now);
       j.id = *id;
       w = Watched{*id, now, false, ""};

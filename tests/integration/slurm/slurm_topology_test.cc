@@ -106,7 +106,7 @@ class SlurmTopologyTest : public ::testing::Test {
   }
   // Jobs of any topology that Slurm still holds.
   std::string QueuedJobs() const {
-    return cluster_->Slurm("squeue -h -o '%i %j %T %N'", 20).out;
+    return cluster_->Slurm("squeue -h -o '%i %j %T %N %r'", 20).out;
   }
 
   static std::unique_ptr<SlurmTestCluster> cluster_;

@@ -122,15 +122,27 @@ TEST(SlurmClient, QueryListsTheJobsSlurmStillHolds) {
   ScratchDir dir;
   FakeSlurm slurm(dir);
   slurm.Script("squeue", "printf '%s\\n' \"$@\" > " + dir.Join("argv") +
-                             "\necho '12 RUNNING gn1'\necho '13 PENDING '\n");
+                             "\necho '12 RUNNING 1:05 None gn1'\necho '13 PENDING 0:00 BeginTime '\n");
   auto jobs = SlurmClient({}).Query({"12", "13", "14"});
   ASSERT_TRUE(jobs.ok()) << jobs.status().message();
   ASSERT_EQ(jobs->size(), 2u);
   EXPECT_EQ(jobs->at("12").state, "RUNNING");
   EXPECT_EQ(jobs->at("12").node, "gn1");
+  EXPECT_EQ(jobs->at("12").run_secs, 65);
+  EXPECT_EQ(jobs->at("12").reason, "None");
   EXPECT_EQ(jobs->at("13").state, "PENDING");
+  EXPECT_EQ(jobs->at("13").reason, "BeginTime");
   EXPECT_EQ(jobs->at("13").node, "");
   EXPECT_NE(ReadFile(dir.Join("argv")).find("--jobs=12,13,14\n"), std::string::npos);
+}
+
+TEST(SlurmClient, ParsesSqueueDurations) {
+  EXPECT_EQ(ParseSlurmDuration("0:00"), 0);
+  EXPECT_EQ(ParseSlurmDuration("1:05"), 65);
+  EXPECT_EQ(ParseSlurmDuration("2:01:05"), 7265);
+  EXPECT_EQ(ParseSlurmDuration("1-00:00:10"), 86410);
+  EXPECT_EQ(ParseSlurmDuration("INVALID"), 0);
+  EXPECT_EQ(ParseSlurmDuration("5"), 0);
 }
 
 TEST(SlurmClient, CancellingAJobThatEndedIsNoError) {
