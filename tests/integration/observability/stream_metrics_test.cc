@@ -37,7 +37,7 @@ const std::string kGale = GALE_BIN;
 const std::string kPlugin = GALE_TEST_PLUGIN;
 constexpr int kIds = 1000;
 
-std::string ParityYaml(const std::string& dir) {
+std::string ParityYaml(const std::string &dir) {
   return R"(name: parity
 config:
   topology.workers: 2
@@ -52,12 +52,14 @@ bolts:
   - id: evens
     className: FileSinkBolt
     properties:
-      - {name: path, value: ")" + dir + R"(/evens-{task}.txt"}
+      - {name: path, value: ")" +
+         dir + R"(/evens-{task}.txt"}
   - id: odds
     className: FileSinkBolt
     parallelism: 2
     properties:
-      - {name: path, value: ")" + dir + R"(/odds-{task}.txt"}
+      - {name: path, value: ")" +
+         dir + R"(/odds-{task}.txt"}
 streams:
   - {from: ids, to: parity, grouping: {type: SHUFFLE}}
   - {from: parity, to: evens, grouping: {type: SHUFFLE}}
@@ -67,7 +69,7 @@ streams:
 
 // An endless spout into a bolt that takes 1 ms a tuple: its input queue
 // fills up to what max.spout.pending and backpressure allow.
-const char* kSlowYaml = R"(name: backlog
+const char *kSlowYaml = R"(name: backlog
 config:
   topology.max.spout.pending: 5000
 spouts:
@@ -85,26 +87,31 @@ streams:
 )";
 
 // Lines in the files of `dir` whose names start with `prefix`.
-int LinesIn(const std::string& dir, const std::string& prefix) {
+int LinesIn(const std::string &dir, const std::string &prefix) {
   int lines = 0;
-  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
-    if (entry.path().filename().string().rfind(prefix, 0) != 0) continue;
+  for (const auto &entry : std::filesystem::directory_iterator(dir)) {
+    if (entry.path().filename().string().rfind(prefix, 0) != 0)
+      continue;
     std::ifstream in(entry.path());
-    for (std::string line; std::getline(in, line);) ++lines;
+    for (std::string line; std::getline(in, line);)
+      ++lines;
   }
   return lines;
 }
 
-std::uint64_t Count(const json& metrics, const char* window, const char* field) {
-  const json& w = metrics[window];
-  return w.is_object() && w[field].is_number() ? w[field].get<std::uint64_t>() : 0;
+std::uint64_t Count(const json &metrics, const char *window,
+                    const char *field) {
+  const json &w = metrics[window];
+  return w.is_object() && w[field].is_number() ? w[field].get<std::uint64_t>()
+                                               : 0;
 }
 
 // The entry of `list` (outputs or inputs) for `component` and `stream`.
-const json* StreamEntry(const json& list, const std::string& component,
-                        const std::string& stream) {
-  for (const json& e : list) {
-    if (e["stream"] == stream && (!e.contains("component") || e["component"] == component)) {
+const json *StreamEntry(const json &list, const std::string &component,
+                        const std::string &stream) {
+  for (const json &e : list) {
+    if (e["stream"] == stream &&
+        (!e.contains("component") || e["component"] == component)) {
       return &e;
     }
   }
@@ -112,40 +119,45 @@ const json* StreamEntry(const json& list, const std::string& component,
 }
 
 // Inputs of a component's streams ("inputs"), by "source:stream", all time.
-std::uint64_t ComponentInput(const json& t, const std::string& component,
-                             const std::string& source, const std::string& stream,
-                             const char* field) {
-  const json* e = StreamEntry(t["components"][component]["streams"]["inputs"], source, stream);
+std::uint64_t ComponentInput(const json &t, const std::string &component,
+                             const std::string &source,
+                             const std::string &stream, const char *field) {
+  const json *e = StreamEntry(t["components"][component]["streams"]["inputs"],
+                              source, stream);
   return e == nullptr ? 0 : Count((*e)["metrics"], "all", field);
 }
 
-std::unique_ptr<httplib::Client> ClientFor(const std::string& url) {
+std::unique_ptr<httplib::Client> ClientFor(const std::string &url) {
   std::smatch m;
-  if (!std::regex_match(url, m, std::regex(R"(^http://127\.0\.0\.1:(\d+)$)"))) return nullptr;
+  if (!std::regex_match(url, m, std::regex(R"(^http://127\.0\.0\.1:(\d+)$)")))
+    return nullptr;
   auto client = std::make_unique<httplib::Client>("127.0.0.1", std::stoi(m[1]));
   client->set_read_timeout(10, 0);
   return client;
 }
 
-std::string Get(httplib::Client& client, const std::string& path) {
+std::string Get(httplib::Client &client, const std::string &path) {
   auto r = client.Get(path.c_str());
   return r && r->status == 200 ? r->body : "";
 }
 
 // Submits `yaml` (with the test plugin) and returns the master's HTTP URL.
-std::string SubmitAndFindHttp(Cluster& cluster, const ScratchDir& dir, const std::string& name,
-                              const std::string& yaml) {
+std::string SubmitAndFindHttp(Cluster &cluster, const ScratchDir &dir,
+                              const std::string &name,
+                              const std::string &yaml) {
   cluster.Track(name);
-  CommandResult submit =
-      cluster.Gale("submit --lib " + kPlugin + " " + dir.Write(name + ".yaml", yaml));
+  CommandResult submit = cluster.Gale("submit --lib " + kPlugin + " " +
+                                      dir.Write(name + ".yaml", yaml));
   EXPECT_EQ(submit.exit_code, 0) << submit.err;
-  if (submit.exit_code != 0) return "";
+  if (submit.exit_code != 0)
+    return "";
   std::string url;
   EXPECT_TRUE(WaitUntil(
       [&] {
         CommandResult r = cluster.Gale("status " + name + " --json");
         json j = json::parse(r.out, nullptr, false);
-        if (r.exit_code != 0 || j.is_discarded() || !j["http"].is_string()) return false;
+        if (r.exit_code != 0 || j.is_discarded() || !j["http"].is_string())
+          return false;
         url = j["http"];
         return true;
       },
@@ -159,7 +171,8 @@ TEST(StreamMetrics, PerStreamCountsAddUpToTheTaskTotalsAndMatchTheSinks) {
   Cluster cluster(kGale, dir);
   const std::string sinks = dir.Join("sinks");
   std::filesystem::create_directories(sinks);
-  const std::string url = SubmitAndFindHttp(cluster, dir, "parity", ParityYaml(sinks));
+  const std::string url =
+      SubmitAndFindHttp(cluster, dir, "parity", ParityYaml(sinks));
   ASSERT_FALSE(url.empty());
   auto client = ClientFor(url);
   ASSERT_NE(client, nullptr) << url;
@@ -172,8 +185,10 @@ TEST(StreamMetrics, PerStreamCountsAddUpToTheTaskTotalsAndMatchTheSinks) {
       [&] {
         evens = LinesIn(sinks, "evens-");
         odds = LinesIn(sinks, "odds-");
-        t = json::parse(Get(*client, "/api/v1/topologies/parity"), nullptr, false);
-        if (t.is_discarded() || evens < kIds / 2 || odds < kIds / 2) return false;
+        t = json::parse(Get(*client, "/api/v1/topologies/parity"), nullptr,
+                        false);
+        if (t.is_discarded() || evens < kIds / 2 || odds < kIds / 2)
+          return false;
         return ComponentInput(t, "evens", "parity", "default", "executed") ==
                    static_cast<std::uint64_t>(evens) &&
                ComponentInput(t, "odds", "parity", "odd", "executed") ==
@@ -184,35 +199,40 @@ TEST(StreamMetrics, PerStreamCountsAddUpToTheTaskTotalsAndMatchTheSinks) {
                    static_cast<std::uint64_t>(evens + odds);
       },
       90))
-      << "evens " << evens << ", odds " << odds << "\n" << t.dump(2);
+      << "evens " << evens << ", odds " << odds << "\n"
+      << t.dump(2);
 
   // Per task: the streams add up to the task's totals.
   int parity_tasks = 0;
   std::uint64_t default_emitted = 0, odd_emitted = 0;
-  for (const json& task : t["physical_plan"]["tasks"]) {
-    const json& streams = task["streams"];
+  for (const json &task : t["physical_plan"]["tasks"]) {
+    const json &streams = task["streams"];
     std::uint64_t emitted = 0, transferred = 0, executed = 0, acked = 0;
-    for (const json& o : streams["outputs"]) {
+    for (const json &o : streams["outputs"]) {
       emitted += Count(o["metrics"], "all", "emitted");
       transferred += Count(o["metrics"], "all", "transferred");
     }
-    for (const json& i : streams["inputs"]) {
+    for (const json &i : streams["inputs"]) {
       executed += Count(i["metrics"], "all", "executed");
       acked += Count(i["metrics"], "all", "acked");
     }
-    const json& totals = task["metrics"];
+    const json &totals = task["metrics"];
     EXPECT_EQ(emitted, Count(totals, "all", "emitted")) << task.dump(2);
     EXPECT_EQ(transferred, Count(totals, "all", "transferred")) << task.dump(2);
-    if (task["component"] == "ids") continue;  // a spout's acks are trees
+    if (task["component"] == "ids")
+      continue; // a spout's acks are trees
     EXPECT_EQ(executed, Count(totals, "all", "executed")) << task.dump(2);
     EXPECT_EQ(acked, Count(totals, "all", "acked")) << task.dump(2);
-    if (task["component"] != "parity") continue;
+    if (task["component"] != "parity")
+      continue;
     ++parity_tasks;
     ASSERT_EQ(streams["outputs"].size(), 2u) << streams.dump(2);
-    default_emitted += Count((*StreamEntry(streams["outputs"], "", "default"))["metrics"], "all",
-                             "emitted");
+    default_emitted +=
+        Count((*StreamEntry(streams["outputs"], "", "default"))["metrics"],
+              "all", "emitted");
     odd_emitted +=
-        Count((*StreamEntry(streams["outputs"], "", "odd"))["metrics"], "all", "emitted");
+        Count((*StreamEntry(streams["outputs"], "", "odd"))["metrics"], "all",
+              "emitted");
     ASSERT_EQ(streams["inputs"].size(), 1u);
     EXPECT_EQ(streams["inputs"][0]["component"], "ids");
   }
@@ -224,13 +244,16 @@ TEST(StreamMetrics, PerStreamCountsAddUpToTheTaskTotalsAndMatchTheSinks) {
   EXPECT_EQ(ComponentInput(t, "odds", "parity", "odd", "acked"),
             static_cast<std::uint64_t>(odds));
   // The edges of the logical plan carry their stream's counts.
-  for (const json& edge : t["logical_plan"]["streams"]) {
-    if (edge["from"] != "parity") continue;
+  for (const json &edge : t["logical_plan"]["streams"]) {
+    if (edge["from"] != "parity")
+      continue;
     const int sink_lines = edge["to"] == "evens" ? evens : odds;
     EXPECT_EQ(edge["stream"], edge["to"] == "evens" ? "default" : "odd");
-    EXPECT_EQ(Count(edge["metrics"], "all", "executed"), static_cast<std::uint64_t>(sink_lines))
+    EXPECT_EQ(Count(edge["metrics"], "all", "executed"),
+              static_cast<std::uint64_t>(sink_lines))
         << edge.dump(2);
-    EXPECT_EQ(Count(edge["metrics"], "all", "emitted"), static_cast<std::uint64_t>(sink_lines))
+    EXPECT_EQ(Count(edge["metrics"], "all", "emitted"),
+              static_cast<std::uint64_t>(sink_lines))
         << edge.dump(2);
   }
 
@@ -238,14 +261,19 @@ TEST(StreamMetrics, PerStreamCountsAddUpToTheTaskTotalsAndMatchTheSinks) {
   json status;
   EXPECT_TRUE(WaitUntil(
       [&] {
-        status = json::parse(cluster.Gale("status parity --json").out, nullptr, false);
-        if (status.is_discarded()) return false;
-        for (const json& c : status["components"]) {
-          if (c["id"] != "parity") continue;
-          const json* odd = StreamEntry(c["streams"]["outputs"], "", "odd");
-          const json* in = StreamEntry(c["streams"]["inputs"], "ids", "default");
+        status = json::parse(cluster.Gale("status parity --json").out, nullptr,
+                             false);
+        if (status.is_discarded())
+          return false;
+        for (const json &c : status["components"]) {
+          if (c["id"] != "parity")
+            continue;
+          const json *odd = StreamEntry(c["streams"]["outputs"], "", "odd");
+          const json *in =
+              StreamEntry(c["streams"]["inputs"], "ids", "default");
           return odd != nullptr && in != nullptr && (*odd)["emitted"] == odds &&
-                 (*in)["executed"] == evens + odds && c["emitted"] == evens + odds;
+                 (*in)["executed"] == evens + odds &&
+                 c["emitted"] == evens + odds;
         }
         return false;
       },
@@ -255,30 +283,37 @@ TEST(StreamMetrics, PerStreamCountsAddUpToTheTaskTotalsAndMatchTheSinks) {
   // /metrics: one series per stream, the same counts; promtool accepts it.
   const std::string text = Get(*client, "/metrics");
   // (component="parity" is not source_component="parity": metrics_text.h.)
-  EXPECT_EQ(SumOf(text, "gale_tuples_emitted_total", "component=\"parity\""), evens + odds);
+  EXPECT_EQ(SumOf(text, "gale_tuples_emitted_total", "component=\"parity\""),
+            evens + odds);
   EXPECT_EQ(SumOf(text, "gale_tuples_emitted_total", "stream=\"odd\""), odds);
   // One subscriber per stream: every tuple went to one task.
-  EXPECT_EQ(SumOf(text, "gale_tuples_transferred_total", "component=\"parity\""), evens + odds);
+  EXPECT_EQ(
+      SumOf(text, "gale_tuples_transferred_total", "component=\"parity\""),
+      evens + odds);
   EXPECT_EQ(SumOf(text, "gale_tuples_executed_total",
                   "source_component=\"parity\",stream=\"odd\""),
             odds);
   EXPECT_EQ(SumOf(text, "gale_tuples_executed_total", "component=\"evens\""),
             SumOf(text, "gale_tuples_executed_total",
                   "source_component=\"parity\",stream=\"default\""));
-  EXPECT_EQ(SumOf(text, "gale_tuples_executed_total", "component=\"parity\""),
-            SumOf(text, "gale_tuples_executed_total", "source_component=\"ids\""));
+  EXPECT_EQ(
+      SumOf(text, "gale_tuples_executed_total", "component=\"parity\""),
+      SumOf(text, "gale_tuples_executed_total", "source_component=\"ids\""));
   EXPECT_TRUE(std::regex_search(
-      text, std::regex(R"(gale_task_queue_depth\{topology="parity",component="odds",task="\d+",)"
-                       R"(container="\d",host="[^"]+"\} 0)")))
+      text,
+      std::regex(
+          R"(gale_task_queue_depth\{topology="parity",component="odds",task="\d+",)"
+          R"(container="\d",host="[^"]+"\} 0)")))
       << text;
   const std::string file = dir.Write("metrics.txt", text);
-  CommandResult check = testing::RunCommand("promtool check metrics < " + file, dir, 60);
+  CommandResult check =
+      testing::RunCommand("promtool check metrics < " + file, dir, 60);
   EXPECT_EQ(check.exit_code, 0) << check.out << check.err;
   EXPECT_EQ(check.out + check.err, "") << "promtool complained";
 }
 
 // The slow bolt's queue depth, as /metrics and the JSON give it.
-void ExpectABacklog(httplib::Client& client, const std::string& topology) {
+void ExpectABacklog(httplib::Client &client, const std::string &topology) {
   std::string text;
   double depth = 0;
   ASSERT_TRUE(WaitUntil(
@@ -292,9 +327,11 @@ void ExpectABacklog(httplib::Client& client, const std::string& topology) {
   json t;
   ASSERT_TRUE(WaitUntil(
       [&] {
-        t = json::parse(Get(client, "/api/v1/topologies/" + topology), nullptr, false);
-        if (t.is_discarded()) return false;
-        for (const json& task : t["physical_plan"]["tasks"]) {
+        t = json::parse(Get(client, "/api/v1/topologies/" + topology), nullptr,
+                        false);
+        if (t.is_discarded())
+          return false;
+        for (const json &task : t["physical_plan"]["tasks"]) {
           if (task["component"] == "slow" && task["queue_depth"].is_number() &&
               task["queue_depth"].get<double>() > 0) {
             return true;
@@ -317,16 +354,21 @@ TEST(StreamMetrics, ASlowBoltsBacklogShowsAsItsQueueDepthInASubmittedTopology) {
 
 TEST(StreamMetrics, ASlowBoltsBacklogShowsAsItsQueueDepthUnderGaleLocal) {
   ScratchDir dir;
-  auto gale = ChildProcess::Start({{kGale, "local", dir.Write("backlog.yaml", kSlowYaml),
-                                    "--http", "0", "--quiet"},
-                                   false, false, "", dir.Join("err")});
+  auto gale = ChildProcess::Start(
+      {{kGale, "local", dir.Write("backlog.yaml", kSlowYaml), "--http", "0",
+        "--quiet"},
+       false,
+       false,
+       "",
+       dir.Join("err")});
   ASSERT_NE(gale, nullptr);
   std::smatch m;
   std::string err;
   ASSERT_TRUE(WaitUntil(
       [&] {
         err = ReadFile(dir.Join("err"));
-        return std::regex_search(err, m, std::regex(R"(serving (http://127\.0\.0\.1:\d+) )"));
+        return std::regex_search(
+            err, m, std::regex(R"(serving (http://127\.0\.0\.1:\d+) )"));
       },
       30))
       << err;
@@ -335,5 +377,5 @@ TEST(StreamMetrics, ASlowBoltsBacklogShowsAsItsQueueDepthUnderGaleLocal) {
   ExpectABacklog(*client, "backlog");
 }
 
-}  // namespace
-}  // namespace gale
+} // namespace
+} // namespace gale
