@@ -5,6 +5,10 @@
 #include <fstream>
 #include <limits>
 #include <map>
+#include <string>
+#include <tuple>
+#include <utility>
+#include <vector>
 
 #include "cluster_commands.h"
 #include "topology_snapshot.h"
@@ -44,6 +48,44 @@ std::string JsonString(const std::string& s) {
     }
   }
   return out + "\"";
+}
+
+// ,"streams":{"outputs":[...],"inputs":[...]}: the per-stream counts of
+// `component`'s tasks, summed, in the order the tasks report them.
+std::string StreamsJson(const std::string& component,
+                        const std::vector<metrics::TaskSnapshot>& tasks) {
+  using Key = std::pair<std::string, std::string>;
+  std::vector<Key> out_order, in_order;
+  std::map<Key, metrics::StreamCounters> outputs, inputs;
+  for (const metrics::TaskSnapshot& t : tasks) {
+    if (t.component != component) continue;
+    for (auto [list, sums, order] : {std::tuple{&t.outputs, &outputs, &out_order},
+                                     std::tuple{&t.inputs, &inputs, &in_order}}) {
+      for (const metrics::StreamStats& st : *list) {
+        Key key{st.component, st.stream};
+        auto [it, added] = sums->try_emplace(key);
+        if (added) order->push_back(key);
+        it->second = it->second.Plus(st.counters);
+      }
+    }
+  }
+  std::string out = ",\"streams\":{\"outputs\":[";
+  for (std::size_t i = 0; i < out_order.size(); ++i) {
+    const metrics::StreamCounters& c = outputs[out_order[i]];
+    out += std::string(i ? "," : "") + "{\"stream\":" + JsonString(out_order[i].second) +
+           ",\"emitted\":" + std::to_string(c.emitted) +
+           ",\"transferred\":" + std::to_string(c.transferred) + "}";
+  }
+  out += "],\"inputs\":[";
+  for (std::size_t i = 0; i < in_order.size(); ++i) {
+    const metrics::StreamCounters& c = inputs[in_order[i]];
+    out += std::string(i ? "," : "") + "{\"component\":" + JsonString(in_order[i].first) +
+           ",\"stream\":" + JsonString(in_order[i].second) +
+           ",\"executed\":" + std::to_string(c.executed) +
+           ",\"acked\":" + std::to_string(c.acked) + ",\"failed\":" + std::to_string(c.failed) +
+           "}";
+  }
+  return out + "]}";
 }
 
 }  // namespace
@@ -180,6 +222,10 @@ int ShowStatus(StateManager& sm, const std::string& name, bool json) {
                     c.pending, c.tasks_reporting, c.restarted_tasks, now.emitted, now.executed,
                     now.acked, now.failed);
       out += buf;
+      if (!out.empty() && out.back() == '}') {
+        out.pop_back();  // the component's closing brace
+        out += StreamsJson(c.id, s.tasks) + "}";
+      }
     }
     out += "],\"processes\":[";
     for (std::size_t i = 0; i < procs.size(); ++i) {

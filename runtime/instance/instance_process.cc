@@ -199,6 +199,7 @@ std::string MetricsKey(int task_id) { return "metrics/task-" + std::to_string(ta
 // or malformed file (or one of another component) starts afresh.
 struct Carried {
   metrics::TaskCounters base;
+  metrics::TaskSnapshot streams;  // only its per-stream counts
   std::uint64_t incarnation = 1;
 };
 
@@ -214,6 +215,8 @@ Carried ReadCarried(const state::StateManager& sm, const std::string& topology, 
     return carried;
   }
   carried.base = previous.counters;
+  carried.streams.outputs = std::move(previous.outputs);
+  carried.streams.inputs = std::move(previous.inputs);
   carried.incarnation = previous.incarnation + 1;
   return carried;
 }
@@ -241,6 +244,8 @@ void WriteMetrics(state::RecordWriter& sm, StmgrLink& link, int task_id,
   s.rss_kb = RssKb();
   s.cpu_ms = CpuMs();
   s.errors = m.recent_errors.Get();
+  task::StreamsOf(plan, task_id, m, &s);
+  task::AddStreams(carried.streams, &s);
   if (final) {
     s.complete_latency.Merge(m.complete_latency);
   } else {
@@ -287,6 +292,7 @@ Status RunInstanceProcess(const InstanceProcessOptions& options) {
   // deactivated topology stays quiet across restarts.
   signals.active.store(false);
   TaskMetrics metrics;
+  metrics.InitStreams(*plan);
   const Carried carried = ReadCarried(*host, options.topology, options.task_id,
                                       plan->component_of(options.task_id).id);
   StmgrLink link(transport::StmgrLocalEndpoint(host->TopologyDir(options.topology),

@@ -115,8 +115,10 @@ std::vector<metrics::Report> Reports(const plan::TopologyPlan& plan,
     s.throttled = signals.backpressure.load() > 0;
     s.errors = t->metrics.recent_errors.Get();
     s.complete_latency = t->metrics.complete_latency_published.Get();
+    task::StreamsOf(plan, t->id, t->metrics, &s);
     metrics::Report& r = reports[static_cast<std::size_t>(container)];
     const TaskQueue& q = *queues[static_cast<std::size_t>(t->id)];
+    s.queue_depth = static_cast<std::int64_t>(q.queued_tuples());
     r.stmgr.backpressure_ns += static_cast<std::uint64_t>(q.bp_ns());
     r.stmgr.backpressure_episodes += q.bp_episodes();
     if (q.in_backpressure() && !r.stmgr.backpressure) {
@@ -186,6 +188,7 @@ Result<RunReport> RunLocal(std::shared_ptr<const plan::TopologyPlan> plan,
   for (std::int32_t id = 1; id <= plan->max_task_id(); ++id) {
     auto task = std::make_unique<Task>();
     task->id = id;
+    task->metrics.InitStreams(*plan);
     outboxes.push_back(std::make_unique<LocalOutbox>(&queues));
     task::ExecutorOptions eo;
     eo.task_id = id;

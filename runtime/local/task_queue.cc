@@ -48,6 +48,11 @@ void TaskQueue::Receive(std::vector<std::string>* out, std::chrono::nanoseconds 
   UpdateBackpressure();
 }
 
+std::size_t TaskQueue::queued_tuples() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return items_.tuples();
+}
+
 void TaskQueue::Done(std::size_t n) {
   in_flight_->batches.fetch_sub(static_cast<std::int64_t>(n), std::memory_order_acq_rel);
 }

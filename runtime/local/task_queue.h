@@ -56,6 +56,8 @@ class TaskQueue : public task::Inbox {
   // Backpressure episodes this queue caused and their total length so far.
   std::uint64_t bp_episodes() const { return gauge_.episodes(); }
   std::int64_t bp_ns() const { return gauge_.on_ns(); }
+  // Data tuples waiting for the task to take them. Any thread (locks).
+  std::size_t queued_tuples() const;
 
  private:
   void UpdateBackpressure();  // with mu_ held
@@ -63,7 +65,7 @@ class TaskQueue : public task::Inbox {
   std::int32_t task_;
   task::Signals* signals_;
   InFlight* in_flight_;
-  std::mutex mu_;
+  mutable std::mutex mu_;
   std::condition_variable cv_;
   stmgr::DeliveryQueue items_;      // guarded by mu_
   stmgr::BackpressureGauge gauge_;  // updated under mu_

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <limits>
 #include <map>
+#include <span>
+#include <tuple>
 #include <utility>
 
 #include "common/parse.h"
@@ -30,6 +32,15 @@ constexpr std::pair<const char*, CounterField> kCounterFields[] = {
     {"malformed", &TaskCounters::malformed},
     {"dropped", &TaskCounters::dropped},
 };
+
+using StreamField = std::uint64_t StreamCounters::*;
+
+constexpr StreamField kOutputFields[] = {&StreamCounters::emitted, &StreamCounters::transferred};
+constexpr StreamField kInputFields[] = {&StreamCounters::executed, &StreamCounters::acked,
+                                        &StreamCounters::failed};
+constexpr StreamField kStreamFields[] = {&StreamCounters::emitted, &StreamCounters::transferred,
+                                         &StreamCounters::executed, &StreamCounters::acked,
+                                         &StreamCounters::failed};
 
 constexpr std::size_t kMaxLines = 4096;
 constexpr std::int64_t kMaxId = std::numeric_limits<int>::max();
@@ -150,6 +161,44 @@ Status DecodeHistogram(std::string_view text, Histogram* h) {
   return Status::Ok();
 }
 
+// "<n> <n> [<component>] <stream>": the counts of `fields`, then the names.
+std::string EncodeStream(const StreamStats& st, std::span<const StreamField> fields, bool input) {
+  std::string out;
+  for (StreamField f : fields) {
+    out += std::to_string(st.counters.*f);
+    out.push_back(' ');
+  }
+  if (input) {
+    out += st.component;
+    out.push_back(' ');
+  }
+  out += st.stream;
+  return out;
+}
+
+Status DecodeStream(std::string_view text, std::span<const StreamField> fields, bool input,
+                    StreamStats* st) {
+  const Status bad(ErrorCode::kInvalidArgument,
+                   std::string("malformed ") + (input ? "input" : "output") + " stream counts");
+  for (StreamField f : fields) {
+    auto space = text.find(' ');
+    if (space == std::string_view::npos) return bad;
+    auto n = ParseUint64(text.substr(0, space), "stream count");
+    if (!n.ok()) return bad;
+    st->counters.*f = *n;
+    text = text.substr(space + 1);
+  }
+  if (input) {
+    auto space = text.find(' ');
+    if (space == std::string_view::npos || space == 0) return bad;
+    st->component = std::string(text.substr(0, space));
+    text = text.substr(space + 1);
+  }
+  if (text.empty()) return bad;
+  st->stream = std::string(text);
+  return Status::Ok();
+}
+
 std::uint64_t SaturatingAdd(std::uint64_t a, std::uint64_t b) {
   return b > std::numeric_limits<std::uint64_t>::max() - a
              ? std::numeric_limits<std::uint64_t>::max()
@@ -163,6 +212,18 @@ void Append(std::string* list, const std::string& item) {
 }
 
 }  // namespace
+
+StreamCounters StreamCounters::Plus(const StreamCounters& other) const {
+  StreamCounters out;
+  for (StreamField f : kStreamFields) out.*f = SaturatingAdd(this->*f, other.*f);
+  return out;
+}
+
+StreamCounters StreamCounters::Minus(const StreamCounters& other) const {
+  StreamCounters out;
+  for (StreamField f : kStreamFields) out.*f = this->*f > other.*f ? this->*f - other.*f : 0;
+  return out;
+}
 
 TaskCounters TaskCounters::Plus(const TaskCounters& other) const {
   TaskCounters out;
@@ -206,6 +267,13 @@ std::string Encode(const TaskSnapshot& s) {
   }
   if (s.complete_latency.Count() > 0) {
     Line(&out, "complete_latency_buckets", EncodeHistogram(s.complete_latency));
+  }
+  if (s.queue_depth >= 0) Line(&out, "queue_depth", std::to_string(s.queue_depth));
+  for (std::size_t i = 0; i < s.outputs.size() && i < kMaxStreams; ++i) {
+    Line(&out, "out_" + std::to_string(i + 1), EncodeStream(s.outputs[i], kOutputFields, false));
+  }
+  for (std::size_t i = 0; i < s.inputs.size() && i < kMaxStreams; ++i) {
+    Line(&out, "in_" + std::to_string(i + 1), EncodeStream(s.inputs[i], kInputFields, true));
   }
   return out;
 }
@@ -251,6 +319,23 @@ Status Decode(std::string_view text, TaskSnapshot* out) {
   }
   if (const std::string* buckets = r.Find("complete_latency_buckets")) {
     if (Status hs = DecodeHistogram(*buckets, &s.complete_latency); !hs.ok()) r.Fail(hs);
+  }
+  r.I64("queue_depth", &s.queue_depth);
+  for (auto [prefix, list, input] : {std::tuple{"out_", &s.outputs, false},
+                                     std::tuple{"in_", &s.inputs, true}}) {
+    const std::span<const StreamField> fields =
+        input ? std::span<const StreamField>(kInputFields) : kOutputFields;
+    for (std::size_t i = 1; i <= kMaxStreams; ++i) {
+      const std::string* v = r.Find(prefix + std::to_string(i));
+      if (v == nullptr) break;
+      StreamStats st;
+      if (Status ss = DecodeStream(*v, fields, input, &st); !ss.ok()) {
+        r.Fail(ss);
+        break;
+      }
+      if (!input) st.component = s.component;  // outputs are the task's own streams
+      list->push_back(std::move(st));
+    }
   }
   if (!r.status().ok()) return r.status();
   *out = std::move(s);

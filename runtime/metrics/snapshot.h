@@ -16,6 +16,13 @@
 // `base_<counter>` holds the part of earlier incarnations, so the current
 // process counted `<counter> - base_<counter>`; `incarnation` counts the
 // processes (1 for the first).
+//
+// Per-stream counts ride as numbered lines, names last (a stream id may hold
+// spaces; a component id may not):
+//   out_<i>=<emitted> <transferred> <stream>                  i = 1..
+//   in_<i>=<executed> <acked> <failed> <component> <stream>   i = 1..
+// They hold totals over every incarnation, like the counter keys; at most
+// kMaxStreams of each. Readers that do not know them ignore them.
 
 #include <cstdint>
 #include <string>
@@ -55,6 +62,31 @@ struct TaskCounters {
   bool operator==(const TaskCounters&) const = default;
 };
 
+// The counts of one stream of one task. Outputs (streams the task emits
+// on) count emitted and transferred; inputs (a source component's stream the
+// task subscribes to) count executed, acked and failed.
+struct StreamCounters {
+  std::uint64_t emitted = 0;
+  std::uint64_t transferred = 0;
+  std::uint64_t executed = 0;
+  std::uint64_t acked = 0;
+  std::uint64_t failed = 0;
+
+  StreamCounters Plus(const StreamCounters& other) const;
+  StreamCounters Minus(const StreamCounters& other) const;  // saturating
+  bool operator==(const StreamCounters&) const = default;
+};
+
+struct StreamStats {
+  std::string component;  // the emitting component (the task's own for outputs)
+  std::string stream;
+  StreamCounters counters;
+  bool operator==(const StreamStats&) const = default;
+};
+// Streams per direction a snapshot carries; a topology's streams come from
+// its plan, so this bounds only malformed input.
+inline constexpr std::size_t kMaxStreams = 512;
+
 // An exception thrown by user code (or an error it reported), as the task
 // last saw it. A snapshot carries at most kMaxErrors of them, each message
 // at most kMaxErrorChars.
@@ -84,6 +116,15 @@ struct TaskSnapshot {
   std::uint64_t cpu_ms = 0;  // CPU time of the current process (user + system)
   std::vector<UserError> errors;  // the last ones, oldest first
   Histogram complete_latency;  // may be empty: writers add it when they can
+  // Per stream, in the plan's order: every stream the component declares,
+  // every stream it subscribes to (once per source component and stream).
+  // Empty from older writers.
+  std::vector<StreamStats> outputs;
+  std::vector<StreamStats> inputs;
+  // Data tuples waiting for the task: queued for it and, in a task process,
+  // sent to it and not yet taken by its executor (a gauge). -1: unknown
+  // (older writers).
+  std::int64_t queue_depth = -1;
 
   // What the current process counted.
   TaskCounters current() const { return counters.Minus(base); }

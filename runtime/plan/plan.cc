@@ -46,7 +46,8 @@ Result<std::shared_ptr<const TopologyPlan>> TopologyPlan::Build(const TopologySp
   if (plan->workers_ < 1) return InvalidArgument("topology.workers must be at least 1");
   plan->layout_ = std::make_shared<TopologyContext::Layout>();
   plan->layout_->topology_name = spec.name;
-  plan->tick_meta_ = {std::string(kSystemComponent), std::string(kTickStream), Fields{}};
+  plan->tick_meta_ = {std::string(kSystemComponent), std::string(kTickStream), Fields{},
+                     internal::kNoStreamIndex};
   plan->tasks_.push_back({});  // task id 0 is unused
 
   std::int32_t next_task = 1;
@@ -95,7 +96,7 @@ Result<std::shared_ptr<const TopologyPlan>> TopologyPlan::Build(const TopologySp
         StreamInfo s;
         s.index = static_cast<std::uint32_t>(plan->streams_.size());
         s.component = info.index;
-        s.meta = {c.id, stream, fields};
+        s.meta = {c.id, stream, fields, s.index};
         info.streams[stream] = s.index;
         plan->streams_.push_back(std::move(s));
       }

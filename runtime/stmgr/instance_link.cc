@@ -86,8 +86,8 @@ std::optional<InstanceReport> InstanceLink::DecodeMetrics(const std::string& fro
     records::Refuse("stmgr", "metrics from '" + from.substr(0, 32) + "'", s);
     return std::nullopt;
   }
-  return InstanceReport{InstanceReport::Kind::kMetrics, snapshot.task, 0,
-                        metrics::Encode(snapshot)};
+  std::int32_t task = snapshot.task;
+  return InstanceReport{InstanceReport::Kind::kMetrics, task, 0, std::move(snapshot)};
 }
 
 }  // namespace gale::stmgr

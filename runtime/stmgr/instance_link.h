@@ -19,6 +19,7 @@
 #include <zmq.hpp>
 
 #include "common/status.h"
+#include "metrics/snapshot.h"
 #include "stmgr/spout_state.h"
 
 namespace gale::stmgr {
@@ -29,7 +30,7 @@ struct InstanceReport {
   Kind kind;
   std::int32_t task;
   std::size_t batches = 0;  // kConsumed: batches finished
-  std::string metrics;      // kMetrics: the task's snapshot (metrics::Encode)
+  metrics::TaskSnapshot metrics;  // kMetrics: the task's snapshot
 };
 
 class InstanceLink {

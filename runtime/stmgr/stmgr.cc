@@ -275,7 +275,14 @@ class StreamManager : private Outlet {
     // To the topology master, with the latest snapshot of each local task.
     std::vector<std::string> tasks;
     tasks.reserve(task_metrics_.size());
-    for (const auto& [task, text] : task_metrics_) tasks.push_back(text);
+    for (auto& [task, snapshot] : task_metrics_) {
+      // What waits for the task: queued here, and sent within its credit
+      // window but not yet taken by its executor.
+      const DeliveryQueue* q = router_.task_queue(task);
+      snapshot.queue_depth =
+          q == nullptr ? 0 : static_cast<std::int64_t>(q->tuples() + q->in_flight_tuples());
+      tasks.push_back(metrics::Encode(snapshot));
+    }
     master_.SendMetrics(s, tasks);
     // Rewritten every second: a failed write (a full disk) is logged, at
     // most once per 10 s, and the next one tries again.
@@ -299,7 +306,7 @@ class StreamManager : private Outlet {
   std::set<int> blocked_peers_;     // containers whose pipe was full at the last flush
   std::string from_;                // reused by ReadInstances
   std::vector<std::string> frames_;  // reused by ReadInstances and ReadPeers
-  std::map<std::int32_t, std::string> task_metrics_;  // latest snapshot text by local task
+  std::map<std::int32_t, metrics::TaskSnapshot> task_metrics_;  // latest snapshot by local task
   // The sockets, after the gatekeeper that guards the server ones (and
   // must outlive them).
   std::unique_ptr<transport::Gatekeeper> gatekeeper_;

@@ -75,6 +75,7 @@ void BoltExecutor::DoEmit(std::string_view stream, const Tuple* const* anchors,
                           std::size_t anchor_count, const Values& values, int direct_task) {
   const auto& targets = emitter_.Prepare(stream, values, direct_task);
   options_.metrics->emitted.Add();
+  emitter_.CountEmit();
   bool tracked = false;
   if (acking_) {
     for (std::size_t i = 0; i < anchor_count && !tracked; ++i) {
@@ -141,6 +142,9 @@ bool BoltExecutor::CheckSettle(const Tuple& tuple, const char* what) {
 void BoltExecutor::Ack(const Tuple& tuple) {
   if (!CheckSettle(tuple, "ack")) return;
   options_.metrics->acked.Add();
+  if (StreamMetrics* sm = options_.metrics->stream(TupleAccess::stream_index(tuple))) {
+    sm->acked.Add();
+  }
   for (const internal::Anchor& a : TupleAccess::anchors(tuple)) {
     emitter_.SendAck(a.spout_task,
                      {a.root, a.edge ^ TupleAccess::out_xor(tuple), wire::AckKind::kAck});
@@ -150,6 +154,9 @@ void BoltExecutor::Ack(const Tuple& tuple) {
 void BoltExecutor::Fail(const Tuple& tuple) {
   if (!CheckSettle(tuple, "fail")) return;
   options_.metrics->failed.Add();
+  if (StreamMetrics* sm = options_.metrics->stream(TupleAccess::stream_index(tuple))) {
+    sm->failed.Add();
+  }
   if (TupleAccess::anchors(tuple).empty()) {
     // No tuple tree: no spout hears of the failure, nothing replays it.
     options_.metrics->dropped.Add();
@@ -172,6 +179,9 @@ void BoltExecutor::ResetTimeout(const Tuple& tuple) {
 void BoltExecutor::Execute(Tuple& tuple) {
   TaskMetrics& m = *options_.metrics;
   m.executed.Add();
+  if (StreamMetrics* sm = tuple.IsTick() ? &m.tick : m.stream(TupleAccess::stream_index(tuple))) {
+    sm->executed.Add();
+  }
   bool sample = (++executed_ % kLatencySampleEvery) == 0;
   std::int64_t start_ns = 0;
   if (sample) start_ns = options_.clock->NowNs();

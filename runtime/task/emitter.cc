@@ -85,6 +85,7 @@ const std::vector<std::int32_t>& Emitter::Prepare(std::string_view stream, const
                                 info.meta.fields.ToString());
   }
   current_ = &routes;
+  current_metrics_ = metrics_->stream(info.index);
   targets_.clear();
   if (info.subscribers.empty() && direct_task < 0) return targets_;
   encoded_.clear();
@@ -148,6 +149,7 @@ void Emitter::Append(std::int32_t dest, const internal::Anchor* anchors,
   Writer(data_batches_, wire::BatchKind::kData, dest)
       .AddData(current_->info->index, task_id_, anchors, anchor_count, encoded_);
   metrics_->transferred.Add();
+  if (current_metrics_ != nullptr) current_metrics_->transferred.Add();
   MaybeSend(data_batches_, dest);
 }
 

@@ -47,6 +47,12 @@ class Emitter {
   const std::vector<std::int32_t>& Prepare(std::string_view stream, const Values& values,
                                            int direct_task);
 
+  // Counts one emit on the prepared tuple's stream (the executors count the
+  // task's total themselves).
+  void CountEmit() {
+    if (current_metrics_ != nullptr) current_metrics_->emitted.Add();
+  }
+
   // Appends the prepared tuple to `dest`'s batch with the given anchors.
   void Append(std::int32_t dest, const internal::Anchor* anchors, std::size_t anchor_count);
 
@@ -82,6 +88,7 @@ class Emitter {
   std::size_t last_route_ = 0;
 
   const StreamRoutes* current_ = nullptr;
+  StreamMetrics* current_metrics_ = nullptr;  // current_'s counters
   std::string encoded_;
   std::vector<wire::Span> spans_;
   std::vector<std::int32_t> targets_;

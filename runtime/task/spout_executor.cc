@@ -101,6 +101,7 @@ void SpoutExecutor::DoEmit(std::string_view stream, const Values& values, std::o
   const auto& targets = emitter_.Prepare(stream, values, direct_task);
   ++emits_in_call_;
   options_.metrics->emitted.Add();
+  emitter_.CountEmit();
   if (!id || !acking_) {
     for (std::int32_t t : targets) emitter_.Append(t, nullptr, 0);
     if (id) untracked_.push_back(*id);

@@ -5,10 +5,12 @@
 #include <deque>
 #include <cstdint>
 #include <mutex>
+#include <vector>
 
 #include "metrics/counter.h"
 #include "metrics/histogram.h"
 #include "metrics/snapshot.h"
+#include "plan/plan.h"
 
 namespace gale::task {
 
@@ -53,6 +55,16 @@ class RecentErrors {
   std::deque<metrics::UserError> errors_;
 };
 
+// The counters of one stream of a task (metrics::StreamCounters), written
+// by the task's executor thread.
+struct StreamMetrics {
+  metrics::Counter emitted;      // outputs
+  metrics::Counter transferred;  // outputs
+  metrics::Counter executed;     // inputs
+  metrics::Counter acked;        // inputs (bolts)
+  metrics::Counter failed;       // inputs (bolts)
+};
+
 // Counters of one task. Written only by the task's executor thread; the
 // counters may be read by any thread at any time, the histograms only after
 // the executor stopped (or through a snapshot taken on its thread).
@@ -78,6 +90,20 @@ struct TaskMetrics {
   // complete_latency as of about a second ago (spouts publish it).
   PublishedHistogram complete_latency_published;
   RecentErrors recent_errors;
+  // Indexed by the plan's stream index (plan::StreamInfo::index, carried in
+  // every tuple header): a per-stream count costs an array index, no lookup
+  // by name. Sized by InitStreams before the executor and any reader start;
+  // empty: nothing counted per stream.
+  std::vector<StreamMetrics> streams;
+  StreamMetrics tick;  // bolts: tick tuples executed (reported as __system:__tick)
+
+  void InitStreams(const plan::TopologyPlan& plan) {
+    streams = std::vector<StreamMetrics>(plan.streams().size());
+  }
+  // The stream's counters, or null for an index out of range (tick tuples).
+  StreamMetrics* stream(std::uint32_t index) {
+    return index < streams.size() ? &streams[index] : nullptr;
+  }
 };
 
 // The counters as they are now; any thread.
@@ -100,5 +126,15 @@ inline metrics::TaskCounters CountersOf(const TaskMetrics& m) {
   c.dropped = m.dropped.Get();
   return c;
 }
+
+// Fills snapshot->outputs and ->inputs for `task_id` from `m`: every stream
+// its component declares, then every stream it subscribes to, in the plan's
+// order (zeros included, so the series are stable). Any thread.
+void StreamsOf(const plan::TopologyPlan& plan, std::int32_t task_id, const TaskMetrics& m,
+               metrics::TaskSnapshot* snapshot);
+
+// Adds counts of an earlier incarnation of the task (matched by component
+// and stream; streams the plan no longer has are left out).
+void AddStreams(const metrics::TaskSnapshot& earlier, metrics::TaskSnapshot* snapshot);
 
 }  // namespace gale::task

@@ -3,7 +3,13 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <algorithm>
+#include <array>
 #include <functional>
+#include <map>
+#include <set>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 namespace gale::tmaster {
@@ -72,6 +78,16 @@ std::string StmgrLabels(const TopologyView& v, const metrics::StmgrSnapshot& s) 
 }
 
 using CounterField = std::uint64_t metrics::TaskCounters::*;
+using StreamField = std::uint64_t metrics::StreamCounters::*;
+enum class Side { kOutput, kInput };
+
+// Outputs: the stream; inputs: the source component and its stream.
+std::string StreamLabels(bool input, std::string_view component, std::string_view stream) {
+  std::string out;
+  if (input) out += "," + Label("source_component", std::string(component));
+  out += "," + Label("stream", std::string(stream));
+  return out;
+}
 
 json Counts(const metrics::TaskCounters& c) {
   return json{{"emitted", c.emitted},     {"transferred", c.transferred},
@@ -90,6 +106,70 @@ json WindowJson(const WindowStats& w) {
   j["complete_latency_ms"] = w.complete_mean_secs() * 1e3;
   j["capacity"] = w.capacity();
   return j;
+}
+
+json OutputJson(const metrics::StreamCounters& c, double secs) {
+  auto rate = [&](std::uint64_t n) { return secs > 0 ? static_cast<double>(n) / secs : 0.0; };
+  return json{{"emitted", c.emitted},
+              {"transferred", c.transferred},
+              {"emitted_per_sec", rate(c.emitted)},
+              {"transferred_per_sec", rate(c.transferred)}};
+}
+
+json InputJson(const metrics::StreamCounters& c, double secs) {
+  auto rate = [&](std::uint64_t n) { return secs > 0 ? static_cast<double>(n) / secs : 0.0; };
+  return json{{"executed", c.executed},
+              {"acked", c.acked},
+              {"failed", c.failed},
+              {"executed_per_sec", rate(c.executed)},
+              {"acked_per_sec", rate(c.acked)},
+              {"failed_per_sec", rate(c.failed)}};
+}
+
+// Per-stream counts over each window, summed over `windows` (one array per
+// task): {"outputs": [{"stream", "metrics": {"1m": ...}}], "inputs":
+// [{"component", "stream", "metrics": ...}]}. The window's length is the
+// longest of the tasks'.
+json StreamsJson(const std::vector<const std::array<WindowStats, kWindows>*>& windows) {
+  using Key = std::pair<std::string, std::string>;
+  struct Sums {
+    std::vector<Key> order;
+    std::map<Key, std::array<metrics::StreamCounters, kWindows>> counts;
+  };
+  Sums outputs, inputs;
+  std::array<double, kWindows> secs{};
+  std::array<std::string, kWindows> names;
+  for (const auto* task : windows) {
+    for (std::size_t w = 0; w < kWindows; ++w) {
+      const WindowStats& ws = (*task)[w];
+      names[w] = ws.name;
+      secs[w] = std::max(secs[w], ws.secs);
+      for (auto [list, sums] : {std::pair{&ws.outputs, &outputs}, std::pair{&ws.inputs, &inputs}}) {
+        for (const metrics::StreamStats& st : *list) {
+          Key key{st.component, st.stream};
+          auto [it, added] = sums->counts.try_emplace(key);
+          if (added) sums->order.push_back(key);
+          it->second[w] = it->second[w].Plus(st.counters);
+        }
+      }
+    }
+  }
+  json out{{"outputs", json::array()}, {"inputs", json::array()}};
+  for (const Key& key : outputs.order) {
+    json m = json::object();
+    for (std::size_t w = 0; w < kWindows; ++w) {
+      if (!names[w].empty()) m[names[w]] = OutputJson(outputs.counts[key][w], secs[w]);
+    }
+    out["outputs"].push_back({{"stream", key.second}, {"metrics", m}});
+  }
+  for (const Key& key : inputs.order) {
+    json m = json::object();
+    for (std::size_t w = 0; w < kWindows; ++w) {
+      if (!names[w].empty()) m[names[w]] = InputJson(inputs.counts[key][w], secs[w]);
+    }
+    out["inputs"].push_back({{"component", key.first}, {"stream", key.second}, {"metrics", m}});
+  }
+  return out;
 }
 
 const char* GroupingName(GroupingType t) {
@@ -134,32 +214,75 @@ std::string PrometheusText(const TopologyView& v) {
   struct CounterMetric {
     const char* name;
     CounterField field;
+    StreamField stream_field;  // null: per task only
+    Side side;
     const char* help;
   };
   static constexpr CounterMetric kCounters[] = {
       {"gale_tuples_emitted_total", &metrics::TaskCounters::emitted,
-       "Tuples handed to the collector by the task."},
+       &metrics::StreamCounters::emitted, Side::kOutput,
+       "Tuples handed to the collector by the task, per stream it emitted on."},
       {"gale_tuples_transferred_total", &metrics::TaskCounters::transferred,
-       "Tuple copies sent to target tasks."},
+       &metrics::StreamCounters::transferred, Side::kOutput,
+       "Tuple copies sent to target tasks, per stream."},
       {"gale_tuples_executed_total", &metrics::TaskCounters::executed,
-       "Tuples a bolt task executed."},
-      {"gale_tuples_acked_total", &metrics::TaskCounters::acked,
-       "Bolts: tuples acked; spouts: tuple trees completed."},
+       &metrics::StreamCounters::executed, Side::kInput,
+       "Tuples a bolt task executed, per source component and stream (ticks as "
+       "__system:__tick)."},
+      {"gale_tuples_acked_total", &metrics::TaskCounters::acked, &metrics::StreamCounters::acked,
+       Side::kInput,
+       "Bolts: tuples acked, per source component and stream; spouts: tuple trees completed "
+       "(empty stream labels)."},
       {"gale_tuples_failed_total", &metrics::TaskCounters::failed,
-       "Bolts: tuples failed; spouts: tuple trees failed."},
-      {"gale_tuples_timed_out_total", &metrics::TaskCounters::timed_out,
+       &metrics::StreamCounters::failed, Side::kInput,
+       "Bolts: tuples failed, per source component and stream; spouts: tuple trees failed "
+       "(empty stream labels)."},
+      {"gale_tuples_timed_out_total", &metrics::TaskCounters::timed_out, nullptr, Side::kOutput,
        "Spouts: tuple trees that timed out."},
-      {"gale_tuples_dropped_total", &metrics::TaskCounters::dropped,
+      {"gale_tuples_dropped_total", &metrics::TaskCounters::dropped, nullptr, Side::kOutput,
        "Tuples no spout will replay."},
-      {"gale_user_errors_total", &metrics::TaskCounters::user_errors,
+      {"gale_user_errors_total", &metrics::TaskCounters::user_errors, nullptr, Side::kOutput,
        "Exceptions thrown by user code and errors it reported."},
-      {"gale_malformed_input_total", &metrics::TaskCounters::malformed,
+      {"gale_malformed_input_total", &metrics::TaskCounters::malformed, nullptr, Side::kOutput,
        "Batches and tuples from the wire the task could not use."},
   };
   for (const CounterMetric& m : kCounters) {
     Family f(&out, m.name, "counter", m.help);
     for (const auto& [task, t] : v.tasks) {
-      f.Sample(TaskLabels(v, t.snapshot), Number(t.snapshot.counters.*m.field));
+      const metrics::TaskSnapshot& s = t.snapshot;
+      const std::string labels = TaskLabels(v, s);
+      if (m.stream_field == nullptr) {
+        f.Sample(labels, Number(s.counters.*m.field));
+        continue;
+      }
+      const bool input = m.side == Side::kInput;
+      const bool spout = s.kind == "spout";
+      if (input && spout && m.field == &metrics::TaskCounters::executed) continue;
+      const bool has_streams = !s.inputs.empty() || !s.outputs.empty();
+      if (!input && has_streams && s.outputs.empty()) continue;  // declares no stream
+      if ((input && spout) || !has_streams) {
+        // Spouts count trees, not tuples of an input stream; a snapshot of
+        // an older writer has no per-stream counts. One sample with empty
+        // stream labels, so that every sample of a family has the same
+        // label names.
+        f.Sample(labels + StreamLabels(input, "", ""), Number(s.counters.*m.field));
+        continue;
+      }
+      std::set<std::pair<std::string_view, std::string_view>> seen;  // once per stream
+      for (const metrics::StreamStats& st : input ? s.inputs : s.outputs) {
+        if (!seen.insert({st.component, st.stream}).second) continue;
+        f.Sample(labels + StreamLabels(input, st.component, st.stream),
+                 Number(st.counters.*m.stream_field));
+      }
+    }
+  }
+  {
+    Family f(&out, "gale_task_queue_depth", "gauge",
+             "Data tuples waiting for the task: queued for it and, in a task process, sent to "
+             "it and not yet taken by its executor.");
+    for (const auto& [task, t] : v.tasks) {
+      if (t.snapshot.queue_depth < 0) continue;  // an older writer
+      f.Sample(TaskLabels(v, t.snapshot), std::to_string(t.snapshot.queue_depth));
     }
   }
   {
@@ -365,7 +488,9 @@ json TopologyJson(const TopologyView& v) {
       tj["cpu_seconds"] = static_cast<double>(s.cpu_ms) / 1e3;
       tj["throttled"] = s.throttled;
       tj["pending"] = s.pending;
+      if (s.queue_depth >= 0) tj["queue_depth"] = s.queue_depth;
       tj["report_age_ms"] = it->second.age_ms;
+      tj["streams"] = StreamsJson({&it->second.windows});
       json windows;
       auto& sums = per_component[c.id];
       for (std::size_t w = 0; w < kWindows; ++w) {
@@ -385,6 +510,7 @@ json TopologyJson(const TopologyView& v) {
   }
   j["physical_plan"] = {{"containers", containers}, {"tasks", tasks}};
   json cm = json::object();
+  std::map<std::string, json> component_streams;
   for (const plan::ComponentInfo& c : plan.components()) {
     json windows = json::object();
     auto it = per_component.find(c.id);
@@ -405,11 +531,40 @@ json TopologyJson(const TopologyView& v) {
         windows[ws.name] = std::move(w);
       }
     }
+    std::vector<const std::array<WindowStats, kWindows>*> task_windows;
+    for (std::int32_t id : c.tasks) {
+      auto t = v.tasks.find(id);
+      if (t != v.tasks.end()) task_windows.push_back(&t->second.windows);
+    }
+    json streams_of = StreamsJson(task_windows);
+    component_streams[c.id] = streams_of;
     cm[c.id] = {{"kind", c.kind == ComponentKind::kSpout ? "spout" : "bolt"},
                 {"parallelism", c.parallelism},
-                {"metrics", windows}};
+                {"metrics", windows},
+                {"streams", std::move(streams_of)}};
   }
   j["components"] = cm;
+  // Each edge of the logical plan with the counts of its stream: emitted
+  // and transferred by the source component, executed, acked and failed by
+  // the target component (from that source and stream only).
+  for (json& e : j["logical_plan"]["streams"]) {
+    json m = json::object();
+    const std::string& from = e["from"].get_ref<const std::string&>();
+    const std::string& to = e["to"].get_ref<const std::string&>();
+    const std::string& stream = e["stream"].get_ref<const std::string&>();
+    for (const json& out : component_streams[from]["outputs"]) {
+      if (out["stream"] != stream) continue;
+      for (const auto& [window, counts] : out["metrics"].items()) m[window] = counts;
+    }
+    for (const json& in : component_streams[to]["inputs"]) {
+      if (in["component"] != from || in["stream"] != stream) continue;
+      for (const auto& [window, counts] : in["metrics"].items()) {
+        if (!m.contains(window)) m[window] = json::object();
+        m[window].update(counts);
+      }
+    }
+    e["metrics"] = std::move(m);
+  }
   // Backpressure, with its culprit.
   json bp{{"active", false}, {"culprits", json::array()}, {"seconds", 0.0}, {"episodes", 0}};
   double secs = 0;

@@ -7,6 +7,26 @@ constexpr std::int64_t kSampleEveryNs = 5'000'000'000;
 constexpr std::int64_t kMinuteNs = 60'000'000'000;
 constexpr std::int64_t kTenMinutesNs = 10 * kMinuteNs;
 
+// `now` less the same stream's counts in `then` (matched by component and
+// stream; a stream `then` lacks counts from zero).
+std::vector<metrics::StreamStats> StreamDelta(const std::vector<metrics::StreamStats>& now,
+                                              const std::vector<metrics::StreamStats>& then) {
+  std::vector<metrics::StreamStats> out = now;
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    const metrics::StreamStats* earlier = nullptr;
+    if (i < then.size() && then[i].component == out[i].component &&
+        then[i].stream == out[i].stream) {
+      earlier = &then[i];  // the usual case: the plan's order does not change
+    } else {
+      for (const metrics::StreamStats& t : then) {
+        if (t.component == out[i].component && t.stream == out[i].stream) earlier = &t;
+      }
+    }
+    if (earlier != nullptr) out[i].counters = out[i].counters.Minus(earlier->counters);
+  }
+  return out;
+}
+
 }  // namespace
 
 double WindowStats::execute_mean_secs() const {
@@ -47,7 +67,7 @@ void MetricsStore::Add(int container, const metrics::Report& report, std::int64_
     first_seen_ns_.emplace(t.task, now_ns);
     std::deque<Sample>& history = history_[t.task];
     if (history.empty() || now_ns - history.back().ns >= kSampleEveryNs) {
-      history.push_back({now_ns, t.counters});
+      history.push_back({now_ns, t.counters, t.outputs, t.inputs});
       // Keep one sample at least ten minutes old, for the ten-minute window.
       while (history.size() > 2 && now_ns - history[1].ns >= kTenMinutesNs) history.pop_front();
     }
@@ -98,6 +118,8 @@ TopologyView MetricsStore::View(std::int64_t now_ns) const {
         if (now_ns - s.ns > spans[w]) continue;
         ws.secs = static_cast<double>(now_ns - s.ns) / 1e9;
         ws.delta = now.Minus(s.counters);
+        ws.outputs = StreamDelta(entry.first.outputs, s.outputs);
+        ws.inputs = StreamDelta(entry.first.inputs, s.inputs);
         break;
       }
     }
@@ -106,6 +128,8 @@ TopologyView MetricsStore::View(std::int64_t now_ns) const {
     auto first = first_seen_ns_.find(task);
     all.secs = first == first_seen_ns_.end() ? 0 : static_cast<double>(now_ns - first->second) / 1e9;
     all.delta = now;
+    all.outputs = entry.first.outputs;
+    all.inputs = entry.first.inputs;
   }
   return v;
 }

@@ -15,6 +15,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "metrics/report.h"
 #include "metrics/snapshot.h"
@@ -27,6 +28,10 @@ struct WindowStats {
   std::string name;  // "1m", "10m", "all"
   double secs = 0;   // the time the counts cover (shorter while the master is young)
   metrics::TaskCounters delta;
+  // The same window per stream (in the snapshot's order; see
+  // metrics::TaskSnapshot::outputs and inputs).
+  std::vector<metrics::StreamStats> outputs;
+  std::vector<metrics::StreamStats> inputs;
   // Storm's capacity: executed × mean execute latency ÷ window; near 1 means
   // the task is busy all the time.
   double capacity() const;
@@ -78,6 +83,7 @@ class MetricsStore {
   struct Sample {
     std::int64_t ns = 0;
     metrics::TaskCounters counters;
+    std::vector<metrics::StreamStats> outputs, inputs;
   };
 
   const std::string topology_;

@@ -8,7 +8,7 @@ namespace gale {
 namespace {
 
 const internal::StreamMeta& EmptyMeta() {
-  static const internal::StreamMeta kEmpty{"", "", {}};
+  static const internal::StreamMeta kEmpty{"", "", {}, internal::kNoStreamIndex};
   return kEmpty;
 }
 
@@ -18,7 +18,8 @@ Tuple Tuple::ForTesting(Values values, gale::Fields fields, std::string componen
                         std::string stream, int source_task) {
   Tuple t;
   t.owned_meta_ = std::make_shared<internal::StreamMeta>(
-      internal::StreamMeta{std::move(component), std::move(stream), std::move(fields)});
+      internal::StreamMeta{std::move(component), std::move(stream), std::move(fields),
+                           internal::kNoStreamIndex});
   t.meta_ = t.owned_meta_.get();
   t.values_ = std::move(values);
   t.source_task_ = source_task;

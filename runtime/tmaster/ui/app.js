@@ -172,18 +172,12 @@
     return (c && c.metrics && c.metrics[WINDOW]) || {};
   }
 
-  // Tuples a second over an edge. Counts are kept per task, not per stream:
-  // when the target has one input, its executed rate is the edge's; when the
-  // source has one output, the copies it transferred are; otherwise unknown.
-  function edgeRate(t, edge, edges) {
-    if (edges.filter((e) => e.to === edge.to).length === 1) {
-      return windowOf(t, edge.to).executed_per_sec;
-    }
-    if (edges.filter((e) => e.from === edge.from).length === 1) {
-      const w = windowOf(t, edge.from);
-      return w.window_secs > 0 ? num(w.transferred) / w.window_secs : 0;
-    }
-    return null;
+  // Tuples a second over one stream of an edge: what the target executed
+  // of that source component's stream (the master counts per stream);
+  // null until both have reported.
+  function streamRate(s) {
+    const w = s.metrics && s.metrics[WINDOW];
+    return w && w.executed_per_sec !== undefined ? num(w.executed_per_sec) : null;
   }
 
   function culpritsOf(t) {
@@ -258,27 +252,31 @@
       group.appendChild(svg('path', { d: d, 'marker-end': 'url(#arrow)' }));
       edgeLayer.appendChild(group);
 
-      const r = edgeRate(t, e, edges);
-      const lines = e.streams.map((s) => {
+      // Per stream: its grouping, then its rate.
+      const lines = [];
+      for (const s of e.streams) {
         let text = s.grouping;
         if (s.fields && s.fields.length) text += '(' + s.fields.join(', ') + ')';
         if (s.stream && s.stream !== 'default') text = s.stream + ': ' + text;
-        return text;
-      });
-      lines.push(r === null ? '? /s' : rate(r) + ' /s');
+        lines.push({ text: text, cls: 'grouping' });
+        const r = streamRate(s);
+        lines.push({
+          text: r === null ? '? /s' : rate(r) + ' /s', cls: 'rate',
+          attrs: { 'data-stream': s.stream, 'data-rate': r === null ? '' : String(r) },
+        });
+      }
       const label = svg('g', { class: 'edge', 'data-from': e.from, 'data-to': e.to });
       const lineH = 13;
       const top = mid.y - (lines.length * lineH) / 2;
-      const w = Math.max(...lines.map((l) => l.length)) * 6.2 + 8;
+      const w = Math.max(...lines.map((l) => l.text.length)) * 6.2 + 8;
       label.appendChild(svg('rect', {
         class: 'label-bg', x: mid.x - w / 2, y: top - 2, width: w, height: lines.length * lineH + 4,
         rx: 3,
       }));
       lines.forEach((l, i) => {
-        label.appendChild(svg('text', {
-          x: mid.x, y: top + (i + 1) * lineH - 3, 'text-anchor': 'middle',
-          class: i === lines.length - 1 ? 'rate' : 'grouping',
-        }, l));
+        label.appendChild(svg('text', Object.assign({
+          x: mid.x, y: top + (i + 1) * lineH - 3, 'text-anchor': 'middle', class: l.cls,
+        }, l.attrs || {}), l.text));
       });
       labelLayer.appendChild(label);
     }

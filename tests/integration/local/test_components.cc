@@ -196,6 +196,33 @@ class LoopBolt : public gale::Bolt {
 };
 GALE_REGISTER_BOLT(LoopBolt);
 
+// Routes by parity: an even `id` goes on the default stream, an odd one on
+// stream "odd" (both anchored, then acked). For per-stream metrics.
+class OddEvenBolt : public gale::Bolt {
+ public:
+  void Prepare(const gale::Config&, const gale::TopologyContext&,
+               gale::OutputCollector& collector) override {
+    collector_ = &collector;
+  }
+  void Execute(const gale::Tuple& t) override {
+    std::int64_t id = t.GetInt("id");
+    if (id % 2 == 0) {
+      collector_->Emit(t, {id});
+    } else {
+      collector_->Emit("odd", t, {id});
+    }
+    collector_->Ack(t);
+  }
+  void DeclareOutputFields(gale::OutputFieldsDeclarer& d) const override {
+    d.Declare(gale::Fields{"id"});
+    d.DeclareStream("odd", gale::Fields{"id"});
+  }
+
+ private:
+  gale::OutputCollector* collector_ = nullptr;
+};
+GALE_REGISTER_BOLT(OddEvenBolt);
+
 // A topology built in C++, run with `--topology cpp-sequence`: ids 1..1000
 // through two relays into a FileSinkBolt whose `path` comes from the
 // topology config (`-c path=...`).

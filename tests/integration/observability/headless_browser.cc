@@ -1,11 +1,14 @@
 #include "headless_browser.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -26,6 +29,20 @@ bool IsZombie(int pid) {
   std::string stat = Slurp("/proc/" + std::to_string(pid) + "/stat");
   auto paren = stat.rfind(')');
   return paren == std::string::npos || paren + 2 >= stat.size() || stat[paren + 2] == 'Z';
+}
+
+// Kills `pid`, which is not our child, and waits until it has exited (its
+// pidfd turns readable then), at most 10 s: SIGKILL takes effect
+// asynchronously, and on a loaded machine a killed renderer can still be
+// running when the caller looks again.
+void KillAndWait(int pid) {
+  const int fd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
+  kill(pid, SIGKILL);
+  if (fd < 0) return;  // gone already
+  pollfd p{fd, POLLIN, 0};
+  while (poll(&p, 1, 10'000) < 0 && errno == EINTR) {
+  }
+  close(fd);
 }
 
 }  // namespace
@@ -105,7 +122,7 @@ BrowserResult RunHeadlessChromium(const std::string& dir, const std::vector<std:
   kill(-pid, SIGKILL);
   const int status = exited.get();
   if (r.finished && WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
-  for (int other : ProcessesNaming(base)) kill(other, SIGKILL);
+  for (int other : ProcessesNaming(base)) KillAndWait(other);
   r.out = Slurp(out_file);
   r.err = Slurp(err_file);
   return r;

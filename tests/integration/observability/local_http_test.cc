@@ -94,7 +94,7 @@ TEST(LocalHttp, ServesMetricsJsonAndTheUiWhileTheTopologyRuns) {
   EXPECT_EQ(check.out + check.err, "") << "promtool complained";
   EXPECT_TRUE(std::regex_search(
       text, std::regex("gale_tuples_emitted_total\\{topology=\"nearby\",component=\"numbers\","
-                       "task=\"1\",container=\"0\",host=\"[^\"]+\"\\} \\d+")))
+                       "task=\"1\",container=\"0\",host=\"[^\"]+\",stream=\"default\"\\} \\d+")))
       << text;
   // The process's memory, once.
   EXPECT_GT(SumOf(text, "gale_process_resident_memory_bytes", "role=\"stmgr\""), 1e6);

@@ -132,11 +132,13 @@ TEST_F(Observability, MetricsPassPromtoolAndCountWhatTheTopologyDoes) {
   EXPECT_EQ(check.exit_code, 0) << check.out << check.err;
   EXPECT_EQ(check.out + check.err, "") << "promtool complained";
 
-  // One sample per task for each counter, labelled by task and container.
+  // One sample per task and stream, labelled by task, container and
+  // stream (every component here emits on "default").
   for (int task = 1; task <= 4; ++task) {
     std::regex re("gale_tuples_emitted_total\\{topology=\"observed\",component=\"[a-z]+\","
                   "task=\"" + std::to_string(task) + "\",container=\"" +
-                  std::to_string((task - 1) % 2) + "\",host=\"[^\"]+\"\\} \\d+");
+                  std::to_string((task - 1) % 2) +
+                  "\",host=\"[^\"]+\",stream=\"default\"\\} \\d+");
     EXPECT_TRUE(std::regex_search(text, re)) << "task " << task;
   }
   EXPECT_GT(SumOf(text, "gale_process_resident_memory_bytes", "role=\"stmgr\""), 1e6);

@@ -77,6 +77,24 @@ std::map<std::string, std::string> RatesIn(const std::string& dom) {
   return rates;
 }
 
+// The rate label of each stream on each edge, as "from>to:stream" -> tuples
+// a second; a label still showing "?" is left out.
+std::map<std::string, double> EdgeRatesIn(const std::string& dom) {
+  std::map<std::string, double> rates;
+  std::regex group_re(R"re(<g class="edge" data-from="([a-z]+)" data-to="([a-z]+)">(.*?)</g>)re");
+  std::regex rate_re(R"re(class="rate" data-stream="([^"]+)" data-rate="([0-9.e+-]+)")re");
+  for (auto g = std::sregex_iterator(dom.begin(), dom.end(), group_re);
+       g != std::sregex_iterator(); ++g) {
+    const std::string body = (*g)[3];
+    for (auto r = std::sregex_iterator(body.begin(), body.end(), rate_re);
+         r != std::sregex_iterator(); ++r) {
+      rates[std::string((*g)[1]) + ">" + std::string((*g)[2]) + ":" + std::string((*r)[1])] =
+          std::stod((*r)[2]);
+    }
+  }
+  return rates;
+}
+
 // Components drawn as nodes of the graph.
 std::set<std::string> NodesIn(const std::string& dom) {
   std::set<std::string> nodes;
@@ -178,6 +196,11 @@ TEST_F(WebUi, ShowsEveryComponentAndRatesThatMove) {
         << from << " -> " << to;
   }
   EXPECT_NE(first.out.find(">fields(word)<"), std::string::npos) << "grouping on the edge";
+  // Each stream of an edge carries its own rate: what the target executed
+  // of that stream. count has run within the last minute, so its edge moves.
+  std::map<std::string, double> edge_rates = EdgeRatesIn(first.out);
+  EXPECT_EQ(edge_rates.size(), 4u) << first.out;
+  EXPECT_GT(edge_rates["split>count:default"], 0) << first.out;
   // The table: a row for every component.
   std::map<std::string, std::string> rates1 = RatesIn(first.out);
   std::set<std::string> rows;

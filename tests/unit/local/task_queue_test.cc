@@ -53,6 +53,17 @@ TEST_F(TaskQueueTest, RaisesAndLiftsTheSharedBackpressureSignal) {
   EXPECT_EQ(in_flight_.batches.load(), 0);
 }
 
+TEST_F(TaskQueueTest, QueuedTuplesIsWhatTheTaskHasNotTaken) {
+  EXPECT_EQ(queue_.queued_tuples(), 0u);
+  queue_.Push(DataBatch(3));
+  queue_.Push(DataBatch(4));
+  EXPECT_EQ(queue_.queued_tuples(), 7u);
+  std::vector<std::string> out;
+  queue_.Receive(&out, std::chrono::nanoseconds(0));
+  EXPECT_EQ(out.size(), 2u);
+  EXPECT_EQ(queue_.queued_tuples(), 0u);
+}
+
 TEST_F(TaskQueueTest, ReceiveTakesAbout2048TuplesAtATime) {
   for (int i = 0; i < 5; ++i) queue_.Push(DataBatch(1000));
   std::vector<std::string> out;

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <random>
+#include <sstream>
 
 namespace gale::metrics {
 namespace {
@@ -87,6 +88,80 @@ TEST(TaskSnapshotTest, ReadsTheFilesOfEarlierWriters) {
   EXPECT_TRUE(s.active);
 }
 
+TaskSnapshot WithStreams() {
+  TaskSnapshot s = SampleTask();
+  s.queue_depth = 17;
+  s.outputs.push_back({"split", "default", {.emitted = 60, .transferred = 120}});
+  s.outputs.push_back({"split", "odd words", {.emitted = 40, .transferred = 80}});
+  s.inputs.push_back({"sentences", "default", {.executed = 45, .acked = 44, .failed = 1}});
+  s.inputs.push_back({"__system", "__tick", {.executed = 5}});
+  return s;
+}
+
+TEST(TaskSnapshotTest, RoundTripsPerStreamCountsAndQueueDepth) {
+  TaskSnapshot in = WithStreams();
+  TaskSnapshot out;
+  ASSERT_TRUE(Decode(Encode(in), &out).ok());
+  EXPECT_EQ(out.outputs, in.outputs);  // a stream id may hold spaces
+  EXPECT_EQ(out.inputs, in.inputs);
+  EXPECT_EQ(out.queue_depth, 17);
+  EXPECT_EQ(out.counters, in.counters);
+}
+
+TEST(TaskSnapshotTest, OldAndNewWritersAndReadersUnderstandEachOther) {
+  // An older writer: no per-stream lines, no queue depth.
+  std::string text = Encode(WithStreams());
+  std::string old_text;
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("out_", 0) == 0 || line.rfind("in_", 0) == 0 ||
+        line.rfind("queue_depth=", 0) == 0) {
+      continue;
+    }
+    old_text += line + "\n";
+  }
+  ASSERT_NE(old_text, text);
+  TaskSnapshot from_old;
+  ASSERT_TRUE(Decode(old_text, &from_old).ok());
+  EXPECT_TRUE(from_old.outputs.empty());
+  EXPECT_TRUE(from_old.inputs.empty());
+  EXPECT_EQ(from_old.queue_depth, -1);  // unknown, not 0
+  EXPECT_EQ(from_old.counters, WithStreams().counters);
+  // An older reader knows only the keys it knew: the new lines are plain
+  // key=value lines whose keys it does not look up, so everything it reads
+  // is unchanged. A newer writer's keys are likewise ignored here.
+  TaskSnapshot from_new;
+  ASSERT_TRUE(Decode(text + "out_stats_v9=1 2 3\nsomething_new=x y\n", &from_new).ok());
+  EXPECT_EQ(from_new.counters, from_old.counters);
+  EXPECT_EQ(from_new.base, from_old.base);
+  EXPECT_EQ(from_new.outputs, WithStreams().outputs);
+}
+
+TEST(TaskSnapshotTest, RefusesMalformedStreamLines) {
+  TaskSnapshot s = WithStreams();
+  for (const char* bad : {"task=1\ncomponent=x\nout_1=1\n", "task=1\ncomponent=x\nout_1=1 2\n",
+                          "task=1\ncomponent=x\nout_1=1 x s\n",
+                          "task=1\ncomponent=x\nin_1=1 2 3 src\n",
+                          "task=1\ncomponent=x\nin_1=1 2 3  s\n",
+                          "task=1\ncomponent=x\nin_1=-1 2 3 src s\n",
+                          "task=1\ncomponent=x\nqueue_depth=many\n"}) {
+    EXPECT_FALSE(Decode(bad, &s).ok()) << bad;
+  }
+  EXPECT_EQ(s.outputs, WithStreams().outputs);
+  // Numbering stops at the first gap.
+  TaskSnapshot gap;
+  ASSERT_TRUE(Decode("task=1\ncomponent=x\nout_1=1 1 a\nout_3=2 2 b\n", &gap).ok());
+  ASSERT_EQ(gap.outputs.size(), 1u);
+  EXPECT_EQ(gap.outputs[0].stream, "a");
+}
+
+TEST(StreamCountersTest, PlusAndSaturatingMinus) {
+  StreamCounters a{.emitted = 5, .transferred = 6, .executed = 7, .acked = 8, .failed = 9};
+  StreamCounters b{.emitted = 1, .transferred = 10, .executed = 2, .acked = 3, .failed = 4};
+  EXPECT_EQ(a.Plus(b), (StreamCounters{6, 16, 9, 11, 13}));
+  EXPECT_EQ(a.Minus(b), (StreamCounters{4, 0, 5, 5, 5}));
+}
+
 TEST(TaskSnapshotTest, RefusesMalformedRecordsAndLeavesTheOutputAlone) {
   TaskSnapshot s = SampleTask();
   for (const char* bad : {"task=1\ncomponent=x\nexecuted=-1\n", "task=1\ncomponent=x\nemitted=1x\n",
@@ -103,7 +178,7 @@ TEST(TaskSnapshotTest, RefusesMalformedRecordsAndLeavesTheOutputAlone) {
 
 TEST(TaskSnapshotTest, DecoderSurvivesRandomBytesAndMutations) {
   std::mt19937_64 rng(20261128);
-  const std::string valid = Encode(SampleTask());
+  const std::string valid = Encode(WithStreams());
   int decoded = 0;
   for (int i = 0; i < 20000; ++i) {
     std::string text;

@@ -18,12 +18,18 @@ inline constexpr std::string_view kTickStream = "__tick";
 
 namespace internal {
 
+inline constexpr std::uint32_t kNoStreamIndex = 0xffffffff;
+
 // What the runtime knows about the stream a tuple arrived on. Owned by the
 // runtime's topology plan and alive for the whole run.
 struct StreamMeta {
   std::string component;
   std::string stream;
   gale::Fields fields;
+  // The stream's index in the topology's stream table, which the runtime's
+  // per-stream counters are indexed by; kNoStreamIndex for tick tuples and
+  // tuples made for tests.
+  std::uint32_t index = kNoStreamIndex;
 };
 
 // One tuple tree this tuple belongs to: the spout task that owns the tree,

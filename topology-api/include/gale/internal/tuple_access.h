@@ -21,6 +21,10 @@ struct TupleAccess {
   static std::vector<Anchor>& anchors(Tuple& t) { return t.anchors_; }
   static const std::vector<Anchor>& anchors(const Tuple& t) { return t.anchors_; }
   static int dest_task(const Tuple& t) { return t.dest_task_; }
+  // The plan's index of the stream the tuple arrived on, or kNoStreamIndex.
+  static std::uint32_t stream_index(const Tuple& t) {
+    return t.meta_ == nullptr ? kNoStreamIndex : t.meta_->index;
+  }
   static std::uint64_t& out_xor(const Tuple& t) { return t.out_xor_; }
   static bool& settled(const Tuple& t) { return t.settled_; }
   // Prepares a reused tuple for the next arriving record.
