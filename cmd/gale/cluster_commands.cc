@@ -454,6 +454,9 @@ int Submit(StateManager& sm, const state::StateOptions& options,
   submission.package = package->id;
   submission.package_dir = *package_dir;
   Status s = sm.WriteRecord(name, "submit", submission);
+  // The master writes the same packing when it starts; written here too, a
+  // run that fails before then still has its logs archived by component.
+  if (s.ok()) s = sm.WriteRecord(name, "packing", launch::PackingOf(*loaded->plan));
   // The topology's processes read a private copy of the cluster file: an
   // edit of the user's file does not reach a running topology.
   state::StateOptions child = options;

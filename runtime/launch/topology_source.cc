@@ -125,4 +125,13 @@ Result<LoadedTopology> LoadSubmittedTopology(const state::StateManager& sm,
   return loaded;
 }
 
+records::PackingPlan PackingOf(const plan::TopologyPlan& plan) {
+  records::PackingPlan packing;
+  packing.workers = plan.workers();
+  for (std::int32_t t = 1; t <= plan.max_task_id(); ++t) {
+    packing.tasks.push_back({t, plan.container_of(t), plan.component_of(t).id});
+  }
+  return packing;
+}
+
 }  // namespace gale::launch

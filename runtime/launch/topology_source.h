@@ -58,4 +58,8 @@ Result<LoadedTopology> LoadTopologyFrom(const TopologySource& source, bool subst
 Result<LoadedTopology> LoadSubmittedTopology(const state::StateManager& sm,
                                              const std::string& name);
 
+// The packing record of `plan`: task -> container, as `gale submit` and the
+// topology master write it.
+records::PackingPlan PackingOf(const plan::TopologyPlan& plan);
+
 }  // namespace gale::launch

@@ -111,11 +111,7 @@ class TopologyMaster {
     active_ = !activation.ok() || activation->active;
     store_.SetActive(active_);
     StartHttp();
-    records::PackingPlan packing;
-    packing.workers = plan_->workers();
-    for (std::int32_t t = 1; t <= plan_->max_task_id(); ++t) {
-      packing.tasks.push_back({t, plan_->container_of(t), plan_->component_of(t).id});
-    }
+    const records::PackingPlan packing = launch::PackingOf(*plan_);
     // A record that cannot be written now (a full disk) is logged and
     // written again from Run until it succeeds; the master keeps running.
     (void)writer_.WriteRecord("packing", packing);
