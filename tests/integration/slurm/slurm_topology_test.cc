@@ -38,6 +38,13 @@ using testing::WaitUntil;
 const std::string kGale = GALE_BIN;
 const std::string kPlugin = GALE_TEST_PLUGIN;
 
+// A topology that only has to be submitted.
+std::string TinyTopology(const std::string& name) {
+  return "name: " + name + "\nspouts:\n  - {id: s, className: RandomSentenceSpout}\n"
+         "bolts:\n  - {id: b, className: SplitSentenceBolt}\n"
+         "streams:\n  - {from: s, to: b, grouping: {type: SHUFFLE}}\n";
+}
+
 class SlurmTopologyTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -104,6 +111,56 @@ class SlurmTopologyTest : public ::testing::Test {
     return testing::JsonComponentField(Gale("status " + name + " --json", 30).out, "ids",
                                        "acked");
   }
+  // Submits FaultTopology (below) with `count` ids as `name_` and returns
+  // once its spout has had some trees acked, not all: mid-run.
+  void SubmitMidRun(int count, std::map<std::string, std::string>* placed) {
+    CommandResult submit = Gale("submit " + dir_.Write(name_ + ".yaml", FaultTopology(count)) +
+                                    " --lib " + kPlugin,
+                                240);
+    ASSERT_EQ(submit.exit_code, 0) << submit.err << QueuedJobs();
+    *placed = Placement(name_);
+    ASSERT_EQ(placed->size(), 4u) << QueuedJobs();
+    ASSERT_TRUE(WaitUntil([&] { return Acked(name_) > 0; }, 60)) << Gale("status " + name_).out;
+    ASSERT_LT(Acked(name_), count);
+  }
+  // Waits for the topology to finish, kills it, and checks that every tree
+  // was acked once; how many ids were replayed.
+  int FinishAndCount(int count) {
+    CommandResult wait = Gale("wait " + name_ + " --timeout 240", 300);
+    EXPECT_EQ(wait.exit_code, 0) << wait.err << Gale("status " + name_).out;
+    CommandResult kill = Gale("kill " + name_, 180);
+    EXPECT_EQ(kill.exit_code, 0) << kill.err;
+    name_.clear();
+    return ExpectEveryTreeAcked(count);
+  }
+  // Whether, within 60 s, every process of the topology runs again, none on
+  // host `lost`, and status sees no process gone.
+  bool RunsAgainWithout(int lost) {
+    return WaitUntil(
+        [&] {
+          auto now = Placement(name_);
+          if (now.size() != 4u) return false;
+          for (const auto& [process, node] : now) {
+            if (node == cluster_->NodeName(lost)) return false;
+          }
+          return Gale("status " + name_ + " --json", 30).out.find("\"processes_gone\":0") !=
+                 std::string::npos;
+        },
+        60);
+  }
+  // The ids of the topology's jobs Slurm holds, in job id order.
+  std::string JobIds() const {
+    std::istringstream in(cluster_->Slurm("squeue -h -o '%i %j' -S i", 20).out);
+    std::string ids, id, job;
+    while (in >> id >> job) {
+      if (job.rfind("gale-" + name_ + "-", 0) == 0) ids += id + " ";
+    }
+    return ids;
+  }
+
+  std::string FaultTopology(int count) const;
+  int ExpectEveryTreeAcked(int count) const;
+
   // Jobs of any topology that Slurm still holds.
   std::string QueuedJobs() const {
     return cluster_->Slurm("squeue -h -o '%i %j %T %N %r'", 20).out;
@@ -177,9 +234,7 @@ TEST_F(SlurmTopologyTest, WordCountAcrossThreeHostsEqualsTheReferenceAndKillLeav
 
 TEST_F(SlurmTopologyTest, ASecuredTopologyNeedsZooKeeperAuthToRunOnOtherHosts) {
   std::string open_config = WriteConfig("open.yaml", "");
-  std::string yaml = "name: open\nspouts:\n  - {id: s, className: RandomSentenceSpout}\n"
-                     "bolts:\n  - {id: b, className: SplitSentenceBolt}\n"
-                     "streams:\n  - {from: s, to: b, grouping: {type: SHUFFLE}}\n";
+  std::string yaml = TinyTopology("open");
   CommandResult r = testing::RunCommand(cluster_->EnvPrefix() + kGale + " --cluster " +
                                             open_config + " submit " + dir_.Write("o.yaml", yaml),
                                         dir_, 120);
@@ -193,9 +248,7 @@ TEST_F(SlurmTopologyTest, ASecuredTopologyNeedsZooKeeperAuthToRunOnOtherHosts) {
 
 TEST_F(SlurmTopologyTest, AJobSlurmRefusesFailsTheSubmitWithWhatSlurmSaidAndLeavesNothing) {
   std::string bad = WriteConfig("bad.yaml", "zookeeper.auth: gale:x\nslurm.args: [--partition=nope]\n");
-  std::string yaml = "name: refused\nspouts:\n  - {id: s, className: RandomSentenceSpout}\n"
-                     "bolts:\n  - {id: b, className: SplitSentenceBolt}\n"
-                     "streams:\n  - {from: s, to: b, grouping: {type: SHUFFLE}}\n";
+  std::string yaml = TinyTopology("refused");
   CommandResult r = testing::RunCommand(cluster_->EnvPrefix() + kGale + " --cluster " + bad +
                                             " submit " + dir_.Write("r.yaml", yaml),
                                         dir_, 120);
@@ -210,9 +263,7 @@ TEST_F(SlurmTopologyTest, AJobSlurmRefusesFailsTheSubmitWithWhatSlurmSaidAndLeav
 
 TEST_F(SlurmTopologyTest, ASlurmSchedulerWithoutSlurmCommandsFailsClearly) {
   name_ = "no-slurm";
-  std::string yaml = "name: no-slurm\nspouts:\n  - {id: s, className: RandomSentenceSpout}\n"
-                     "bolts:\n  - {id: b, className: SplitSentenceBolt}\n"
-                     "streams:\n  - {from: s, to: b, grouping: {type: SHUFFLE}}\n";
+  std::string yaml = TinyTopology("no-slurm");
   CommandResult r = testing::RunCommand("env PATH=/nonexistent " + kGale + " --cluster " +
                                             config_ + " submit " + dir_.Write("t.yaml", yaml),
                                         dir_, 120);
@@ -229,8 +280,9 @@ TEST_F(SlurmTopologyTest, ASlurmSchedulerWithoutSlurmCommandsFailsClearly) {
 // container. Task t runs in container (t - 1) % 3; the spout (task 1) in
 // container 0. Each copy task sleeps 0.5 ms a tuple: `count` ids take at
 // least count / 2000 s.
-std::string FaultTopology(const std::string& name, const ScratchDir& dir, int count) {
-  return "name: " + name + R"(
+std::string SlurmTopologyTest::FaultTopology(int count) const {
+  const ScratchDir& dir = dir_;
+  return "name: " + name_ + R"(
 config:
   topology.workers: 3
   topology.message.timeout.secs: 5
@@ -268,7 +320,8 @@ streams:
 
 // Every id acked exactly once by the spout, and in both sinks; how many
 // ids were emitted again (their first tree failed or timed out).
-int ExpectEveryTreeAcked(const ScratchDir& dir, int count) {
+int SlurmTopologyTest::ExpectEveryTreeAcked(int count) const {
+  const ScratchDir& dir = dir_;
   std::istringstream in(ReadFile(dir.Join("spout.tsv")));
   std::int64_t id;
   int acks, fails, emits, rows = 0, not_acked = 0, replayed = 0;
@@ -292,115 +345,59 @@ int ExpectEveryTreeAcked(const ScratchDir& dir, int count) {
 TEST_F(SlurmTopologyTest, LostHostsContainersRunAgainElsewhereAndEveryTreeIsAcked) {
   constexpr int kCount = 40000;
   name_ = "slurm-loss";
-  CommandResult submit = Gale("submit " + dir_.Write("loss.yaml", FaultTopology(name_, dir_, kCount)) +
-                                  " --lib " + kPlugin,
-                              240);
-  ASSERT_EQ(submit.exit_code, 0) << submit.err << QueuedJobs();
-  auto placed = Placement(name_);
-  ASSERT_EQ(placed.size(), 4u) << QueuedJobs();
-  // Lose a host that runs container 1 or 2 but not the spout's container 0
-  // (a spout's unacked ids live in its memory: a replayable source such as
-  // Kafka survives its loss, this test spout does not).
-  // The master's loss is the next test's.
+  std::map<std::string, std::string> placed;
+  ASSERT_NO_FATAL_FAILURE(SubmitMidRun(kCount, &placed));
+  // Lose a host that runs container 1 or 2 but neither the spout's
+  // container 0 (a spout's unacked ids live in its memory: a replayable
+  // source such as Kafka survives its loss, this test spout does not) nor
+  // the master (the next test's).
   int victim = -1;
   for (const char* process : {"executor-1", "executor-2"}) {
-    int host = HostIndex(placed[process]);
-    if (host >= 0 && placed[process] != placed["executor-0"] &&
-        placed[process] != placed["tmaster"]) {
-      victim = host;
+    if (placed[process] != placed["executor-0"] && placed[process] != placed["tmaster"]) {
+      victim = HostIndex(placed[process]);
     }
   }
   ASSERT_GE(victim, 0) << QueuedJobs();
-  ASSERT_TRUE(WaitUntil([&] { return Acked(name_) > 0; }, 60)) << Gale("status " + name_).out;
-  ASSERT_LT(Acked(name_), kCount);  // mid-run
   const auto lost = std::chrono::steady_clock::now();
   cluster_->LoseHost(victim);
-  // Within 60 s every container runs again, none on the lost host.
-  bool replaced = WaitUntil(
-      [&] {
-        auto now = Placement(name_);
-        if (now.size() != 4u) return false;
-        for (const auto& [process, node] : now) {
-          if (node == cluster_->NodeName(victim)) return false;
-        }
-        CommandResult s = Gale("status " + name_ + " --json", 30);
-        return s.out.find("\"processes_gone\":0") != std::string::npos;
-      },
-      60);
+  ASSERT_TRUE(RunsAgainWithout(victim)) << QueuedJobs() << Gale("status " + name_).out;
   const auto took = std::chrono::steady_clock::now() - lost;
-  ASSERT_TRUE(replaced) << QueuedJobs() << Gale("status " + name_).out;
   EXPECT_LT(took, std::chrono::seconds(60));
   std::printf("containers of the lost host ran again after %.1f s\n",
               std::chrono::duration<double>(took).count());
-
-  CommandResult wait = Gale("wait " + name_ + " --timeout 240", 300);
-  ASSERT_EQ(wait.exit_code, 0) << wait.err << Gale("status " + name_).out;
-  CommandResult kill = Gale("kill " + name_, 180);
-  ASSERT_EQ(kill.exit_code, 0) << kill.err;
-  name_.clear();
   // The trees in flight through the lost host timed out and were replayed.
-  EXPECT_GT(ExpectEveryTreeAcked(dir_, kCount), 0);
+  EXPECT_GT(FinishAndCount(kCount), 0);
   cluster_->RestoreHost(victim);
 }
 
 TEST_F(SlurmTopologyTest, LosingTheMastersHostStartsANewMasterElsewhere) {
   constexpr int kCount = 20000;
   name_ = "slurm-master";
-  CommandResult submit = Gale("submit " + dir_.Write("m.yaml", FaultTopology(name_, dir_, kCount)) +
-                                  " --lib " + kPlugin,
-                              240);
-  ASSERT_EQ(submit.exit_code, 0) << submit.err << QueuedJobs();
-  auto placed = Placement(name_);
-  ASSERT_EQ(placed.size(), 4u) << QueuedJobs();
+  std::map<std::string, std::string> placed;
+  ASSERT_NO_FATAL_FAILURE(SubmitMidRun(kCount, &placed));
   // Least-loaded placement puts the four jobs on three hosts in order: the
   // master never shares the spout's host.
   ASSERT_NE(placed["tmaster"], placed["executor-0"]) << QueuedJobs();
   const int victim = HostIndex(placed["tmaster"]);
   ASSERT_GE(victim, 0);
-  ASSERT_TRUE(WaitUntil([&] { return Acked(name_) > 0; }, 60)) << Gale("status " + name_).out;
-  ASSERT_LT(Acked(name_), kCount);  // mid-run
   cluster_->LoseHost(victim);
-  bool replaced = WaitUntil(
-      [&] {
-        auto now = Placement(name_);
-        return now.count("tmaster") != 0 && now["tmaster"] != cluster_->NodeName(victim) &&
-               Gale("status " + name_ + " --json", 30).out.find("\"processes_gone\":0") !=
-                   std::string::npos;
-      },
-      60);
-  ASSERT_TRUE(replaced) << QueuedJobs() << Gale("status " + name_).out;
-  CommandResult wait = Gale("wait " + name_ + " --timeout 240", 300);
-  ASSERT_EQ(wait.exit_code, 0) << wait.err << Gale("status " + name_).out;
-  CommandResult kill = Gale("kill " + name_, 180);
-  ASSERT_EQ(kill.exit_code, 0) << kill.err;
-  name_.clear();
-  ExpectEveryTreeAcked(dir_, kCount);
+  ASSERT_TRUE(RunsAgainWithout(victim)) << QueuedJobs() << Gale("status " + name_).out;
+  FinishAndCount(kCount);
   cluster_->RestoreHost(victim);
 }
 
 TEST_F(SlurmTopologyTest, AZooKeeperRestartMidRunLosesNothing) {
   constexpr int kCount = 30000;
   name_ = "slurm-zk";
-  CommandResult submit = Gale("submit " + dir_.Write("zk.yaml", FaultTopology(name_, dir_, kCount)) +
-                                  " --lib " + kPlugin,
-                              240);
-  ASSERT_EQ(submit.exit_code, 0) << submit.err << QueuedJobs();
-  const std::string jobs = cluster_->Slurm("squeue -h -n gale-slurm-zk-tmaster,gale-slurm-zk-executor-0,"
-                                           "gale-slurm-zk-executor-1,gale-slurm-zk-executor-2 "
-                                           "-o %i -S i", 20).out;
-  ASSERT_TRUE(WaitUntil([&] { return Acked(name_) > 0; }, 60)) << Gale("status " + name_).out;
-  ASSERT_LT(Acked(name_), kCount);  // mid-run
+  std::map<std::string, std::string> placed;
+  ASSERT_NO_FATAL_FAILURE(SubmitMidRun(kCount, &placed));
+  const std::string jobs = JobIds();
   ASSERT_TRUE(cluster_->ZooKeeper().Restart());
   CommandResult wait = Gale("wait " + name_ + " --timeout 240", 300);
   ASSERT_EQ(wait.exit_code, 0) << wait.err << Gale("status " + name_).out;
   // Nothing was replaced: the jobs kept running through the restart.
-  EXPECT_EQ(cluster_->Slurm("squeue -h -n gale-slurm-zk-tmaster,gale-slurm-zk-executor-0,"
-                            "gale-slurm-zk-executor-1,gale-slurm-zk-executor-2 -o %i -S i", 20).out,
-            jobs);
-  CommandResult kill = Gale("kill " + name_, 180);
-  ASSERT_EQ(kill.exit_code, 0) << kill.err;
-  name_.clear();
-  ExpectEveryTreeAcked(dir_, kCount);
+  EXPECT_EQ(JobIds(), jobs);
+  FinishAndCount(kCount);
 }
 
 }  // namespace
