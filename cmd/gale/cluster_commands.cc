@@ -325,6 +325,19 @@ bool WaitDrained(const StateManager& sm, const std::string& name, double timeout
   return false;
 }
 
+// When a process of the topology recorded why it could not start: says so,
+// kills the topology (keeping its logs) and returns true.
+bool FailedToStart(StateManager& sm, const std::string& name) {
+  auto errors = sm.List(name, "errors").value_or({});
+  if (errors.empty()) return false;
+  std::string message = sm.Read(name, "errors/" + errors.front()).value_or("");
+  while (!message.empty() && message.back() == '\n') message.pop_back();
+  Error("topology '" + name + "' failed to start: " + errors.front() + ": " + message);
+  std::string kept = KeptLogs(name, ForceKill(sm, name, "submit failed: " + errors.front()));
+  if (!kept.empty()) Error(kept);
+  return true;
+}
+
 // The rest of `gale submit` with scheduler: slurm: hands the jobs to Slurm,
 // then waits, as for the local scheduler, until every task reports.
 int SubmitToSlurm(StateManager& sm, const state::StateOptions& child,
@@ -342,14 +355,7 @@ int SubmitToSlurm(StateManager& sm, const state::StateOptions& child,
                                      std::chrono::duration<double>(timeout_secs));
   auto next_check = Clock::now() + std::chrono::seconds(5);
   while (true) {
-    auto errors = sm.List(name, "errors").value_or({});
-    if (!errors.empty()) {
-      std::string message = sm.Read(name, "errors/" + errors.front()).value_or("");
-      while (!message.empty() && message.back() == '\n') message.pop_back();
-      Error("topology '" + name + "' failed to start: " + errors.front() + ": " + message);
-      (void)ForceKill(sm, name, "submit failed: " + errors.front());
-      return kExitFailure;
-    }
+    if (FailedToStart(sm, name)) return kExitFailure;
     if (Clock::now() >= next_check) {
       next_check = Clock::now() + std::chrono::seconds(5);
       if (!scheduler::SlurmJobsAlive(sm, slurm, name)) {
@@ -521,15 +527,7 @@ int Submit(StateManager& sm, const state::StateOptions& options,
   auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
                                      std::chrono::duration<double>(timeout_secs));
   while (true) {
-    auto errors = sm.List(name, "errors").value_or({});
-    if (!errors.empty()) {
-      std::string message = sm.Read(name, "errors/" + errors.front()).value_or("");
-      while (!message.empty() && message.back() == '\n') message.pop_back();
-      Error("topology '" + name + "' failed to start: " + errors.front() + ": " + message);
-      std::string kept = KeptLogs(name, ForceKill(sm, name, "submit failed: " + errors.front()));
-      if (!kept.empty()) Error(kept);
-      return kExitFailure;
-    }
+    if (FailedToStart(sm, name)) return kExitFailure;
     if (!state::ProcessAlive(*pid)) {
       Error("the scheduler of topology '" + name + "' exited; see " +
             sm.Path(name, "logs/scheduler.log"));

@@ -101,9 +101,11 @@ Snapshot TakeSnapshot(const StateManager& sm, const std::string& name) {
   }
   // With the state in ZooKeeper the tasks may run on other hosts: their
   // latest snapshots are the master's.
+  bool from_master = false;
   if (sm.root() != sm.local_root()) {
     auto reply = RequestTmaster(sm, name, "metrics");
-    if (reply.ok() && reply->ok) {
+    from_master = reply.ok() && reply->ok;
+    if (from_master) {
       for (const std::string& flat : reply->tasks) {
         metrics::TaskSnapshot task;
         if (!metrics::Decode(records::UnflattenSnapshot(flat), &task).ok()) continue;
@@ -116,13 +118,10 @@ Snapshot TakeSnapshot(const StateManager& sm, const std::string& name) {
           s.stmgrs.push_back(std::move(stmgr));
         }
       }
-      std::sort(s.stmgrs.begin(), s.stmgrs.end(),
-                [](const auto& a, const auto& b) { return a.container < b.container; });
-      s.metrics = metrics::Aggregate(components, s.tasks, s.stmgrs);
-      return s;
     }
   }
-  for (const std::string& key : sm.List(name, "metrics").value_or({})) {
+  for (const std::string& key :
+       from_master ? std::vector<std::string>{} : sm.List(name, "metrics").value_or({})) {
     auto text = sm.Read(name, "metrics/" + key);
     if (!text.ok()) continue;
     if (key.rfind("stmgr-", 0) == 0) {
