@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "gale/registry.h"
+#include "wire/bytes.h"
 
 namespace gale::grouping {
 namespace {
@@ -120,12 +121,42 @@ class CustomGroupingAdapter : public Grouping {
 
 }  // namespace
 
+namespace {
+
+// A string or bytes key field is hashed over its payload, seeded by its tag,
+// so the emitter can hash the user's value where it lives instead of the
+// bytes it has just encoded (reading those back stalls on the stores that
+// wrote them). Every other type is hashed over its encoded bytes. Both
+// routes give the same hash.
+std::uint64_t HashEncodedField(std::string_view encoded, std::uint64_t h) {
+  if (!encoded.empty()) {
+    const auto tag = static_cast<std::uint8_t>(encoded[0]);
+    if (tag == wire::kTagString || tag == wire::kTagBytes) {
+      wire::Reader r(encoded.substr(1));
+      std::uint64_t n;
+      if (r.GetVarint(&n) && n == r.remaining()) {
+        return HashBytes(std::string_view(r.position(), r.remaining()), h ^ tag);
+      }
+    }
+  }
+  return HashBytes(encoded, h);
+}
+
+}  // namespace
+
 std::uint64_t HashKey(const RoutingInput& in, const std::vector<std::size_t>& key_indexes) {
   std::uint64_t h = 0xcbf29ce484222325ULL;
   for (std::size_t k : key_indexes) {
     if (in.spans != nullptr && k < in.spans->size()) {
       const wire::Span& s = (*in.spans)[k];
-      h = HashBytes(std::string_view(in.encoded_values.data() + s.offset, s.size), h);
+      const std::string* str =
+          in.values != nullptr && k < in.values->size() ? std::get_if<std::string>(&(*in.values)[k])
+                                                       : nullptr;
+      if (str != nullptr) {
+        h = HashBytes(*str, h ^ wire::kTagString);
+      } else {
+        h = HashEncodedField(std::string_view(in.encoded_values.data() + s.offset, s.size), h);
+      }
     }
     h = (h ^ 0x1f) * 0x100000001b3ULL;  // separator so ("ab","c") and ("a","bc") differ
   }

@@ -1,5 +1,6 @@
 #include "wire/codec.h"
 
+#include <algorithm>
 #include <bit>
 #include <cstring>
 
@@ -8,27 +9,35 @@
 namespace gale::wire {
 namespace {
 
-struct EncodeVisitor {
-  std::string* out;
-  void operator()(std::monostate) const { PutU8(out, kTagNull); }
-  void operator()(bool b) const { PutU8(out, b ? kTagTrue : kTagFalse); }
-  void operator()(std::int64_t i) const {
-    PutU8(out, kTagInt);
-    PutVarint(out, ZigZag(i));
+// The encoded size of one value, tag included.
+struct SizeVisitor {
+  std::size_t operator()(std::monostate) const { return 1; }
+  std::size_t operator()(bool) const { return 1; }
+  std::size_t operator()(std::int64_t i) const { return 1 + VarintSize(ZigZag(i)); }
+  std::size_t operator()(double) const { return 1 + 8; }
+  std::size_t operator()(const std::string& s) const { return 1 + VarintSize(s.size()) + s.size(); }
+  std::size_t operator()(const Bytes& b) const { return 1 + VarintSize(b.size()) + b.size(); }
+};
+
+// Writes one value into room sized by SizeVisitor.
+struct WriteVisitor {
+  char* p;
+  char* operator()(std::monostate) const { return Tag(kTagNull); }
+  char* operator()(bool b) const { return Tag(b ? kTagTrue : kTagFalse); }
+  char* operator()(std::int64_t i) const { return WriteVarint(Tag(kTagInt), ZigZag(i)); }
+  char* operator()(double d) const {
+    return WriteFixed64(Tag(kTagDouble), std::bit_cast<std::uint64_t>(d));
   }
-  void operator()(double d) const {
-    PutU8(out, kTagDouble);
-    PutFixed64(out, std::bit_cast<std::uint64_t>(d));
+  char* operator()(const std::string& s) const {
+    return WriteBytes(WriteVarint(Tag(kTagString), s.size()), s);
   }
-  void operator()(const std::string& s) const {
-    PutU8(out, kTagString);
-    PutVarint(out, s.size());
-    out->append(s);
+  char* operator()(const Bytes& b) const {
+    return WriteBytes(WriteVarint(Tag(kTagBytes), b.size()),
+                      std::string_view(reinterpret_cast<const char*>(b.data()), b.size()));
   }
-  void operator()(const Bytes& b) const {
-    PutU8(out, kTagBytes);
-    PutVarint(out, b.size());
-    out->append(reinterpret_cast<const char*>(b.data()), b.size());
+  char* Tag(std::uint8_t tag) const {
+    *p = static_cast<char>(tag);
+    return p + 1;
   }
 };
 
@@ -64,15 +73,21 @@ bool ReadValue(Reader& r, std::uint8_t* tag, std::string_view* payload) {
 }  // namespace
 
 void EncodeValues(const Values& values, std::string* out, std::vector<Span>* spans) {
-  std::size_t base = out->size();
-  PutVarint(out, values.size());
+  // Sized first, so the list is written with one resize and no per-field
+  // appends.
+  const std::size_t base = out->size();
+  std::size_t total = VarintSize(values.size());
+  for (const Value& v : values) total += std::visit(SizeVisitor{}, v);
+  out->resize(base + total);
+  char* const begin = out->data() + base;
+  char* p = WriteVarint(begin, values.size());
   if (spans != nullptr) spans->clear();
   for (const Value& v : values) {
-    std::size_t start = out->size();
-    std::visit(EncodeVisitor{out}, v);
+    char* start = p;
+    p = std::visit(WriteVisitor{p}, v);
     if (spans != nullptr) {
-      spans->push_back({static_cast<std::uint32_t>(start - base),
-                        static_cast<std::uint32_t>(out->size() - start)});
+      spans->push_back({static_cast<std::uint32_t>(start - begin),
+                        static_cast<std::uint32_t>(p - start)});
     }
   }
 }
@@ -150,52 +165,71 @@ BatchWriter::BatchWriter(BatchKind kind, std::int32_t dest_task)
 }
 
 void BatchWriter::Reset() {
-  buf_.clear();
-  PutU8(&buf_, kMagic);
-  PutU8(&buf_, kVersion);
-  PutU8(&buf_, static_cast<std::uint8_t>(kind_));
-  PutFixed32(&buf_, static_cast<std::uint32_t>(dest_task_));
-  PutFixed32(&buf_, 0);
+  len_ = 0;
+  char* p = Room(kBatchHeaderSize);
+  p[0] = static_cast<char>(kMagic);
+  p[1] = static_cast<char>(kVersion);
+  p[2] = static_cast<char>(kind_);
+  len_ = kBatchHeaderSize;
+  SetFixed32(&buf_, 3, static_cast<std::uint32_t>(dest_task_));
+  SetFixed32(&buf_, 7, 0);
   count_ = 0;
   last_is_mergeable_ = false;
+}
+
+char* BatchWriter::Room(std::size_t n) {
+  if (buf_.size() - len_ < n) {
+    // Grows the written-to size geometrically; the capacity of a reused
+    // writer is already there, so this only zero-fills.
+    buf_.resize(std::max(len_ + n, std::max<std::size_t>(2 * buf_.size(), 256)));
+  }
+  return buf_.data() + len_;
 }
 
 void BatchWriter::AddData(std::uint32_t stream, std::int32_t source_task,
                           const internal::Anchor* anchors, std::size_t anchor_count,
                           std::string_view encoded_values) {
-  PutVarint(&buf_, stream);
-  PutVarint(&buf_, static_cast<std::uint32_t>(source_task));
-  PutVarint(&buf_, anchor_count);
+  const auto source = static_cast<std::uint32_t>(source_task);
+  std::size_t size = VarintSize(stream) + VarintSize(source) + VarintSize(anchor_count) +
+                     VarintSize(encoded_values.size()) + encoded_values.size();
   for (std::size_t i = 0; i < anchor_count; ++i) {
-    PutVarint(&buf_, static_cast<std::uint32_t>(anchors[i].spout_task));
-    PutFixed64(&buf_, anchors[i].root);
-    PutFixed64(&buf_, anchors[i].edge);
+    size += VarintSize(static_cast<std::uint32_t>(anchors[i].spout_task)) + 16;
   }
-  PutVarint(&buf_, encoded_values.size());
-  buf_.append(encoded_values);
+  char* p = Room(size);
+  p = WriteVarint(p, stream);
+  p = WriteVarint(p, source);
+  p = WriteVarint(p, anchor_count);
+  for (std::size_t i = 0; i < anchor_count; ++i) {
+    p = WriteVarint(p, static_cast<std::uint32_t>(anchors[i].spout_task));
+    p = WriteFixed64(p, anchors[i].root);
+    p = WriteFixed64(p, anchors[i].edge);
+  }
+  p = WriteVarint(p, encoded_values.size());
+  p = WriteBytes(p, encoded_values);
+  len_ += size;
   ++count_;
 }
 
 void BatchWriter::AddAck(const AckRecord& ack) {
   if (ack.kind == AckKind::kAck && last_is_mergeable_ && ack.root == last_root_) {
     last_value_ ^= ack.value;
-    for (int i = 0; i < 8; ++i) {
-      buf_[last_ack_offset_ + 8 + static_cast<std::size_t>(i)] =
-          static_cast<char>(last_value_ >> (8 * i));
-    }
+    WriteFixed64(buf_.data() + last_ack_offset_ + 8, last_value_);
     return;
   }
-  last_ack_offset_ = buf_.size();
+  last_ack_offset_ = len_;
   last_is_mergeable_ = ack.kind == AckKind::kAck;
   last_root_ = ack.root;
   last_value_ = ack.value;
-  PutFixed64(&buf_, ack.root);
-  PutFixed64(&buf_, ack.value);
-  PutU8(&buf_, static_cast<std::uint8_t>(ack.kind));
+  char* p = Room(17);
+  p = WriteFixed64(p, ack.root);
+  p = WriteFixed64(p, ack.value);
+  *p = static_cast<char>(ack.kind);
+  len_ += 17;
   ++count_;
 }
 
 std::string BatchWriter::Take() {
+  buf_.resize(len_);
   SetFixed32(&buf_, 7, count_);
   std::string out;
   out.reserve(buf_.capacity());

@@ -102,18 +102,22 @@ class BatchWriter {
   void AddAck(const AckRecord& ack);
 
   std::uint32_t count() const { return count_; }
-  std::size_t bytes() const { return buf_.size(); }
+  std::size_t bytes() const { return len_; }
   bool empty() const { return count_ == 0; }
   // The finished batch; the writer starts a new one.
   std::string Take();
 
  private:
   void Reset();
+  // Makes room for n more bytes after the written ones and returns where
+  // they start.
+  char* Room(std::size_t n);
 
   BatchKind kind_;
   std::int32_t dest_task_;
   std::uint32_t count_ = 0;
-  std::string buf_;
+  std::string buf_;      // its first len_ bytes are the batch; the rest is room
+  std::size_t len_ = 0;
   std::size_t last_ack_offset_ = 0;  // where the last ack record starts
   bool last_is_mergeable_ = false;   // it is a kAck record
   std::uint64_t last_root_ = 0;

@@ -82,6 +82,26 @@ TEST(Fields, KeyIsTheCombinationOfFields) {
   EXPECT_NE(HashKey(s.Input(), {0}), HashKey(i.Input(), {0}));
 }
 
+TEST(Fields, HashOfDecodedValuesEqualsHashOfEncodedBytes) {
+  // The emitter hashes the values it holds; any other router has only the
+  // encoded bytes. Both must send a key to the same task.
+  const std::vector<Values> keys = {
+      {std::string("")},
+      {std::string("word")},
+      {std::string("a longer key of more than eight bytes")},
+      {std::int64_t{-7}, std::string("x")},
+      {Bytes{1, 2, 3}, 2.5, true, std::monostate{}},
+  };
+  for (const Values& v : keys) {
+    Encoded e = Encode(v);
+    std::vector<std::size_t> all;
+    for (std::size_t k = 0; k < v.size(); ++k) all.push_back(k);
+    RoutingInput encoded_only = e.Input();
+    encoded_only.values = nullptr;
+    EXPECT_EQ(HashKey(e.Input(), all), HashKey(encoded_only, all));
+  }
+}
+
 TEST(All, ReturnsEveryTarget) {
   auto g = Make(GroupingType::kAll, {2, 3, 9});
   std::vector<std::int32_t> out;
