@@ -28,6 +28,7 @@
 #include "launch/transport_keys.h"
 #include "topology/defaults.h"
 #include "transport/curve.h"
+#include "transport/frame_socket.h"
 #include "transport/zmq_util.h"
 
 namespace gale::cli {
@@ -409,13 +410,13 @@ int Submit(StateManager& sm, const state::StateOptions& options,
           " (or run the topology with security.curve: false)");
     return kExitInvalid;
   }
-  // ipc:// endpoints live under the state directory; Unix socket paths are
-  // limited to 107 bytes.
-  std::string endpoint = transport::StmgrLocalEndpoint(sm.TopologyDir(name),
-                                                      loaded->plan->workers() - 1);
-  if (endpoint.size() - 6 > kMaxUnixSocketPath) {
+  // The instances' sockets live under the state directory; Unix socket
+  // paths are limited to 107 bytes.
+  std::string endpoint = transport::StmgrLocalSocket(sm.TopologyDir(name),
+                                                    loaded->plan->workers() - 1);
+  if (endpoint.size() > kMaxUnixSocketPath) {
     Error("the state directory '" + root + "' is too deep: the stream manager socket " +
-          endpoint.substr(6) + " would be " + std::to_string(endpoint.size() - 6) +
+          endpoint + " would be " + std::to_string(endpoint.size()) +
           " bytes, over the " + std::to_string(kMaxUnixSocketPath) +
           "-byte limit of Unix sockets; use a shorter --state-dir or GALE_STATE_DIR");
     return kExitInvalid;

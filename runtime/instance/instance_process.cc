@@ -1,5 +1,6 @@
 #include "instance/instance_process.h"
 
+#include <poll.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -22,7 +23,7 @@
 #include "records/refused.h"
 #include "state/record_writer.h"
 #include "state/state_manager.h"
-#include "transport/zmq_util.h"
+#include "transport/frame_socket.h"
 
 namespace gale::instance {
 namespace {
@@ -38,15 +39,16 @@ using task::TaskMetrics;
 const std::atomic<bool>* g_stop = nullptr;  // set by InstallStopSignalHandlers
 
 // Sends batches to the stream manager and receives batches and control
-// messages from it. Used only on the executor thread.
+// messages from it, over the container's Unix socket
+// (transport/frame_socket.h). Used only on the executor thread.
 class StmgrLink : public Outbox, public Inbox {
  public:
-  StmgrLink(std::string endpoint, int task_id, Signals* signals)
-      : endpoint_(std::move(endpoint)), task_id_(task_id), signals_(signals) {
+  StmgrLink(std::string path, int task_id, Signals* signals)
+      : path_(std::move(path)), task_id_(task_id), signals_(signals) {
     Connect();
   }
 
-  // Batches wait in out_ until Commit sends them as one message.
+  // Batches wait in out_ until Commit sends them as one write.
   void Send(std::int32_t, std::string batch) override { out_.push_back(std::move(batch)); }
 
   void Commit() override {
@@ -60,36 +62,29 @@ class StmgrLink : public Outbox, public Inbox {
 
   void Receive(std::vector<std::string>* out, std::chrono::nanoseconds timeout) override {
     if (g_stop->load()) signals_->stop.store(true);
-    if (timeout.count() <= 0) {
-      // A busy spout asks often; reading the socket's event flags avoids a
-      // poll(2) per call.
-      int events = 0;
-      try {
-        events = socket_.get(zmq::sockopt::events);
-      } catch (const zmq::error_t&) {
-        return;  // interrupted; try again next call
-      }
-      if ((events & ZMQ_POLLIN) == 0) return;
-    } else {
-      zmq::pollitem_t item{static_cast<void*>(socket_), 0, ZMQ_POLLIN, 0};
+    if (socket_ == nullptr && !Connect()) {
+      // The stream manager is not (yet, or no longer) there: try again
+      // after the wait, at most kReconnectWait later.
+      SleepFor(std::min<std::chrono::nanoseconds>(timeout, kReconnectWait));
+      return;
+    }
+    if (timeout.count() > 0) {
+      pollfd p{socket_->fd(), POLLIN, 0};
       auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(timeout);
       if (ms.count() == 0) ms = std::chrono::milliseconds(1);
-      transport::Poll(&item, 1, ms);
+      if (poll(&p, 1, static_cast<int>(ms.count())) <= 0) {
+        SendMetrics();
+        return;
+      }
     }
     SendMetrics();
-    // A few batches at a time: batches the task has not started on wait in
-    // the stream manager, where they count for backpressure.
-    // Each message holds one or more frames: batches or control messages.
-    std::size_t limit = out->size() + 8;
-    while (out->size() < limit) {
-      in_.clear();
-      if (!transport::TryRecvFrames(socket_, &in_)) break;
-      for (std::string& frame : in_) {
-        if (records::IsControl(frame)) {
-          HandleControl(frame);
-        } else {
-          out->push_back(std::move(frame));
-        }
+    in_.clear();
+    if (!socket_->Receive(&in_)) Disconnected("closed the connection");
+    for (std::string& frame : in_) {
+      if (records::IsControl(frame)) {
+        HandleControl(frame);
+      } else {
+        out->push_back(std::move(frame));
       }
     }
   }
@@ -112,8 +107,9 @@ class StmgrLink : public Outbox, public Inbox {
   }
 
  private:
-  // Metrics are worth a try, never a wait: a full pipe drops them and the
-  // next second's snapshot replaces them.
+  // Metrics are worth a try, never a wait: while earlier output waits for
+  // the socket they are dropped and the next second's snapshot replaces
+  // them.
   void SendMetrics() {
     if (!metrics_posted_.load(std::memory_order_acquire)) return;
     std::string message;
@@ -122,36 +118,72 @@ class StmgrLink : public Outbox, public Inbox {
       message.swap(metrics_);
       metrics_posted_.store(false, std::memory_order_relaxed);
     }
-    transport::TrySend(socket_, message);
+    if (socket_ == nullptr || socket_->wants_write()) return;
+    if (!socket_->Send({message})) Disconnected("closed the connection");
   }
 
-  // Short pipes in both directions: batches the task has not started on wait
-  // in the stream manager, where they count for backpressure, and a task
-  // producing faster than the stream manager routes waits here instead of
-  // piling up batches no queue counts. The hello makes the stream manager
-  // reset its count of batches in flight here and send the spout state.
-  void Connect() {
-    socket_ = transport::MakeSocket(zmq::socket_type::dealer, 2);
-    socket_.set(zmq::sockopt::sndhwm, 4);
-    socket_.set(zmq::sockopt::routing_id, "task-" + std::to_string(task_id_));
-    socket_.connect(endpoint_);
-    transport::TrySend(socket_, records::Encode(records::Hello{task_id_}));
+  // A connection opens with the Hello that names this task: the stream
+  // manager then resets its count of batches in flight here and sends the
+  // spout state. What an earlier connection held is lost and replayed by
+  // acking.
+  bool Connect() {
+    socket_.reset();
+    auto fd = transport::ConnectUnix(path_);
+    if (!fd.ok()) return false;
+    socket_ = std::make_unique<transport::FrameSocket>(*fd);
+    if (!socket_->Send({records::Encode(records::Hello{task_id_})})) {
+      socket_.reset();
+      return false;
+    }
+    return true;
   }
 
-  // The stream manager always reads, so a full pipe clears quickly. One that
-  // stays full means the pipe outlived a stream manager restart without
-  // draining; a fresh connection fixes that (what the old pipe held is lost
-  // and replayed by acking).
+  void Disconnected(const char* what) {
+    Logger("instance")->info("task {}: the stream manager {}; reconnecting", task_id_, what);
+    socket_.reset();
+  }
+
+  static void SleepFor(std::chrono::nanoseconds d) {
+    if (d.count() <= 0) return;
+    // poll(2) without descriptors: a signal (stop) ends it early.
+    poll(nullptr, 0, static_cast<int>(std::max<std::int64_t>(
+                         std::chrono::duration_cast<std::chrono::milliseconds>(d).count(), 1)));
+  }
+
+  // The stream manager always reads, so the socket takes output soon. One
+  // that takes nothing for kStuckAfter, or a connection that breaks, is
+  // replaced by a fresh one.
   void SendBlocking(const std::vector<std::string_view>& frames) {
     auto blocked_since = std::chrono::steady_clock::now();
-    while (!transport::TrySendFrames(socket_, frames)) {
+    bool queued = false;
+    for (;;) {
+      if (socket_ == nullptr && !Connect()) {
+        if (g_stop->load() || signals_->stop.load()) return;
+        SleepFor(kReconnectWait);
+        continue;
+      }
+      if (!queued) {
+        if (!socket_->Send(frames)) {
+          Disconnected("closed the connection");
+          continue;
+        }
+        queued = true;
+      }
+      if (!socket_->wants_write()) return;
       if (g_stop->load() || signals_->stop.load()) return;
-      zmq::pollitem_t item{static_cast<void*>(socket_), 0, ZMQ_POLLOUT, 0};
-      transport::Poll(&item, 1, std::chrono::milliseconds(50));
-      if (std::chrono::steady_clock::now() - blocked_since > kStuckAfter) {
+      pollfd p{socket_->fd(), POLLOUT, 0};
+      poll(&p, 1, 50);
+      if (!socket_->FlushOut()) {
+        Disconnected("closed the connection");
+        queued = false;  // the new connection gets the frames again
+        continue;
+      }
+      if (socket_->wants_write() &&
+          std::chrono::steady_clock::now() - blocked_since > kStuckAfter) {
         Logger("instance")->warn("task {}: stream manager took nothing for {} ms; reconnecting",
                                  task_id_, kStuckAfter.count());
-        Connect();
+        socket_.reset();
+        queued = false;
         blocked_since = std::chrono::steady_clock::now();
       }
     }
@@ -179,11 +211,12 @@ class StmgrLink : public Outbox, public Inbox {
   }
 
   static constexpr std::chrono::milliseconds kStuckAfter{2000};
+  static constexpr std::chrono::milliseconds kReconnectWait{100};
 
-  std::string endpoint_;
+  std::string path_;
   int task_id_;
   Signals* signals_;
-  zmq::socket_t socket_;
+  std::unique_ptr<transport::FrameSocket> socket_;  // null while disconnected
   std::vector<std::string> out_;         // sent by the next Commit
   std::vector<std::string_view> frames_;  // reused by Commit
   std::vector<std::string> in_;          // reused by Receive
@@ -295,8 +328,8 @@ Status RunInstanceProcess(const InstanceProcessOptions& options) {
   metrics.InitStreams(*plan);
   const Carried carried = ReadCarried(*host, options.topology, options.task_id,
                                       plan->component_of(options.task_id).id);
-  StmgrLink link(transport::StmgrLocalEndpoint(host->TopologyDir(options.topology),
-                                    plan->container_of(options.task_id)),
+  StmgrLink link(transport::StmgrLocalSocket(host->TopologyDir(options.topology),
+                                             plan->container_of(options.task_id)),
                  options.task_id, &signals);
   ExecutorOptions eo;
   eo.task_id = options.task_id;

@@ -74,18 +74,16 @@ class StreamManager : private Outlet {
                                           std::chrono::milliseconds(0))) {}
 
   Status Start() {
-    // The local instances over the private ipc socket (no CURVE: only this
-    // user reaches the 0700 state directory), the other stream managers
-    // over TCP. Both bounded.
-    const std::size_t local_tasks = plan_->TasksIn(options_.container).size();
+    // The local instances over a Unix socket in the private state
+    // directory (no CURVE: only this user reaches the 0700 directory, and
+    // the link checks the peer's user), the other stream managers over
+    // TCP. Both bounded.
     const auto containers = static_cast<std::size_t>(plan_->workers());
-    GALE_RETURN_IF_ERROR(gatekeeper_->Guard(
-        instances_.socket(), {"instances", false, local_tasks + transport::kConnectionSlack}));
     GALE_RETURN_IF_ERROR(gatekeeper_->Guard(
         peers_.data_in(), {"data", curve_, containers + transport::kConnectionSlack}));
     gatekeeper_->Start();
-    GALE_RETURN_IF_ERROR(instances_.Bind(transport::StmgrLocalEndpoint(
-        sm_.TopologyDir(options_.topology), options_.container)));
+    GALE_RETURN_IF_ERROR(instances_.Bind(
+        transport::StmgrLocalSocket(sm_.TopologyDir(options_.topology), options_.container)));
     GALE_RETURN_IF_ERROR(peers_.Bind(options_.network));
     // Until the master's plan arrives, keep the recorded activation state.
     auto activation = sm_.ReadRecord<records::Activation>(options_.topology, "activation");
@@ -123,10 +121,11 @@ class StreamManager : private Outlet {
       // next tick: never a short timeout. Queues waiting for an instance's
       // credit wake with its kConsumed message.
       items.assign({
-          {static_cast<void*>(instances_.socket()), 0, ZMQ_POLLIN, 0},
           {static_cast<void*>(peers_.data_in()), 0, ZMQ_POLLIN, 0},
           {static_cast<void*>(master_.socket()), 0, ZMQ_POLLIN, 0},
       });
+      const std::size_t instance_items = items.size();
+      instances_.AddPollItems(&items);
       for (int container : blocked_peers_) {
         if (zmq::socket_t* s = peers_.socket_to(container)) {
           items.push_back({static_cast<void*>(*s), 0, ZMQ_POLLOUT, 0});
@@ -138,9 +137,9 @@ class StreamManager : private Outlet {
                       std::chrono::milliseconds((wait_ns + 999'999) / 1'000'000));
       // Only the sockets poll found readable: on an empty socket a receive
       // still costs system calls.
-      if (items[0].revents & ZMQ_POLLIN) ReadInstances();
-      if (items[1].revents & ZMQ_POLLIN) ReadPeers();
-      if (items[2].revents & ZMQ_POLLIN) {
+      ReadInstances(&items[instance_items]);
+      if (items[0].revents & ZMQ_POLLIN) ReadPeers();
+      if (items[1].revents & ZMQ_POLLIN) {
         while (auto plan = master_.ReceivePlan()) ApplyPlan(*plan);
       }
       FlushSpoutState();
@@ -150,6 +149,7 @@ class StreamManager : private Outlet {
       std::int64_t now = clock_->NowNs();
       if (now >= next_tick_ns) {
         if (router_.Tick()) BackpressureChanged();
+        instances_.Expire(now);
         if (now >= next_heartbeat_ns) {
           master_.Register(peers_.endpoint());
           PostSpoutState();
@@ -182,27 +182,24 @@ class StreamManager : private Outlet {
     if (gauge_.on() != was_on) BackpressureChanged();
   }
 
-  // Each message holds one or more frames: batches to route, or control
-  // messages (hello, consumed) from the instance.
-  void ReadInstances() {
-    for (int i = 0; i < kMaxReadsPerRound; ++i) {
-      frames_.clear();
-      if (!transport::TryRecvRoutedFrames(instances_.socket(), &from_, &frames_)) break;
-      for (std::string& frame : frames_) {
-        if (!records::IsControl(frame)) {
-          Route(std::move(frame));
-          continue;
-        }
-        auto report = instances_.DecodeReport(from_, frame);
-        if (!report) continue;
-        if (report->kind == InstanceReport::Kind::kMetrics) {
-          task_metrics_[report->task] = std::move(report->metrics);
-        } else if (report->kind == InstanceReport::Kind::kHello) {
-          router_.InstanceHello(report->task);  // a (re)started instance holds nothing
-          PostSpoutState();
-        } else {
-          router_.Consumed(report->task, report->batches);
-        }
+  // Batches to route and reports (hello, consumed, metrics) from the
+  // instances whose connections the poll found ready.
+  void ReadInstances(const zmq::pollitem_t* items) {
+    input_.clear();
+    instances_.Service(items, &input_);
+    for (auto& item : input_) {
+      if (auto* batch = std::get_if<std::string>(&item)) {
+        Route(std::move(*batch));
+        continue;
+      }
+      auto& report = std::get<InstanceReport>(item);
+      if (report.kind == InstanceReport::Kind::kMetrics) {
+        task_metrics_[report.task] = std::move(report.metrics);
+      } else if (report.kind == InstanceReport::Kind::kHello) {
+        router_.InstanceHello(report.task);  // a (re)started instance holds nothing
+        PostSpoutState();
+      } else {
+        router_.Consumed(report.task, report.batches);
       }
     }
   }
@@ -304,8 +301,8 @@ class StreamManager : private Outlet {
   SpoutStateOutbox spout_state_;
   bool active_ = true;
   std::set<int> blocked_peers_;     // containers whose pipe was full at the last flush
-  std::string from_;                // reused by ReadInstances
-  std::vector<std::string> frames_;  // reused by ReadInstances and ReadPeers
+  InstanceInput input_;              // reused by ReadInstances
+  std::vector<std::string> frames_;  // reused by ReadPeers
   std::map<std::int32_t, metrics::TaskSnapshot> task_metrics_;  // latest snapshot by local task
   // The sockets, after the gatekeeper that guards the server ones (and
   // must outlive them).

@@ -175,8 +175,4 @@ std::string LastEndpoint(zmq::socket_t& socket) {
   return socket.get(zmq::sockopt::last_endpoint);
 }
 
-std::string StmgrLocalEndpoint(const std::string& topology_dir, int container) {
-  return "ipc://" + topology_dir + "/sock/stmgr-" + std::to_string(container);
-}
-
 }  // namespace gale::transport

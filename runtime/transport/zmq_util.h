@@ -67,8 +67,4 @@ void Poll(zmq::pollitem_t* items, std::size_t count, std::chrono::milliseconds t
 // The endpoint a socket bound to "tcp://ADDRESS:*" actually got.
 std::string LastEndpoint(zmq::socket_t& socket);
 
-// ipc:// endpoint on which a container's stream manager accepts its
-// instances.
-std::string StmgrLocalEndpoint(const std::string& topology_dir, int container);
-
 }  // namespace gale::transport
