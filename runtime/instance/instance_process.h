@@ -1,11 +1,12 @@
 #pragma once
 
 // The instance role of the multi-process runtime: one process per task. It
-// loads the topology, connects to its container's stream manager over
-// ipc:// (ZeroMQ DEALER with routing id "task-<id>") and runs the task's
-// executor on the main thread, which also does the socket I/O (ZeroMQ's own
-// I/O thread moves the bytes, so no separate gateway thread is needed). A
-// second thread rewrites the task's metrics file every second.
+// loads the topology, connects to its container's stream manager over its
+// Unix socket (transport/frame_socket.h; the connection opens with a Hello
+// naming the task) and runs the task's executor on the main thread, which
+// also does the socket I/O: a send is one system call from that thread, so
+// no gateway or I/O thread is needed. A second thread rewrites the task's
+// metrics file every second.
 
 #include <string>
 

@@ -21,7 +21,7 @@
 //     logs/<process>.log   (host-local)
 //     keys              the run's CURVE keys (a secret: owner-only; launch/transport_keys.h)
 //
-// Logs, metrics and ipc:// sockets are host-local, not shared state:
+// Logs, metrics and the instances' Unix sockets are host-local, not shared state:
 // LocalDir() names the host directory for them, and the keys under
 // "metrics/" and "logs/" always live there (IsHostLocalKey).
 //

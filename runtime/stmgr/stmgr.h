@@ -2,7 +2,7 @@
 
 // The stream manager of one container.
 //
-//   instances (DEALER "task-N") --ipc--> [ROUTER local]            [DEALER] --> tmaster
+//   instances (Hello task N) --unix--> [InstanceLink]             [DEALER] --> tmaster
 //                                            |   ^
 //                     route by dest task     v   |  per-task queues
 //   other stmgrs  --tcp--> [PULL data_in]  ---+---+---> [PUSH per peer] --tcp--> other stmgrs
@@ -20,8 +20,8 @@
 // counted, rather than in socket buffers.
 //
 // The TCP sockets are CURVE (unless security.curve is off) and the server
-// ones guarded by the process's transport::Gatekeeper; the ipc socket sits
-// in the owner-only state directory (docs/architecture.md, "Transport
+// ones guarded by the process's transport::Gatekeeper; the instances' Unix
+// socket sits in the owner-only state directory (docs/architecture.md, "Transport
 // security").
 //
 // The rules (routing, delivery queues, credit window, stale drop,

@@ -8,7 +8,7 @@
 // never a wildcard: a socket bound to 0.0.0.0 advertises a concrete address
 // of this host (cluster::ChooseNetworkAddress picks it).
 //
-// Instances reach their stream manager over a private ipc:// socket; only
+// Instances reach their stream manager over a private Unix socket; only
 // the sockets named above use this.
 
 #include <string>

@@ -9,8 +9,8 @@
 // A handshake is admitted (200) only when
 //   - its ZAP domain names a guarded socket,
 //   - on a CURVE socket, its mechanism is CURVE and its public key is the
-//     topology's client key; on a plain socket (a private ipc socket, or
-//     every socket with security.curve: false), its mechanism is NULL,
+//     topology's client key; on a plain socket (every socket with
+//     security.curve: false), its mechanism is NULL,
 //   - and the socket has at most `max_connections` open connections,
 //     counting this one (else 300, temporary: libzmq drops the connection
 //     and the client reconnects, getting in once a slot is free).
