@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "transport/zmq_util.h"
+#include "wire/bytes.h"
 
 namespace gale::transport {
 namespace {
@@ -20,13 +21,9 @@ constexpr std::size_t kHeaderBytes = 4;
 constexpr std::size_t kMaxIovFrames = 256;
 constexpr std::size_t kReadChunk = 256 * 1024;
 
-void PutLength(char* p, std::uint32_t n) {
-  for (int i = 0; i < 4; ++i) p[i] = static_cast<char>(n >> (8 * i));
-}
-
 std::uint32_t GetLength(const char* p) {
   std::uint32_t n = 0;
-  for (int i = 0; i < 4; ++i) n |= static_cast<std::uint32_t>(static_cast<unsigned char>(p[i])) << (8 * i);
+  (void)wire::Reader(std::string_view(p, kHeaderBytes)).GetFixed32(&n);
   return n;
 }
 
@@ -63,7 +60,7 @@ bool FrameSocket::Send(const std::vector<std::string_view>& frames) {
     iovec iov[2 * kMaxIovFrames];
     std::size_t total = 0;
     for (std::size_t i = 0; i < frames.size(); ++i) {
-      PutLength(headers[i], static_cast<std::uint32_t>(frames[i].size()));
+      wire::WriteFixed32(headers[i], static_cast<std::uint32_t>(frames[i].size()));
       iov[2 * i] = {headers[i], kHeaderBytes};
       iov[2 * i + 1] = {const_cast<char*>(frames[i].data()), frames[i].size()};
       total += kHeaderBytes + frames[i].size();
@@ -98,7 +95,7 @@ bool FrameSocket::Send(const std::vector<std::string_view>& frames) {
   }
   for (std::string_view f : frames) {
     char header[kHeaderBytes];
-    PutLength(header, static_cast<std::uint32_t>(f.size()));
+    wire::WriteFixed32(header, static_cast<std::uint32_t>(f.size()));
     out_.append(header, kHeaderBytes);
     out_.append(f);
   }

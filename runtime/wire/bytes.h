@@ -10,39 +10,10 @@
 
 namespace gale::wire {
 
-inline void PutU8(std::string* out, std::uint8_t v) { out->push_back(static_cast<char>(v)); }
-
-inline void PutVarint(std::string* out, std::uint64_t v) {
-  char buf[10];
-  int n = 0;
-  while (v >= 0x80) {
-    buf[n++] = static_cast<char>(v | 0x80);
-    v >>= 7;
-  }
-  buf[n++] = static_cast<char>(v);
-  out->append(buf, n);
-}
-
-inline void PutFixed32(std::string* out, std::uint32_t v) {
-  char buf[4];
-  for (int i = 0; i < 4; ++i) buf[i] = static_cast<char>(v >> (8 * i));
-  out->append(buf, 4);
-}
-
-inline void PutFixed64(std::string* out, std::uint64_t v) {
-  char buf[8];
-  for (int i = 0; i < 8; ++i) buf[i] = static_cast<char>(v >> (8 * i));
-  out->append(buf, 8);
-}
-
-inline void SetFixed32(std::string* out, std::size_t pos, std::uint32_t v) {
-  for (int i = 0; i < 4; ++i) (*out)[pos + i] = static_cast<char>(v >> (8 * i));
-}
-
-// The same encodings written through a pointer into room the caller made
-// (VarintSize tells how much a varint needs); each returns the end of what
-// it wrote. Hot paths size a record once and write it with these instead of
-// one std::string append per field.
+// Writing through a pointer into room the caller made (VarintSize tells how
+// much a varint needs); each returns the end of what it wrote. Hot paths
+// size a record once and write it with these instead of one std::string
+// append per field.
 inline std::size_t VarintSize(std::uint64_t v) {
   std::size_t n = 1;
   while (v >= 0x80) {
@@ -61,6 +32,11 @@ inline char* WriteVarint(char* p, std::uint64_t v) {
   return p;
 }
 
+inline char* WriteFixed32(char* p, std::uint32_t v) {
+  for (int i = 0; i < 4; ++i) p[i] = static_cast<char>(v >> (8 * i));
+  return p + 4;
+}
+
 inline char* WriteFixed64(char* p, std::uint64_t v) {
   for (int i = 0; i < 8; ++i) p[i] = static_cast<char>(v >> (8 * i));
   return p + 8;
@@ -69,6 +45,28 @@ inline char* WriteFixed64(char* p, std::uint64_t v) {
 inline char* WriteBytes(char* p, std::string_view bytes) {
   if (!bytes.empty()) std::memcpy(p, bytes.data(), bytes.size());
   return p + bytes.size();
+}
+
+// The same encodings appended to a string.
+inline void PutU8(std::string* out, std::uint8_t v) { out->push_back(static_cast<char>(v)); }
+
+inline void PutVarint(std::string* out, std::uint64_t v) {
+  char buf[10];
+  out->append(buf, static_cast<std::size_t>(WriteVarint(buf, v) - buf));
+}
+
+inline void PutFixed32(std::string* out, std::uint32_t v) {
+  char buf[4];
+  out->append(buf, static_cast<std::size_t>(WriteFixed32(buf, v) - buf));
+}
+
+inline void PutFixed64(std::string* out, std::uint64_t v) {
+  char buf[8];
+  out->append(buf, static_cast<std::size_t>(WriteFixed64(buf, v) - buf));
+}
+
+inline void SetFixed32(std::string* out, std::size_t pos, std::uint32_t v) {
+  WriteFixed32(out->data() + pos, v);
 }
 
 inline std::uint64_t ZigZag(std::int64_t v) {

@@ -170,9 +170,9 @@ void BatchWriter::Reset() {
   p[0] = static_cast<char>(kMagic);
   p[1] = static_cast<char>(kVersion);
   p[2] = static_cast<char>(kind_);
+  p = WriteFixed32(p + 3, static_cast<std::uint32_t>(dest_task_));
+  WriteFixed32(p, 0);  // the record count, set by Take
   len_ = kBatchHeaderSize;
-  SetFixed32(&buf_, 3, static_cast<std::uint32_t>(dest_task_));
-  SetFixed32(&buf_, 7, 0);
   count_ = 0;
   last_is_mergeable_ = false;
 }
