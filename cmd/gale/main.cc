@@ -417,7 +417,8 @@ int main(int argc, char** argv) {
     return RunRole("executor", gale::executor::RunExecutorProcess({state, name, role_id}));
   }
   if (role_instance->parsed()) {
-    return RunRole("instance", gale::instance::RunInstanceProcess({state, name, role_id}));
+    // Logs its own failures (instance_process.h).
+    return gale::RoleExitCode(gale::instance::RunInstanceProcess({state, name, role_id}));
   }
 
   int open_failed = kExitFailure;

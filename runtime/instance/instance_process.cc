@@ -297,20 +297,26 @@ Status RunInstanceProcess(const InstanceProcessOptions& options) {
   g_stop = &InstallStopSignalHandlers();
   auto log = Logger("instance");
   auto sm_owner = state::OpenStateManager(options.state);
-  if (!sm_owner.ok()) return sm_owner.status();
+  if (!sm_owner.ok()) {
+    log->error("{}", sm_owner.status().message());
+    return sm_owner.status();
+  }
   state::StateManager& sm = **sm_owner;
   // Metrics and the socket are host-local: once started, a task needs
   // nothing else and lets go of the shared state (with ZooKeeper its
   // session, so that a host's tasks do not each hold a connection).
   auto host = state::MakeStateManager(options.state.root);
   const std::string error_key = "errors/task-" + std::to_string(options.task_id);
-  // Why the task could not start goes to errors/task-N, where submit and
-  // status find it.
+  // Why the task could not start goes to its log, then to errors/task-N,
+  // where submit and status find it. In that order: submit kills the
+  // topology, this process included, as soon as it sees the record.
   auto fail_start = [&](const std::string& message) {
+    Status failed(ErrorCode::kFailedPrecondition,
+                  "task " + std::to_string(options.task_id) + " cannot start: " + message);
+    log->error("{}", failed.message());
     Status recorded = sm.WriteRecord(options.topology, error_key, records::TaskError{message});
-    return Status(ErrorCode::kFailedPrecondition,
-                  "task " + std::to_string(options.task_id) + " cannot start: " + message +
-                      (recorded.ok() ? "" : " (not recorded: " + recorded.message() + ")"));
+    if (!recorded.ok()) log->error("the reason was not recorded: {}", recorded.message());
+    return failed;
   };
 
   auto loaded = launch::LoadSubmittedTopology(sm, options.topology);

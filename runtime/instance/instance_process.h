@@ -22,7 +22,8 @@ struct InstanceProcessOptions {
 };
 
 // Returns ok after a clean stop (SIGTERM); when the task could not start, a
-// kFailedPrecondition status whose reason is also in errors/task-<id>.
+// kFailedPrecondition status whose reason is also in errors/task-<id>. Logs
+// its own failures: the reason is in the log before it is recorded.
 Status RunInstanceProcess(const InstanceProcessOptions& options);
 
 }  // namespace gale::instance
