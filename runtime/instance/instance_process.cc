@@ -68,11 +68,23 @@ class StmgrLink : public Outbox, public Inbox {
       SleepFor(std::min<std::chrono::nanoseconds>(timeout, kReconnectWait));
       return;
     }
-    if (timeout.count() > 0) {
+    // A look without a wait is a system call: a busy spout looks after
+    // every empty NextTuple, so after an empty look the next one waits
+    // kEmptyLookGap (what arrives meanwhile stays in the socket).
+    const bool look = timeout.count() == 0;
+    std::chrono::steady_clock::time_point now;
+    if (look) {
+      now = std::chrono::steady_clock::now();
+      if (now < next_look_) {
+        SendMetrics();
+        return;
+      }
+    } else {
+      // To the nanosecond: a spout's linger ends well within a millisecond.
       pollfd p{socket_->fd(), POLLIN, 0};
-      auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(timeout);
-      if (ms.count() == 0) ms = std::chrono::milliseconds(1);
-      if (poll(&p, 1, static_cast<int>(ms.count())) <= 0) {
+      const timespec ts{static_cast<time_t>(timeout.count() / 1'000'000'000),
+                        static_cast<long>(timeout.count() % 1'000'000'000)};
+      if (ppoll(&p, 1, &ts, nullptr) <= 0) {
         SendMetrics();
         return;
       }
@@ -80,6 +92,7 @@ class StmgrLink : public Outbox, public Inbox {
     SendMetrics();
     in_.clear();
     if (!socket_->Receive(&in_)) Disconnected("closed the connection");
+    if (look && in_.empty()) next_look_ = now + kEmptyLookGap;
     for (std::string& frame : in_) {
       if (records::IsControl(frame)) {
         HandleControl(frame);
@@ -210,6 +223,7 @@ class StmgrLink : public Outbox, public Inbox {
     }
   }
 
+  static constexpr std::chrono::microseconds kEmptyLookGap{50};
   static constexpr std::chrono::milliseconds kStuckAfter{2000};
   static constexpr std::chrono::milliseconds kReconnectWait{100};
 
@@ -220,6 +234,7 @@ class StmgrLink : public Outbox, public Inbox {
   std::vector<std::string> out_;         // sent by the next Commit
   std::vector<std::string_view> frames_;  // reused by Commit
   std::vector<std::string> in_;          // reused by Receive
+  std::chrono::steady_clock::time_point next_look_;  // after an empty look
   std::mutex metrics_mu_;
   std::string metrics_;                   // guarded by metrics_mu_
   std::atomic<bool> metrics_posted_{false};
