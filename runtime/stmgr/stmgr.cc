@@ -116,31 +116,43 @@ class StreamManager : private Outlet {
     std::int64_t next_tick_ns = clock_->NowNs();
     std::int64_t next_heartbeat_ns = next_tick_ns;
     std::vector<zmq::pollitem_t> items;
+    // Whether the peer and master sockets may hold input their event
+    // descriptors will not signal (transport::EventDescriptor): at the
+    // start, after a round that left some, and after a send to the master.
+    bool peers_unread = true;
+    bool master_unread = true;
+    const int peers_fd = transport::EventDescriptor(peers_.data_in());
     while (!g_stop->load()) {
       // Sleep until a message arrives, a full peer pipe takes more, or the
       // next tick: never a short timeout. Queues waiting for an instance's
-      // credit wake with its kConsumed message.
+      // credit wake with its kConsumed message. One poll(2) on descriptors:
+      // zmq::poll would cost four more system calls a round.
       items.assign({
-          {static_cast<void*>(peers_.data_in()), 0, ZMQ_POLLIN, 0},
-          {static_cast<void*>(master_.socket()), 0, ZMQ_POLLIN, 0},
+          {nullptr, peers_fd, ZMQ_POLLIN, 0},
+          {nullptr, transport::EventDescriptor(master_.socket()), ZMQ_POLLIN, 0},
       });
       const std::size_t instance_items = items.size();
       instances_.AddPollItems(&items);
+      bool ready = peers_unread || master_unread;
       for (int container : blocked_peers_) {
         if (zmq::socket_t* s = peers_.socket_to(container)) {
-          items.push_back({static_cast<void*>(*s), 0, ZMQ_POLLOUT, 0});
+          // Asking for its events takes the signal: after this, the
+          // descriptor turns readable when the pipe frees up.
+          ready = ready || transport::TakesOutput(*s);
+          items.push_back({nullptr, transport::EventDescriptor(*s), ZMQ_POLLIN, 0});
         }
       }
       blocked_peers_.clear();
-      std::int64_t wait_ns = std::max<std::int64_t>(next_tick_ns - clock_->NowNs(), 0);
-      transport::Poll(items.data(), items.size(),
-                      std::chrono::milliseconds((wait_ns + 999'999) / 1'000'000));
+      std::int64_t wait_ns =
+          ready ? 0 : std::max<std::int64_t>(next_tick_ns - clock_->NowNs(), 0);
+      transport::PollDescriptors(items.data(), items.size(), std::chrono::nanoseconds(wait_ns));
       // Only the sockets poll found readable: on an empty socket a receive
       // still costs system calls.
       ReadInstances(&items[instance_items]);
-      if (items[0].revents & ZMQ_POLLIN) ReadPeers();
-      if (items[1].revents & ZMQ_POLLIN) {
+      if (peers_unread || (items[0].revents & ZMQ_POLLIN)) peers_unread = ReadPeers();
+      if (master_unread || (items[1].revents & ZMQ_POLLIN)) {
         while (auto plan = master_.ReceivePlan()) ApplyPlan(*plan);
+        master_unread = false;
       }
       FlushSpoutState();
       router_.Flush(*this);
@@ -154,6 +166,7 @@ class StreamManager : private Outlet {
           master_.Register(peers_.endpoint());
           PostSpoutState();
           WriteMetrics();
+          master_unread = true;
           rotation_.MaybeRotate();
           next_heartbeat_ns = now + kHeartbeatNs;
         }
@@ -204,10 +217,11 @@ class StreamManager : private Outlet {
     }
   }
 
-  void ReadPeers() {
+  // True when it stopped at kMaxReadsPerRound: more may wait.
+  bool ReadPeers() {
     for (int i = 0; i < kMaxReadsPerRound; ++i) {
       frames_.clear();
-      if (!transport::TryRecvFrames(peers_.data_in(), &frames_)) break;
+      if (!transport::TryRecvFrames(peers_.data_in(), &frames_)) return false;
       for (std::string& frame : frames_) {
         if (records::IsControl(frame)) {
           peers_.HandleControl(frame);
@@ -217,6 +231,7 @@ class StreamManager : private Outlet {
         }
       }
     }
+    return true;
   }
 
   void ApplyPlan(const PlanUpdate& plan) {

@@ -1,5 +1,7 @@
 #include "transport/zmq_util.h"
 
+#include <poll.h>
+
 #include "records/key_values.h"
 #include "wire/codec.h"
 
@@ -169,6 +171,22 @@ void Poll(zmq::pollitem_t* items, std::size_t count, std::chrono::milliseconds t
     if (e.num() != EINTR) throw;
     for (std::size_t i = 0; i < count; ++i) items[i].revents = 0;
   }
+}
+
+void PollDescriptors(zmq::pollitem_t* items, std::size_t count, std::chrono::nanoseconds timeout) {
+  thread_local std::vector<pollfd> fds;
+  fds.resize(count);
+  for (std::size_t i = 0; i < count; ++i) fds[i] = {items[i].fd, items[i].events, 0};
+  const timespec ts{static_cast<time_t>(timeout.count() / 1'000'000'000),
+                    static_cast<long>(timeout.count() % 1'000'000'000)};
+  const int n = ppoll(fds.data(), count, &ts, nullptr);
+  for (std::size_t i = 0; i < count; ++i) items[i].revents = n > 0 ? fds[i].revents : 0;
+}
+
+int EventDescriptor(zmq::socket_t& socket) { return socket.get(zmq::sockopt::fd); }
+
+bool TakesOutput(zmq::socket_t& socket) {
+  return (socket.get(zmq::sockopt::events) & ZMQ_POLLOUT) != 0;
 }
 
 std::string LastEndpoint(zmq::socket_t& socket) {

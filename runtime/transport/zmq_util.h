@@ -64,6 +64,20 @@ std::optional<std::pair<std::string, std::string>> TryRecvRouted(zmq::socket_t& 
 // signal handlers can ask the loop to stop.
 void Poll(zmq::pollitem_t* items, std::size_t count, std::chrono::milliseconds timeout);
 
+// poll(2) on items that are plain descriptors (socket == nullptr), with a
+// timeout to the nanosecond: one system call, where zmq::poll makes two
+// and asks every ZeroMQ socket for its events before and after. Returns
+// with no events when a signal interrupts it.
+void PollDescriptors(zmq::pollitem_t* items, std::size_t count, std::chrono::nanoseconds timeout);
+
+// The descriptor that signals a change in a ZeroMQ socket's state
+// (ZMQ_FD). Edge triggered: a loop may sleep on it only once it received
+// from the socket until nothing was left, and again after any send on it
+// (a send may take the signal of an arrival).
+int EventDescriptor(zmq::socket_t& socket);
+// Whether a send on `socket` would be taken now (ZMQ_EVENTS).
+bool TakesOutput(zmq::socket_t& socket);
+
 // The endpoint a socket bound to "tcp://ADDRESS:*" actually got.
 std::string LastEndpoint(zmq::socket_t& socket);
 
