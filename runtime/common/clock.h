@@ -4,7 +4,9 @@
 // (timeouts, linger, backpressure accounting) can be driven by a fake clock
 // in tests. Real waits (condition variables, poll timeouts) stay real.
 
+#include <chrono>
 #include <cstdint>
+#include <ctime>
 
 namespace gale {
 
@@ -24,5 +26,11 @@ class SystemClock final : public Clock {
  public:
   std::int64_t NowNs() const override;
 };
+
+// A wait as the timespec that ppoll(2) takes, to the nanosecond.
+inline timespec ToTimespec(std::chrono::nanoseconds wait) {
+  return {static_cast<time_t>(wait.count() / 1'000'000'000),
+          static_cast<long>(wait.count() % 1'000'000'000)};
+}
 
 }  // namespace gale

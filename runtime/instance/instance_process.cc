@@ -11,6 +11,7 @@
 #include <thread>
 #include <variant>
 
+#include "common/clock.h"
 #include "common/log.h"
 #include "common/stop_signal.h"
 #include "common/process.h"
@@ -82,8 +83,7 @@ class StmgrLink : public Outbox, public Inbox {
     } else {
       // To the nanosecond: a spout's linger ends well within a millisecond.
       pollfd p{socket_->fd(), POLLIN, 0};
-      const timespec ts{static_cast<time_t>(timeout.count() / 1'000'000'000),
-                        static_cast<long>(timeout.count() % 1'000'000'000)};
+      const timespec ts = ToTimespec(timeout);
       if (ppoll(&p, 1, &ts, nullptr) <= 0) {
         SendMetrics();
         return;

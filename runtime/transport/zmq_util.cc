@@ -2,6 +2,7 @@
 
 #include <poll.h>
 
+#include "common/clock.h"
 #include "records/key_values.h"
 #include "wire/codec.h"
 
@@ -177,8 +178,7 @@ void PollDescriptors(zmq::pollitem_t* items, std::size_t count, std::chrono::nan
   thread_local std::vector<pollfd> fds;
   fds.resize(count);
   for (std::size_t i = 0; i < count; ++i) fds[i] = {items[i].fd, items[i].events, 0};
-  const timespec ts{static_cast<time_t>(timeout.count() / 1'000'000'000),
-                    static_cast<long>(timeout.count() % 1'000'000'000)};
+  const timespec ts = ToTimespec(timeout);
   const int n = ppoll(fds.data(), count, &ts, nullptr);
   for (std::size_t i = 0; i < count; ++i) items[i].revents = n > 0 ? fds[i].revents : 0;
 }
