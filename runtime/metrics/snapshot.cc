@@ -7,6 +7,7 @@
 #include <tuple>
 #include <utility>
 
+#include "common/names.h"
 #include "common/parse.h"
 
 namespace gale::metrics {
@@ -190,7 +191,8 @@ Status DecodeStream(std::string_view text, std::span<const StreamField> fields, 
   }
   if (input) {
     auto space = text.find(' ');
-    if (space == std::string_view::npos || space == 0) return bad;
+    // A component id (common/names.h), so that it reads back as written.
+    if (space == std::string_view::npos || !ValidComponentId(text.substr(0, space))) return bad;
     st->component = std::string(text.substr(0, space));
     text = text.substr(space + 1);
   }

@@ -144,6 +144,10 @@ TEST(TaskSnapshotTest, RefusesMalformedStreamLines) {
                           "task=1\ncomponent=x\nin_1=1 2 3 src\n",
                           "task=1\ncomponent=x\nin_1=1 2 3  s\n",
                           "task=1\ncomponent=x\nin_1=-1 2 3 src s\n",
+                          // Not a component id: written back, the carriage
+                          // return would become a space and split the line.
+                          "task=1\ncomponent=x\nin_1=1 2 3 \r s\n",
+                          "task=1\ncomponent=x\nin_1=1 2 3 s\rc s\n",
                           "task=1\ncomponent=x\nqueue_depth=many\n"}) {
     EXPECT_FALSE(Decode(bad, &s).ok()) << bad;
   }
