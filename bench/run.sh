@@ -5,7 +5,7 @@
 # Usage: bench/run.sh [--duration S] [--rate N] [--only REGEX] [--no-build] [--record]
 #   --duration S  seconds per run (default 15; the first 2 s are warm-up)
 #   --only REGEX  only the runs whose name matches (bash regex), e.g.
-#                 '^gale-mp-p2k(-plain)?$' ("micro": the micro-benchmarks);
+#                 '^gale-mp-p2k(-tcp|-plain)?$' ("micro": the micro-benchmarks);
 #                 not with --record
 #   --rate N      sentences/s of the fixed-load latency run (default: half the
 #                 rate the acking run with max.spout.pending 10000 reached)
@@ -460,10 +460,15 @@ mp_rate=$(( ${last_wps:-2000000} / 20 ))
 run_submit gale-mp-p2k-rate \
   "gale submit, 2 containers, acking on, max.spout.pending 2000, spout fixed at $mp_rate sentences/s" \
   -c topology.acking=true -c topology.max.spout.pending=2000 -c "rate=$mp_rate"
-# The cost of CURVE (on by default): gale-mp-p2k again with plain sockets.
+# The stream managers of one host talk over Unix sockets: gale-mp-p2k over
+# TCP as between hosts (CURVE on by default), then over TCP without CURVE.
+run_submit gale-mp-p2k-tcp \
+  "gale submit, 2 containers, acking on, max.spout.pending 2000, transport.unix.peers false" \
+  -c topology.acking=true -c topology.max.spout.pending=2000 -c transport.unix.peers=false
 run_submit gale-mp-p2k-plain \
-  "gale submit, 2 containers, acking on, max.spout.pending 2000, security.curve false" \
-  -c topology.acking=true -c topology.max.spout.pending=2000 -c security.curve=false
+  "gale submit, 2 containers, acking on, max.spout.pending 2000, TCP, security.curve false" \
+  -c topology.acking=true -c topology.max.spout.pending=2000 -c transport.unix.peers=false \
+  -c security.curve=false
 run_submit gale-mp-p1k "gale submit, 2 containers, acking on, max.spout.pending 1000" \
   -c topology.acking=true -c topology.max.spout.pending=1000
 run_submit gale-mp-p50k "gale submit, 2 containers, acking on, max.spout.pending 50000" \

@@ -25,6 +25,7 @@
 #include "stmgr/peer_mesh.h"
 #include "stmgr/router.h"
 #include "stmgr/spout_state.h"
+#include "topology/defaults.h"
 #include "records/control.h"
 #include "transport/gatekeeper.h"
 #include "transport/zmq_util.h"
@@ -65,7 +66,7 @@ class StreamManager : private Outlet {
         spout_state_(SpoutsIn(*plan_, options.container)),
         gatekeeper_(std::move(gatekeeper)),
         instances_(plan_->TasksIn(options.container), plan_->max_task_id()),
-        peers_(options.container, keys),
+        peers_(options.container, keys, plan_->workers()),
         master_(&sm_, options.topology, options.container, keys),
         writer_(&sm_, options.topology, "stmgr"),
         // Checked on the once-a-second heartbeat.
@@ -85,6 +86,13 @@ class StreamManager : private Outlet {
     GALE_RETURN_IF_ERROR(instances_.Bind(
         transport::StmgrLocalSocket(sm_.TopologyDir(options_.topology), options_.container)));
     GALE_RETURN_IF_ERROR(peers_.Bind(options_.network));
+    if (topology::UnixPeersEnabled(plan_->topology_config())) {
+      const std::string dir = sm_.TopologyDir(options_.topology);
+      Status local = peers_.BindLocal(transport::StmgrPeerSocket(dir, options_.container), dir);
+      if (!local.ok()) {
+        Logger("stmgr")->warn("peers of this host will connect over TCP: {}", local.message());
+      }
+    }
     // Until the master's plan arrives, keep the recorded activation state.
     auto activation = sm_.ReadRecord<records::Activation>(options_.topology, "activation");
     active_ = !activation.ok() || activation->active;
@@ -133,14 +141,11 @@ class StreamManager : private Outlet {
       });
       const std::size_t instance_items = items.size();
       instances_.AddPollItems(&items);
+      const std::size_t local_peer_items = items.size();
+      peers_.AddLocalPollItems(&items);
       bool ready = peers_unread || master_unread;
       for (int container : blocked_peers_) {
-        if (zmq::socket_t* s = peers_.socket_to(container)) {
-          // Asking for its events takes the signal: after this, the
-          // descriptor turns readable when the pipe frees up.
-          ready = ready || transport::TakesOutput(*s);
-          items.push_back({nullptr, transport::EventDescriptor(*s), ZMQ_POLLIN, 0});
-        }
+        if (peers_.WaitToSend(container, &items)) ready = true;
       }
       blocked_peers_.clear();
       std::int64_t wait_ns =
@@ -149,6 +154,9 @@ class StreamManager : private Outlet {
       // Only the sockets poll found readable: on an empty socket a receive
       // still costs system calls.
       ReadInstances(&items[instance_items]);
+      frames_.clear();
+      peers_.ServiceLocal(&items[local_peer_items], &frames_);
+      HandlePeerFrames();
       if (peers_unread || (items[0].revents & ZMQ_POLLIN)) peers_unread = ReadPeers();
       if (master_unread || (items[1].revents & ZMQ_POLLIN)) {
         while (auto plan = master_.ReceivePlan()) ApplyPlan(*plan);
@@ -162,6 +170,7 @@ class StreamManager : private Outlet {
       if (now >= next_tick_ns) {
         if (router_.Tick()) BackpressureChanged();
         instances_.Expire(now);
+        peers_.Tick(now);
         if (now >= next_heartbeat_ns) {
           master_.Register(peers_.endpoint());
           PostSpoutState();
@@ -222,16 +231,21 @@ class StreamManager : private Outlet {
     for (int i = 0; i < kMaxReadsPerRound; ++i) {
       frames_.clear();
       if (!transport::TryRecvFrames(peers_.data_in(), &frames_)) return false;
-      for (std::string& frame : frames_) {
-        if (records::IsControl(frame)) {
-          peers_.HandleControl(frame);
-          PostSpoutState();
-        } else {
-          Route(std::move(frame));
-        }
-      }
+      HandlePeerFrames();
     }
     return true;
+  }
+
+  // What peers sent (frames_): batches to route and announcements.
+  void HandlePeerFrames() {
+    for (std::string& frame : frames_) {
+      if (records::IsControl(frame)) {
+        peers_.HandleControl(frame);
+        PostSpoutState();
+      } else {
+        Route(std::move(frame));
+      }
+    }
   }
 
   void ApplyPlan(const PlanUpdate& plan) {

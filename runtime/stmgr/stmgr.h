@@ -6,6 +6,7 @@
 //                                            |   ^
 //                     route by dest task     v   |  per-task queues
 //   other stmgrs  --tcp--> [PULL data_in]  ---+---+---> [PUSH per peer] --tcp--> other stmgrs
+//   stmgrs of this host --unix--> [peer socket]         [frames per peer] --unix--> stmgrs of this host
 //
 // Batches arrive already grouped (the emitting instance ran the grouping and
 // addressed each batch to one task), so the stream manager forwards them by
@@ -20,8 +21,8 @@
 // counted, rather than in socket buffers.
 //
 // The TCP sockets are CURVE (unless security.curve is off) and the server
-// ones guarded by the process's transport::Gatekeeper; the instances' Unix
-// socket sits in the owner-only state directory (docs/architecture.md, "Transport
+// ones guarded by the process's transport::Gatekeeper; the Unix sockets (the
+// instances', and the peers' of this host) sit in the owner-only state directory (docs/architecture.md, "Transport
 // security").
 //
 // The rules (routing, delivery queues, credit window, stale drop,

@@ -17,6 +17,7 @@ Config DefaultTopologyConfig() {
   config.Set(std::string(kLogMaxBytesKey), kDefaultLogMaxBytes);
   config.Set(std::string(kLogMaxFilesKey), kDefaultLogMaxFiles);
   config.Set(std::string(kSecurityCurveKey), kDefaultSecurityCurve);
+  config.Set(std::string(kTransportUnixPeersKey), kDefaultTransportUnixPeers);
   config.Set(std::string(kBackpressureHighWatermarkBytesKey),
              kDefaultBackpressureHighWatermarkBytes);
   config.Set(std::string(kBackpressureLowWatermarkBytesKey), kDefaultBackpressureLowWatermarkBytes);
@@ -64,6 +65,14 @@ bool CurveEnabled(const Config& config) {
     return config.GetBool(kSecurityCurveKey, kDefaultSecurityCurve);
   } catch (const ConfigError&) {
     return true;  // rejected by validation; never fall back to plain text
+  }
+}
+
+bool UnixPeersEnabled(const Config& config) {
+  try {
+    return config.GetBool(kTransportUnixPeersKey, kDefaultTransportUnixPeers);
+  } catch (const ConfigError&) {
+    return false;  // rejected by validation; TCP works on every host
   }
 }
 

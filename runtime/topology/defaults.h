@@ -37,6 +37,9 @@ inline constexpr std::string_view kLogMaxFilesKey = "topology.log.max.files";
 // Whether the ZeroMQ sockets between the processes of a submitted topology
 // use CURVE (docs/architecture.md, "Transport security").
 inline constexpr std::string_view kSecurityCurveKey = "security.curve";
+// Whether the stream managers of one host link over Unix sockets in the
+// topology directory rather than TCP (stmgr/peer_mesh.h).
+inline constexpr std::string_view kTransportUnixPeersKey = "transport.unix.peers";
 // Where the topology master serves HTTP (/metrics, /api/v1): loopback and
 // any free port unless set (docs/observability.md).
 inline constexpr std::string_view kHttpBindAddressKey = "http.bind.address";
@@ -60,6 +63,7 @@ inline constexpr std::int64_t kDefaultRestartWindowSecs = 300;
 inline constexpr std::int64_t kDefaultLogMaxBytes = 64 * 1024 * 1024;
 inline constexpr std::int64_t kDefaultLogMaxFiles = 3;
 inline constexpr bool kDefaultSecurityCurve = true;
+inline constexpr bool kDefaultTransportUnixPeers = true;
 inline constexpr std::string_view kDefaultHttpBindAddress = "127.0.0.1";
 inline constexpr std::int64_t kDefaultHttpPort = 0;  // any free port
 inline constexpr std::int64_t kDefaultBackpressureHighWatermarkBytes = 32 * 1024 * 1024;
@@ -88,5 +92,6 @@ bool AckingEnabled(const Config& config);
 // Whether security.curve is on (the default). Never throws: a value
 // ValidateTopology would reject counts as on.
 bool CurveEnabled(const Config& config);
+bool UnixPeersEnabled(const Config& config);
 
 }  // namespace gale::topology

@@ -117,6 +117,7 @@ const std::vector<std::string>& KnownTopologyKeys() {
                                                  std::string(kLogMaxBytesKey),
                                                  std::string(kLogMaxFilesKey),
                                                  std::string(kSecurityCurveKey),
+                                                 std::string(kTransportUnixPeersKey),
                                                  std::string(kHttpBindAddressKey),
                                                  std::string(kHttpPortKey),
                                                  std::string(kBackpressureHighWatermarkBytesKey),
@@ -572,7 +573,8 @@ Status CheckConfigEntry(std::string_view key, const ConfigValue& value) {
     if (key != n.key) continue;
     return CheckNumber(key, value, n.integer, n.min, n.max, n.min_exclusive, n.meaning);
   }
-  if (key == kAckingKey || key == kDebugKey || key == kSecurityCurveKey) {
+  if (key == kAckingKey || key == kDebugKey || key == kSecurityCurveKey ||
+      key == kTransportUnixPeersKey) {
     return AsBool(value) ? Status::Ok() : bad("true or false");
   }
   if (key == kHttpBindAddressKey) {

@@ -170,6 +170,10 @@ std::string StmgrLocalSocket(const std::string& topology_dir, int container) {
   return topology_dir + "/sock/stmgr-" + std::to_string(container);
 }
 
+std::string StmgrPeerSocket(const std::string& topology_dir, int container) {
+  return topology_dir + "/sock/peer-" + std::to_string(container);
+}
+
 Result<int> ListenUnix(const std::string& path) {
   auto addr = UnixAddress(path);
   if (!addr.ok()) return addr.status();
@@ -203,10 +207,10 @@ int AcceptUnix(int listener, std::uint32_t* peer_uid) {
   }
 }
 
-Result<int> ConnectUnix(const std::string& path) {
+Result<int> ConnectUnix(const std::string& path, bool nonblocking) {
   auto addr = UnixAddress(path);
   if (!addr.ok()) return addr.status();
-  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | (nonblocking ? SOCK_NONBLOCK : 0), 0);
   if (fd < 0) return IoError(std::string("socket: ") + std::strerror(errno));
   while (connect(fd, reinterpret_cast<const sockaddr*>(&*addr), sizeof(*addr)) != 0) {
     if (errno == EINTR) continue;

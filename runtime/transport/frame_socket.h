@@ -65,6 +65,12 @@ Result<int> ListenUnix(const std::string& path);
 // *peer_uid gets the connecting process's user id (SO_PEERCRED).
 int AcceptUnix(int listener, std::uint32_t* peer_uid);
 // Connects to a listening socket at `path`; an error when nothing listens.
-Result<int> ConnectUnix(const std::string& path);
+// Non-blocking: a listener whose backlog is full is an error too, rather
+// than a wait.
+Result<int> ConnectUnix(const std::string& path, bool nonblocking = false);
+
+// The socket on which a container's stream manager accepts the stream
+// managers of its host (stmgr/peer_mesh.h).
+std::string StmgrPeerSocket(const std::string& topology_dir, int container);
 
 }  // namespace gale::transport

@@ -49,6 +49,46 @@ TEST(Cluster, BoundedWordCountOverTwoContainersMatchesReference) {
   EXPECT_EQ(testing::SinkCounts(dir, "counts-"), in.reference);
 }
 
+// The stream managers of one host send to each other over their Unix
+// sockets, or over TCP with CURVE when transport.unix.peers is off; the
+// word count is exact either way.
+TEST(Cluster, StreamManagersOfOneHostLinkOverUnixSocketsOrTcp) {
+  for (const bool unix_peers : {true, false}) {
+    SCOPED_TRACE(unix_peers ? "unix" : "tcp");
+    ScratchDir dir;
+    testing::Cluster cluster(kGale, dir);
+    testing::WordCountInput in = testing::RandomLines(12, 3000, 10, "k", 80);
+    std::string yaml = testing::FileWordCountYaml("peers-wc", dir.Write("in.txt", in.text),
+                                                  dir.Join("counts-{task}.tsv"), 3);
+    cluster.Track("peers-wc");
+    auto submit = cluster.Gale("submit " + dir.Write("wc.yaml", yaml) +
+                               (unix_peers ? "" : " -c transport.unix.peers=false"));
+    ASSERT_EQ(submit.exit_code, 0) << submit.err;
+    auto wait = cluster.Gale("wait peers-wc --timeout 60");
+    ASSERT_EQ(wait.exit_code, 0) << wait.err;
+    std::string logs;
+    for (int c = 0; c < 2; ++c) {
+      logs += ReadFile(cluster.TopologyDir("peers-wc") + "/logs/stmgr-" + std::to_string(c) +
+                       ".log");
+    }
+    auto kill = cluster.Gale("kill peers-wc");
+    ASSERT_EQ(kill.exit_code, 0) << kill.err;
+
+    EXPECT_EQ(testing::SinkCounts(dir, "counts-"), in.reference);
+    const std::regex peer_line(
+        "peer container [01] at tcp://\\S+( \\(this host: Unix socket\\))?");
+    std::size_t links = 0;
+    std::size_t unix_links = 0;
+    for (auto it = std::sregex_iterator(logs.begin(), logs.end(), peer_line);
+         it != std::sregex_iterator(); ++it) {
+      ++links;
+      if ((*it)[1].matched) ++unix_links;
+    }
+    EXPECT_GE(links, 2u) << logs;
+    EXPECT_EQ(unix_links, unix_peers ? links : 0u) << logs;
+  }
+}
+
 TEST(Cluster, AtLeastOnceWhenABoltAStreamManagerAndTheMasterAreKilled) {
   ScratchDir dir;
   testing::Cluster cluster(kGale, dir);
