@@ -38,8 +38,6 @@ constexpr auto kBlockedPollWait = std::chrono::milliseconds(1);
 constexpr std::int64_t kRefillDivisor = 4;
 // The complete-latency histogram is published for live readers this often.
 constexpr std::int64_t kPublishLatencyNs = 1'000'000'000;
-// Buffered tuples of a busy spout go out at least this often.
-constexpr std::int64_t kLingerNs = 1'000'000;
 // In a task process, consumed ack batches are reported with the spout's next
 // message, or on their own once this many wait: half the credit window the
 // stream manager keeps towards a task (stmgr/delivery_queue.h).

@@ -18,6 +18,7 @@
 #include "plan/plan.h"
 #include "support/fake_clock.h"
 #include "task/executor.h"
+#include "task/spout_executor.h"
 #include "wire/codec.h"
 
 namespace gale::task {
@@ -185,8 +186,7 @@ TEST(SpoutWait, EmittingAgainEndsTheBackOff) {
     if (h.inbox.timeouts.size() >= 400) h.signals.stop.store(true);
   };
   h.executor->Run();
-  // After the busy spell the back-off starts again from 1 ms (the tuples
-  // still buffered leave when the 1 ms linger ends).
+  // After the busy spell the back-off starts again from 1 ms.
   std::vector<nanoseconds> waits;
   for (nanoseconds t : h.inbox.timeouts) {
     if (t.count() > 0) waits.push_back(t);
@@ -241,7 +241,7 @@ TEST(SpoutWait, LingerWhenIdleHoldsATrickleForTheLinger) {
   std::vector<std::int64_t> sent_at;
   RunThreeThenQuiet(lingering, &sent_at);
   ASSERT_FALSE(sent_at.empty());
-  EXPECT_EQ(sent_at[0], 1'000'000);  // when the 1 ms linger ended
+  EXPECT_EQ(sent_at[0], SpoutExecutor::kLingerNs);  // when the linger ended
   EXPECT_EQ(g_emitted, 3);
 
   Harness eager(0, true, /*linger_when_idle=*/false);
