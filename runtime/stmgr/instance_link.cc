@@ -72,21 +72,15 @@ void InstanceLink::Service(const zmq::pollitem_t* items, InstanceInput* in) {
 }
 
 void InstanceLink::Accept() {
-  for (;;) {
-    std::uint32_t uid = 0;
-    int fd = transport::AcceptUnix(listener_, &uid);
-    if (fd < 0) return;
-    auto c = std::make_unique<Connection>();
-    c->socket = std::make_unique<transport::FrameSocket>(fd);
-    c->accepted_ns = Clock::System()->NowNs();
-    if (uid != geteuid()) {
-      Close(*c, "a connection of user " + std::to_string(uid));
-    } else if (connections_.size() >= max_connections_) {
-      Close(*c, "a connection past the bound of " + std::to_string(max_connections_));
-    } else {
-      connections_.push_back(std::move(c));
-    }
-  }
+  transport::AcceptOwnUser(
+      listener_, [this] { return connections_.size(); }, max_connections_,
+      [this](int fd) {
+        auto c = std::make_unique<Connection>();
+        c->socket = std::make_unique<transport::FrameSocket>(fd);
+        c->accepted_ns = Clock::System()->NowNs();
+        connections_.push_back(std::move(c));
+      },
+      [this](const std::string& why) { Refused(why); });
 }
 
 bool InstanceLink::HandleFrame(Connection& c, std::string& frame, InstanceInput* in) {
@@ -168,13 +162,15 @@ void InstanceLink::Expire(std::int64_t now_ns) {
   }
 }
 
+void InstanceLink::Refused(const std::string& why) {
+  ++refused_;
+  records::Refuse("stmgr", "instance socket", ProtocolError("closed " + why));
+}
+
 void InstanceLink::Close(Connection& c, const std::string& why) {
   if (c.closed) return;
   c.closed = true;
-  if (!why.empty()) {
-    ++refused_;
-    records::Refuse("stmgr", "instance socket", ProtocolError("closed " + why));
-  }
+  if (!why.empty()) Refused(why);
   if (c.task != 0 && by_task_[static_cast<std::size_t>(c.task)] == &c) {
     by_task_[static_cast<std::size_t>(c.task)] = nullptr;
   }

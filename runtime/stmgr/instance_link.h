@@ -86,6 +86,8 @@ class InstanceLink {
   std::optional<InstanceReport> DecodeReport(std::int32_t task, const std::string& bytes);
   std::optional<InstanceReport> DecodeMetrics(std::int32_t task, const std::string& bytes);
   void Close(Connection& c, const std::string& why);
+  // Counts and logs a connection closed for `why`.
+  void Refused(const std::string& why);
   void RemoveClosed();
   bool Send(std::int32_t task, const std::vector<std::string_view>& frames);
 

@@ -186,31 +186,27 @@ void PeerMesh::ServiceLocal(const zmq::pollitem_t* items, std::vector<std::strin
 }
 
 void PeerMesh::Accept() {
-  for (;;) {
-    std::uint32_t uid = 0;
-    int fd = transport::AcceptUnix(listener_, &uid);
-    if (fd < 0) return;
-    auto a = std::make_unique<Accepted>();
-    a->socket = std::make_unique<transport::FrameSocket>(fd);
-    a->accepted_ns = Clock::System()->NowNs();
-    if (uid != geteuid()) {
-      CloseAccepted(*a, "a connection of user " + std::to_string(uid));
-    } else if (accepted_.size() >= max_accepted_) {
-      CloseAccepted(*a, "a connection past the bound of " + std::to_string(max_accepted_));
-    } else {
-      accepted_.push_back(std::move(a));
-    }
-  }
+  transport::AcceptOwnUser(
+      listener_, [this] { return accepted_.size(); }, max_accepted_,
+      [this](int fd) {
+        auto a = std::make_unique<Accepted>();
+        a->socket = std::make_unique<transport::FrameSocket>(fd);
+        a->accepted_ns = Clock::System()->NowNs();
+        accepted_.push_back(std::move(a));
+      },
+      [this](const std::string& why) { Refused(why); });
+}
+
+void PeerMesh::Refused(const std::string& why) {
+  ++refused_;
+  records::Refuse("stmgr", "peer socket", ProtocolError("closed " + why));
 }
 
 void PeerMesh::CloseAccepted(Accepted& a, const std::string& why) {
   if (a.closed) return;
   a.closed = true;
   a.socket.reset();
-  if (!why.empty()) {
-    ++refused_;
-    records::Refuse("stmgr", "peer socket", ProtocolError("closed " + why));
-  }
+  if (!why.empty()) Refused(why);
 }
 
 void PeerMesh::Tick(std::int64_t now_ns) {

@@ -114,6 +114,8 @@ class PeerMesh {
   std::string AnnouncementBytes() const;
   void Accept();
   void CloseAccepted(Accepted& a, const std::string& why);
+  // Counts and logs a connection closed for `why`.
+  void Refused(const std::string& why);
 
   int container_;
   int workers_;

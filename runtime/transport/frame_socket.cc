@@ -207,6 +207,25 @@ int AcceptUnix(int listener, std::uint32_t* peer_uid) {
   }
 }
 
+void AcceptOwnUser(int listener, const std::function<std::size_t()>& open, std::size_t max_open,
+                   const std::function<void(int fd)>& admit,
+                   const std::function<void(const std::string& why)>& refuse) {
+  for (;;) {
+    std::uint32_t uid = 0;
+    int fd = AcceptUnix(listener, &uid);
+    if (fd < 0) return;
+    if (uid != geteuid()) {
+      close(fd);
+      refuse("a connection of user " + std::to_string(uid));
+    } else if (open() >= max_open) {
+      close(fd);
+      refuse("a connection past the bound of " + std::to_string(max_open));
+    } else {
+      admit(fd);
+    }
+  }
+}
+
 Result<int> ConnectUnix(const std::string& path, bool nonblocking) {
   auto addr = UnixAddress(path);
   if (!addr.ok()) return addr.status();

@@ -12,6 +12,7 @@
 // kMaxMessageBytes breaks the connection.
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -64,6 +65,12 @@ Result<int> ListenUnix(const std::string& path);
 // Accepts one connection without blocking: the fd, or -1 when none waits.
 // *peer_uid gets the connecting process's user id (SO_PEERCRED).
 int AcceptUnix(int listener, std::uint32_t* peer_uid);
+// Accepts every connection waiting on `listener`: one of this process's user
+// goes to `admit` while `open` (how many the caller holds) is below
+// `max_open`; any other is closed and why goes to `refuse`.
+void AcceptOwnUser(int listener, const std::function<std::size_t()>& open, std::size_t max_open,
+                   const std::function<void(int fd)>& admit,
+                   const std::function<void(const std::string& why)>& refuse);
 // Connects to a listening socket at `path`; an error when nothing listens.
 // Non-blocking: a listener whose backlog is full is an error too, rather
 // than a wait.

@@ -1,6 +1,5 @@
 #include "stmgr/instance_link.h"
 
-#include <poll.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -16,10 +15,12 @@
 #include "transport/frame_socket.h"
 #include "transport/gatekeeper.h"
 #include "transport/zmq_util.h"
+#include "unix_client.h"
 
 namespace gale::stmgr {
 namespace {
 
+using testing::ClosedByPeer;
 using transport::FrameSocket;
 
 // Tasks 1 and 3 are local; task 2 and 4 run elsewhere.
@@ -37,11 +38,7 @@ class InstanceLinkTest : public ::testing::Test {
     rmdir(dir_.c_str());
   }
 
-  std::unique_ptr<FrameSocket> Connect() {
-    auto fd = transport::ConnectUnix(path_);
-    EXPECT_TRUE(fd.ok());
-    return std::make_unique<FrameSocket>(fd.ok() ? *fd : -1);
-  }
+  std::unique_ptr<FrameSocket> Connect() { return testing::ConnectTo(path_); }
 
   // One round of the stream manager's loop.
   InstanceInput Round(int timeout_ms = 200) {
@@ -60,17 +57,6 @@ class InstanceLinkTest : public ::testing::Test {
       for (auto& item : Round()) all.push_back(std::move(item));
     }
     return all;
-  }
-
-  // True once `client`'s connection was closed by the link.
-  static bool ClosedByPeer(FrameSocket& client) {
-    std::vector<std::string> frames;
-    for (int i = 0; i < 50; ++i) {
-      pollfd p{client.fd(), POLLIN, 0};
-      poll(&p, 1, 20);
-      if (!client.Receive(&frames)) return true;
-    }
-    return false;
   }
 
   std::string dir_;

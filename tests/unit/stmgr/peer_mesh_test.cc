@@ -1,6 +1,5 @@
 #include "stmgr/peer_mesh.h"
 
-#include <poll.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -17,10 +16,12 @@
 #include "transport/frame_socket.h"
 #include "transport/gatekeeper.h"
 #include "transport/zmq_util.h"
+#include "unix_client.h"
 
 namespace gale::stmgr {
 namespace {
 
+using testing::ClosedByPeer;
 using transport::FrameSocket;
 
 constexpr int kWorkers = 3;
@@ -74,20 +75,7 @@ class PeerMeshTest : public ::testing::Test {
   }
 
   std::unique_ptr<FrameSocket> RawClient(int container) {
-    auto fd = transport::ConnectUnix(transport::StmgrPeerSocket(dir_, container));
-    EXPECT_TRUE(fd.ok());
-    return std::make_unique<FrameSocket>(fd.ok() ? *fd : -1);
-  }
-
-  // True once `client`'s connection was closed by the other side.
-  static bool ClosedByPeer(FrameSocket& client) {
-    std::vector<std::string> frames;
-    for (int i = 0; i < 50; ++i) {
-      pollfd p{client.fd(), POLLIN, 0};
-      poll(&p, 1, 20);
-      if (!client.Receive(&frames)) return true;
-    }
-    return false;
+    return testing::ConnectTo(transport::StmgrPeerSocket(dir_, container));
   }
 
   std::string dir_;
