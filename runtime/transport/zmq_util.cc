@@ -175,12 +175,28 @@ void Poll(zmq::pollitem_t* items, std::size_t count, std::chrono::milliseconds t
 }
 
 void PollDescriptors(zmq::pollitem_t* items, std::size_t count, std::chrono::nanoseconds timeout) {
+  // The ZMQ_POLL* bits are not poll(2)'s (ZMQ_POLLOUT is POLLPRI's bit):
+  // translated both ways, as zmq_poll does for plain descriptors.
   thread_local std::vector<pollfd> fds;
   fds.resize(count);
-  for (std::size_t i = 0; i < count; ++i) fds[i] = {items[i].fd, items[i].events, 0};
+  for (std::size_t i = 0; i < count; ++i) {
+    short events = 0;
+    if (items[i].events & ZMQ_POLLIN) events |= POLLIN;
+    if (items[i].events & ZMQ_POLLOUT) events |= POLLOUT;
+    if (items[i].events & ZMQ_POLLPRI) events |= POLLPRI;
+    fds[i] = {items[i].fd, events, 0};
+  }
   const timespec ts = ToTimespec(timeout);
   const int n = ppoll(fds.data(), count, &ts, nullptr);
-  for (std::size_t i = 0; i < count; ++i) items[i].revents = n > 0 ? fds[i].revents : 0;
+  for (std::size_t i = 0; i < count; ++i) {
+    const short got = n > 0 ? fds[i].revents : 0;
+    short revents = 0;
+    if (got & POLLIN) revents |= ZMQ_POLLIN;
+    if (got & POLLOUT) revents |= ZMQ_POLLOUT;
+    if (got & POLLPRI) revents |= ZMQ_POLLPRI;
+    if (got & ~(POLLIN | POLLOUT | POLLPRI)) revents |= ZMQ_POLLERR;  // POLLERR, POLLHUP, POLLNVAL
+    items[i].revents = revents;
+  }
 }
 
 int EventDescriptor(zmq::socket_t& socket) { return socket.get(zmq::sockopt::fd); }

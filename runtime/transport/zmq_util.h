@@ -66,8 +66,10 @@ void Poll(zmq::pollitem_t* items, std::size_t count, std::chrono::milliseconds t
 
 // poll(2) on items that are plain descriptors (socket == nullptr), with a
 // timeout to the nanosecond: one system call, where zmq::poll makes two
-// and asks every ZeroMQ socket for its events before and after. Returns
-// with no events when a signal interrupts it.
+// and asks every ZeroMQ socket for its events before and after. Events are
+// ZMQ_POLLIN, ZMQ_POLLOUT and ZMQ_POLLPRI, as for zmq::poll; an error or
+// hang-up comes back as ZMQ_POLLERR. Returns with no events when a signal
+// interrupts it.
 void PollDescriptors(zmq::pollitem_t* items, std::size_t count, std::chrono::nanoseconds timeout);
 
 // The descriptor that signals a change in a ZeroMQ socket's state

@@ -44,7 +44,8 @@ class InstanceLinkTest : public ::testing::Test {
   InstanceInput Round(int timeout_ms = 200) {
     std::vector<zmq::pollitem_t> items;
     link_.AddPollItems(&items);
-    zmq::poll(items.data(), items.size(), std::chrono::milliseconds(timeout_ms));
+    transport::PollDescriptors(items.data(), items.size(),
+                               std::chrono::milliseconds(timeout_ms));
     InstanceInput in;
     link_.Service(items.data(), &in);
     return in;

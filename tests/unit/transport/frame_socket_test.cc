@@ -116,3 +116,38 @@ TEST(FrameSocket, ListenAcceptConnectReportTheUser) {
 
 }  // namespace
 }  // namespace gale::transport
+
+namespace gale::transport {
+namespace {
+
+// PollDescriptors takes and reports ZMQ_POLL* bits, not poll(2)'s.
+TEST(PollDescriptors, TranslatesZeroMqEventBits) {
+  Pair pair = MakePair();
+  // Fill a's socket buffer: a takes no more output.
+  const std::string chunk(64 * 1024, 'x');
+  while (send(pair.a->fd(), chunk.data(), chunk.size(), MSG_DONTWAIT) > 0) {
+  }
+  zmq::pollitem_t items[2] = {{nullptr, pair.a->fd(), ZMQ_POLLOUT, 0},
+                              {nullptr, pair.b->fd(), ZMQ_POLLIN, 0}};
+  PollDescriptors(items, 2, std::chrono::milliseconds(50));
+  EXPECT_EQ(items[0].revents, 0);
+  EXPECT_EQ(items[1].revents, ZMQ_POLLIN);
+  // b drains it: a takes output again.
+  std::vector<char> sink(1 << 20);
+  while (read(pair.b->fd(), sink.data(), sink.size()) > 0) {
+    pollfd p{pair.b->fd(), POLLIN, 0};
+    if (poll(&p, 1, 0) == 0) break;
+  }
+  items[0].revents = items[1].revents = 0;
+  PollDescriptors(items, 1, std::chrono::seconds(5));
+  EXPECT_EQ(items[0].revents, ZMQ_POLLOUT);
+  // b hangs up: a sees it as an error (and, asking for input, as input).
+  pair.b.reset();
+  items[0] = {nullptr, pair.a->fd(), ZMQ_POLLIN, 0};
+  PollDescriptors(items, 1, std::chrono::seconds(5));
+  EXPECT_TRUE(items[0].revents & ZMQ_POLLIN);
+  EXPECT_TRUE(items[0].revents & ZMQ_POLLERR);
+}
+
+}  // namespace
+}  // namespace gale::transport
