@@ -137,14 +137,8 @@ bool PeerMesh::WaitToSend(int container, std::vector<zmq::pollitem_t>* items) {
     items->push_back({nullptr, transport::EventDescriptor(*p.socket), ZMQ_POLLIN, 0});
     return false;
   }
-  if (!p.local) return false;
-  if (!p.local->FlushOut()) {
-    BreakLocal(container, p);
-    return false;
-  }
-  if (!p.local->wants_write()) return true;
-  items->push_back({nullptr, p.local->fd(), ZMQ_POLLOUT, 0});
-  return false;
+  // A Unix link waits on its descriptor among AddLocalPollItems' items.
+  return p.local != nullptr && !p.local->wants_write();
 }
 
 void PeerMesh::AddLocalPollItems(std::vector<zmq::pollitem_t>* items) {
@@ -154,6 +148,16 @@ void PeerMesh::AddLocalPollItems(std::vector<zmq::pollitem_t>* items) {
                   accepted_.end());
   items->push_back({nullptr, listener_, ZMQ_POLLIN, 0});
   for (const auto& a : accepted_) items->push_back({nullptr, a->socket->fd(), ZMQ_POLLIN, 0});
+  // What the links to peers could not write yet goes out as they take it,
+  // whether or not more follows.
+  for (auto& [container, p] : peers_) {
+    if (!p.local || !p.local->wants_write()) continue;
+    if (!p.local->FlushOut()) {
+      BreakLocal(container, p);
+    } else if (p.local->wants_write()) {
+      items->push_back({nullptr, p.local->fd(), ZMQ_POLLOUT, 0});
+    }
+  }
 }
 
 void PeerMesh::ServiceLocal(const zmq::pollitem_t* items, std::vector<std::string>* frames) {

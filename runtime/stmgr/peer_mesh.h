@@ -66,13 +66,16 @@ class PeerMesh {
   // unknown, its link is down or it takes no more now.
   bool Send(int container, const std::vector<std::string_view>& batches);
   // For a peer whose last Send failed: true if it takes more now; otherwise
-  // appends what to wait on until it does (nothing while its link is down:
-  // Tick reconnects it).
+  // appends what to wait on until it does (for a Unix link, AddLocalPollItems
+  // did; nothing while its link is down: Tick reconnects it). Call after
+  // AddLocalPollItems.
   bool WaitToSend(int container, std::vector<zmq::pollitem_t>* items);
 
   // Poll items for the Unix socket of this host's peers and their accepted
-  // connections; ServiceLocal takes the same items back after the poll and
-  // appends the frames that arrived (batches and control messages).
+  // connections, then for the links to peers whose output waits (written as
+  // far as they take it now); ServiceLocal takes the same items back after
+  // the poll and appends the frames that arrived (batches and control
+  // messages).
   void AddLocalPollItems(std::vector<zmq::pollitem_t>* items);
   void ServiceLocal(const zmq::pollitem_t* items, std::vector<std::string>* frames);
   // Closes accepted connections that did not open in time and reconnects
