@@ -92,6 +92,8 @@ bool AckingEnabled(const Config& config);
 // Whether security.curve is on (the default). Never throws: a value
 // ValidateTopology would reject counts as on.
 bool CurveEnabled(const Config& config);
+// Whether transport.unix.peers is on (the default). Never throws: a value
+// ValidateTopology would reject counts as off (TCP reaches every peer).
 bool UnixPeersEnabled(const Config& config);
 
 }  // namespace gale::topology
