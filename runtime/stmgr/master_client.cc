@@ -3,7 +3,6 @@
 #include <unistd.h>
 
 #include "common/log.h"
-#include "metrics/report.h"
 #include "records/control.h"
 #include "records/refused.h"
 #include "records/state_records.h"
@@ -12,21 +11,15 @@
 
 namespace gale::stmgr {
 
-MasterClient::MasterClient(const state::StateManager* sm, std::string topology, int container,
-                           const std::optional<records::CurveKeys>& keys)
-    : sm_(sm),
-      topology_(std::move(topology)),
-      container_(container),
+MasterClient::MasterClient(int container, const std::optional<records::CurveKeys>& keys)
+    : container_(container),
       socket_(transport::MakeSocket(zmq::socket_type::dealer, 1000)) {
   socket_.set(zmq::sockopt::routing_id, "stmgr-" + std::to_string(container_));
   if (keys) transport::SecureClient(socket_, *keys);
 }
 
-void MasterClient::Connect() {
-  auto tm = sm_->ReadAliveRecord<records::MasterLocation>(topology_, "tmaster");
-  if (!tm.ok()) return;
-  const std::string& ep = tm->endpoint;
-  if (ep.empty() || ep == endpoint_) return;
+bool MasterClient::ConnectTo(const std::string& ep) {
+  if (ep.empty() || ep == endpoint_) return false;
   if (!endpoint_.empty()) {
     try {
       socket_.disconnect(endpoint_);
@@ -37,19 +30,19 @@ void MasterClient::Connect() {
   endpoint_ = ep;
   plan_version_.clear();
   Logger("stmgr")->info("connected to topology master at {}", ep);
+  return true;
 }
 
 void MasterClient::Register(const std::string& data_endpoint) {
-  Connect();
+  if (endpoint_.empty()) return;
   records::Register reg{container_, data_endpoint, static_cast<std::int32_t>(getpid()),
                         plan_version_};
   transport::TrySend(socket_, records::Encode(reg));
 }
 
-void MasterClient::SendMetrics(const metrics::StmgrSnapshot& stmgr,
-                               const std::vector<std::string>& tasks) {
+void MasterClient::SendReports(const std::vector<std::string>& reports) {
   if (endpoint_.empty()) return;
-  for (const std::string& m : metrics::EncodeReports(stmgr, tasks)) transport::TrySend(socket_, m);
+  for (const std::string& m : reports) transport::TrySend(socket_, m);
 }
 
 std::optional<PlanUpdate> MasterClient::ReceivePlan() {

@@ -2,10 +2,11 @@
 
 // The stream manager's link to the topology master: a DEALER (routing id
 // "stmgr-N") connected to the master's endpoint as its alive entry
-// "tmaster" in the state manager says (reconnected when a new master
-// publishes another). Sends the
-// registration every heartbeat and decodes the physical plans the master
-// pushes: one of the places that speaks the control protocol.
+// "tmaster" in the state manager says (the stream manager reads it off its
+// forwarding thread, stmgr/heartbeat_worker.h, and reconnects when a new
+// master publishes another). Sends the registration every heartbeat and
+// decodes the physical plans the master pushes: one of the places that
+// speaks the control protocol.
 //
 // Thread: the stream manager's thread only.
 
@@ -16,8 +17,7 @@
 
 #include <zmq.hpp>
 
-#include "metrics/snapshot.h"
-#include "state/state_manager.h"
+#include "records/state_records.h"
 
 namespace gale::stmgr {
 
@@ -30,18 +30,19 @@ struct PlanUpdate {
 
 class MasterClient {
  public:
-  // `sm` must outlive the client. `keys`: the topology's CURVE keys, nullopt
-  // with security.curve off.
-  MasterClient(const state::StateManager* sm, std::string topology, int container,
-               const std::optional<records::CurveKeys>& keys);
+  // `keys`: the topology's CURVE keys, nullopt with security.curve off.
+  MasterClient(int container, const std::optional<records::CurveKeys>& keys);
 
   zmq::socket_t& socket() { return socket_; }
-  // (Re)connects to the recorded master if needed and registers this
-  // stream manager with its data endpoint.
+  // Connects to the master at `endpoint` (from its alive entry) unless
+  // already connected there; true if it did. An empty endpoint (no live
+  // master known) keeps the current connection.
+  bool ConnectTo(const std::string& endpoint);
+  // Registers this stream manager with its data endpoint, if connected.
   void Register(const std::string& data_endpoint);
-  // Sends this container's metrics (metrics/report.h) if connected; dropped
-  // when the master cannot take them now.
-  void SendMetrics(const metrics::StmgrSnapshot& stmgr, const std::vector<std::string>& tasks);
+  // Sends this container's metrics reports (metrics::EncodeReports) if
+  // connected; dropped when the master cannot take them now.
+  void SendReports(const std::vector<std::string>& reports);
   // The next plan the master sent, if any; other messages are skipped.
   std::optional<PlanUpdate> ReceivePlan();
 
@@ -50,10 +51,6 @@ class MasterClient {
   const std::string& plan_version() const { return plan_version_; }
 
  private:
-  void Connect();
-
-  const state::StateManager* sm_;
-  std::string topology_;
   int container_;
   zmq::socket_t socket_;
   std::string endpoint_;

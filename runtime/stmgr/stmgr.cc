@@ -17,9 +17,9 @@
 #include "launch/transport_keys.h"
 #include "metrics/snapshot.h"
 #include "records/state_records.h"
-#include "state/record_writer.h"
 #include "state/state_manager.h"
 #include "stmgr/backpressure_gauge.h"
+#include "stmgr/heartbeat_worker.h"
 #include "stmgr/instance_link.h"
 #include "stmgr/master_client.h"
 #include "stmgr/peer_mesh.h"
@@ -67,8 +67,8 @@ class StreamManager : private Outlet {
         gatekeeper_(std::move(gatekeeper)),
         instances_(plan_->TasksIn(options.container), plan_->max_task_id()),
         peers_(options.container, keys, plan_->workers()),
-        master_(&sm_, options.topology, options.container, keys),
-        writer_(&sm_, options.topology, "stmgr"),
+        master_(options.container, keys),
+        heartbeat_(&sm_, options.topology, options.container),
         // Checked on the once-a-second heartbeat.
         rotation_(launch::RoleLogRotation(sm_, options.topology,
                                           "stmgr-" + std::to_string(options.container), *plan_,
@@ -130,6 +130,8 @@ class StreamManager : private Outlet {
     bool peers_unread = true;
     bool master_unread = true;
     const int peers_fd = transport::EventDescriptor(peers_.data_in());
+    // Once here; later the heartbeat worker reads where the master is.
+    master_.ConnectTo(ReadMasterEndpoint(sm_, options_.topology));
     while (!g_stop->load()) {
       // Sleep until a message arrives, a full peer pipe takes more, or the
       // next tick: never a short timeout. Queues waiting for an instance's
@@ -171,10 +173,11 @@ class StreamManager : private Outlet {
         if (router_.Tick()) BackpressureChanged();
         instances_.Expire(now);
         peers_.Tick(now);
+        if (SendHeartbeatOutput()) master_unread = true;
         if (now >= next_heartbeat_ns) {
           master_.Register(peers_.endpoint());
           PostSpoutState();
-          WriteMetrics();
+          PostHeartbeat();
           master_unread = true;
           rotation_.MaybeRotate();
           next_heartbeat_ns = now + kHeartbeatNs;
@@ -276,9 +279,12 @@ class StreamManager : private Outlet {
     });
   }
 
-  void WriteMetrics() {
+  // The heartbeat's counters and task snapshots, for the worker to measure,
+  // encode and write.
+  void PostHeartbeat() {
     const RouterCounters& c = router_.counters();
-    metrics::StmgrSnapshot s;
+    HeartbeatInput in;
+    metrics::StmgrSnapshot& s = in.stmgr;
     s.container = options_.container;
     s.pid = static_cast<int>(getpid());
     s.endpoint = peers_.endpoint();
@@ -294,28 +300,29 @@ class StreamManager : private Outlet {
     s.backpressure_ns = static_cast<std::uint64_t>(gauge_.on_ns());
     s.remote_backpressure = peers_.RemoteCulprits();
     s.plan_version = master_.plan_version();
-    s.peak_rss_kb = PeakRssKb();
-    s.rss_kb = RssKb();
-    s.cpu_ms = CpuMs();
     s.malformed_metrics = instances_.malformed_metrics();
-    // To the topology master, with the latest snapshot of each local task.
-    std::vector<std::string> tasks;
-    tasks.reserve(task_metrics_.size());
-    for (auto& [task, snapshot] : task_metrics_) {
+    in.tasks.reserve(task_metrics_.size());
+    for (const auto& [task, snapshot] : task_metrics_) {
+      in.tasks.push_back(snapshot);
       // What waits for the task: queued here, and sent within its credit
       // window but not yet taken by its executor.
       const DeliveryQueue* q = router_.task_queue(task);
-      snapshot.queue_depth =
+      in.tasks.back().queue_depth =
           q == nullptr ? 0 : static_cast<std::int64_t>(q->tuples() + q->in_flight_tuples());
-      tasks.push_back(metrics::Encode(snapshot));
     }
-    master_.SendMetrics(s, tasks);
-    // Rewritten every second: a failed write (a full disk) is logged, at
-    // most once per 10 s, and the next one tries again.
-    (void)writer_.WriteOnce("metrics/stmgr-" + std::to_string(options_.container),
-                            metrics::Encode(s));
+    heartbeat_.Post(std::move(in));
   }
 
+  // What the worker made of the last heartbeat: a master at a new endpoint
+  // is connected to and registered with at once, then the metrics go to it.
+  // True if something was sent.
+  bool SendHeartbeatOutput() {
+    auto out = heartbeat_.Take();
+    if (!out) return false;
+    if (master_.ConnectTo(out->master_endpoint)) master_.Register(peers_.endpoint());
+    master_.SendReports(out->reports);
+    return true;
+  }
 
   StmgrOptions options_;
   bool curve_;
@@ -339,7 +346,7 @@ class StreamManager : private Outlet {
   InstanceLink instances_;
   PeerMesh peers_;
   MasterClient master_;
-  state::RecordWriter writer_;
+  HeartbeatWorker heartbeat_;
   LogRotation rotation_;
 };
 
