@@ -30,9 +30,20 @@ inline std::uint64_t HashBytes(std::string_view bytes, std::uint64_t h) {
     h = (h ^ w) * kMul;
     h ^= h >> 29;
   }
+  // The last 0-7 bytes in at most two loads (keys are mostly short words):
+  // 4-7 as two overlapping 4-byte words, 1-3 as their first, middle and
+  // last byte. Either way every byte is in, and the length goes in too.
   std::uint64_t tail = 0;
-  for (std::size_t i = 0; i < n; ++i) {
-    tail |= static_cast<std::uint64_t>(static_cast<unsigned char>(p[i])) << (8 * i);
+  if (n >= 4) {
+    std::uint32_t lo;
+    std::uint32_t hi;
+    std::memcpy(&lo, p, 4);
+    std::memcpy(&hi, p + n - 4, 4);
+    tail = lo | (static_cast<std::uint64_t>(hi) << 32);
+  } else if (n > 0) {
+    tail = static_cast<std::uint64_t>(static_cast<unsigned char>(p[0])) |
+           static_cast<std::uint64_t>(static_cast<unsigned char>(p[n / 2])) << 8 |
+           static_cast<std::uint64_t>(static_cast<unsigned char>(p[n - 1])) << 16;
   }
   h = (h ^ tail ^ (static_cast<std::uint64_t>(n) << 56)) * kMul;
   return h ^ (h >> 29);
