@@ -410,6 +410,15 @@ int Submit(StateManager& sm, const state::StateOptions& options,
           " (or run the topology with security.curve: false)");
     return kExitInvalid;
   }
+  if (cluster.scheduler == cluster::SchedulerKind::kSlurm &&
+      topology::CpuPinningEnabled(loaded->plan->topology_config())) {
+    Error("topology '" + name + "' was not submitted: container.cpu.pinning shares one " +
+          "host's CPUs among the topology's containers, which only the local scheduler runs " +
+          "on one host; with 'scheduler: slurm' each container is a job whose CPUs Slurm " +
+          "places (set container.cpu.pinning: false, and ask for CPUs with --cpus-per-task " +
+          "in slurm.args of " + options.cluster_file + ")");
+    return kExitInvalid;
+  }
   // The instances' sockets live under the state directory; Unix socket
   // paths are limited to 107 bytes.
   std::string endpoint = transport::StmgrLocalSocket(sm.TopologyDir(name),

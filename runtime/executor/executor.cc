@@ -8,6 +8,7 @@
 #include "common/log.h"
 #include "common/stop_signal.h"
 #include "common/process.h"
+#include "executor/cpu_pinning.h"
 #include "executor/supervisor.h"
 #include "launch/role_log.h"
 #include "launch/topology_source.h"
@@ -17,6 +18,25 @@ namespace gale::executor {
 namespace {
 
 const std::atomic<bool>* g_stop = nullptr;  // set by InstallStopSignalHandlers
+
+// container.cpu.pinning: this process and everything it starts from now on
+// run on the container's share of the CPUs. A failure is logged and the
+// container runs unpinned.
+void PinContainer(int container, const plan::TopologyPlan& plan) {
+  auto log = Logger("executor");
+  auto allowed = AllowedCpus();
+  if (!allowed.ok()) {
+    log->warn("container {} not pinned to CPUs: {}", container, allowed.status().message());
+    return;
+  }
+  std::vector<int> cpus = ContainerCpus(*allowed, container, plan.workers());
+  if (Status s = PinToCpus(cpus); !s.ok()) {
+    log->warn("container {} not pinned to CPUs: {}", container, s.message());
+    return;
+  }
+  log->info("container {} pinned to CPUs {} (of {}; container.cpu.pinning)", container,
+            CpuListString(cpus), CpuListString(*allowed));
+}
 
 }  // namespace
 
@@ -49,6 +69,7 @@ Status RunExecutorProcess(const ExecutorProcessOptions& options) {
   if (!loaded.ok()) return loaded.status();
   const auto& plan = *loaded->plan;
   std::string c = std::to_string(options.container);
+  if (topology::CpuPinningEnabled(plan.topology_config())) PinContainer(options.container, plan);
   Supervisor supervisor(&sm, options.topology, "executor", RestartPolicyOf(plan));
   ChildSpec stmgr{"stmgr-" + c, RoleArgv(options.state, "stmgr", options.topology),
                   launch::RoleLogPath(sm, options.topology, "stmgr-" + c), 1};

@@ -76,4 +76,12 @@ bool UnixPeersEnabled(const Config& config) {
   }
 }
 
+bool CpuPinningEnabled(const Config& config) {
+  try {
+    return config.GetBool(kContainerCpuPinningKey, kDefaultContainerCpuPinning);
+  } catch (const ConfigError&) {
+    return false;  // rejected by validation
+  }
+}
+
 }  // namespace gale::topology

@@ -40,6 +40,9 @@ inline constexpr std::string_view kSecurityCurveKey = "security.curve";
 // Whether the stream managers of one host link over Unix sockets in the
 // topology directory rather than TCP (stmgr/peer_mesh.h).
 inline constexpr std::string_view kTransportUnixPeersKey = "transport.unix.peers";
+// Whether each container's executor pins the container's processes to a
+// share of the host's CPUs (executor/cpu_pinning.h); local scheduler only.
+inline constexpr std::string_view kContainerCpuPinningKey = "container.cpu.pinning";
 // Where the topology master serves HTTP (/metrics, /api/v1): loopback and
 // any free port unless set (docs/observability.md).
 inline constexpr std::string_view kHttpBindAddressKey = "http.bind.address";
@@ -64,6 +67,7 @@ inline constexpr std::int64_t kDefaultLogMaxBytes = 64 * 1024 * 1024;
 inline constexpr std::int64_t kDefaultLogMaxFiles = 3;
 inline constexpr bool kDefaultSecurityCurve = true;
 inline constexpr bool kDefaultTransportUnixPeers = true;
+inline constexpr bool kDefaultContainerCpuPinning = false;
 inline constexpr std::string_view kDefaultHttpBindAddress = "127.0.0.1";
 inline constexpr std::int64_t kDefaultHttpPort = 0;  // any free port
 inline constexpr std::int64_t kDefaultBackpressureHighWatermarkBytes = 32 * 1024 * 1024;
@@ -95,5 +99,8 @@ bool CurveEnabled(const Config& config);
 // Whether transport.unix.peers is on (the default). Never throws: a value
 // ValidateTopology would reject counts as off (TCP reaches every peer).
 bool UnixPeersEnabled(const Config& config);
+// Whether container.cpu.pinning is on (off by default). Never throws: a value
+// ValidateTopology would reject counts as off.
+bool CpuPinningEnabled(const Config& config);
 
 }  // namespace gale::topology

@@ -118,6 +118,7 @@ const std::vector<std::string>& KnownTopologyKeys() {
                                                  std::string(kLogMaxFilesKey),
                                                  std::string(kSecurityCurveKey),
                                                  std::string(kTransportUnixPeersKey),
+                                                 std::string(kContainerCpuPinningKey),
                                                  std::string(kHttpBindAddressKey),
                                                  std::string(kHttpPortKey),
                                                  std::string(kBackpressureHighWatermarkBytesKey),
@@ -574,7 +575,7 @@ Status CheckConfigEntry(std::string_view key, const ConfigValue& value) {
     return CheckNumber(key, value, n.integer, n.min, n.max, n.min_exclusive, n.meaning);
   }
   if (key == kAckingKey || key == kDebugKey || key == kSecurityCurveKey ||
-      key == kTransportUnixPeersKey) {
+      key == kTransportUnixPeersKey || key == kContainerCpuPinningKey) {
     return AsBool(value) ? Status::Ok() : bad("true or false");
   }
   if (key == kHttpBindAddressKey) {

@@ -15,6 +15,7 @@
 
 #include <gtest/gtest.h>
 
+#include "executor/cpu_pinning.h"
 #include "support/gale_cluster.h"
 #include "support/word_count.h"
 
@@ -86,6 +87,68 @@ TEST(Cluster, StreamManagersOfOneHostLinkOverUnixSocketsOrTcp) {
     }
     EXPECT_GE(links, 2u) << logs;
     EXPECT_EQ(unix_links, unix_peers ? links : 0u) << logs;
+  }
+}
+
+// The CPUs a process may run on, as /proc/PID/status lists them.
+std::string CpusAllowed(int pid) {
+  std::istringstream in(ReadFile("/proc/" + std::to_string(pid) + "/status"));
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("Cpus_allowed_list:", 0) == 0) {
+      return line.substr(line.find_first_not_of(" \t", sizeof "Cpus_allowed_list:" - 1));
+    }
+  }
+  return "";
+}
+
+// With container.cpu.pinning every process of a container (its executor,
+// stream manager and instances, restarted ones too) runs on the container's
+// share of the CPUs; without it, on all of them. The word count stays exact.
+TEST(Cluster, CpuPinningPutsEachContainersProcessesOnItsShareOfTheCpus) {
+  auto allowed = executor::AllowedCpus();
+  ASSERT_TRUE(allowed.ok()) << allowed.status().message();
+  const std::string all = executor::CpuListString(*allowed);
+  for (const bool pinning : {true, false}) {
+    SCOPED_TRACE(pinning ? "pinned" : "not pinned");
+    ScratchDir dir;
+    testing::Cluster cluster(kGale, dir);
+    testing::WordCountInput in = testing::RandomLines(13, 3000, 10, "k", 80);
+    std::string yaml = testing::FileWordCountYaml("pin-wc", dir.Write("in.txt", in.text),
+                                                  dir.Join("counts-{task}.tsv"), 3);
+    cluster.Track("pin-wc");
+    auto submit = cluster.Gale("submit " + dir.Write("wc.yaml", yaml) +
+                               (pinning ? " -c container.cpu.pinning=true" : ""));
+    ASSERT_EQ(submit.exit_code, 0) << submit.err;
+    auto wait = cluster.Gale("wait pin-wc --timeout 60");
+    ASSERT_EQ(wait.exit_code, 0) << wait.err;
+    // Tasks 1-7 (2 lines, 2 split, 3 count); task t runs in container (t-1) % 2.
+    auto expect_cpus = [&](const std::string& key, int container) {
+      int pid = cluster.Pid("pin-wc", key);
+      ASSERT_GT(pid, 0) << key;
+      std::string want = pinning ? executor::CpuListString(
+                                       executor::ContainerCpus(*allowed, container, 2))
+                                 : all;
+      EXPECT_EQ(CpusAllowed(pid), want) << key;
+    };
+    for (int c = 0; c < 2; ++c) expect_cpus("pids/stmgr-" + std::to_string(c), c);
+    for (int t = 1; t <= 7; ++t) expect_cpus("pids/task-" + std::to_string(t), (t - 1) % 2);
+    // A restarted instance is pinned like the one it replaces.
+    const int old_pid = cluster.Pid("pin-wc", "pids/task-3");
+    ASSERT_GT(old_pid, 0);
+    ASSERT_EQ(::kill(old_pid, SIGKILL), 0);
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (cluster.Pid("pin-wc", "pids/task-3") == old_pid ||
+           cluster.Pid("pin-wc", "pids/task-3") == 0) {
+      ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "task 3 was not restarted";
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    expect_cpus("pids/task-3", 0);
+    std::string executor_log = ReadFile(cluster.TopologyDir("pin-wc") + "/logs/executor-0.log");
+    EXPECT_EQ(executor_log.find("pinned to CPUs") != std::string::npos, pinning) << executor_log;
+    auto kill = cluster.Gale("kill pin-wc");
+    ASSERT_EQ(kill.exit_code, 0) << kill.err;
+    EXPECT_EQ(testing::SinkCounts(dir, "counts-"), in.reference);
   }
 }
 

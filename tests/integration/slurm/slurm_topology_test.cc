@@ -246,6 +246,22 @@ TEST_F(SlurmTopologyTest, ASecuredTopologyNeedsZooKeeperAuthToRunOnOtherHosts) {
   EXPECT_EQ(QueuedJobs().find("gale-open-"), std::string::npos) << QueuedJobs();
 }
 
+// Pinning shares one host's CPUs among the containers; under Slurm each
+// container is a job on a host Slurm picks, so the submit refuses it.
+TEST_F(SlurmTopologyTest, CpuPinningIsRefusedWithTheSlurmScheduler) {
+  std::string yaml = TinyTopology("pinned");
+  CommandResult r = testing::RunCommand(cluster_->EnvPrefix() + kGale + " --cluster " + config_ +
+                                            " submit " + dir_.Write("p.yaml", yaml) +
+                                            " -c container.cpu.pinning=true",
+                                        dir_, 120);
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("container.cpu.pinning shares one host's CPUs"), std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("--cpus-per-task in slurm.args of " + config_), std::string::npos) << r.err;
+  EXPECT_EQ(QueuedJobs().find("gale-pinned-"), std::string::npos) << QueuedJobs();
+  EXPECT_EQ(Gale("list").out.find("pinned"), std::string::npos);
+}
+
 TEST_F(SlurmTopologyTest, AJobSlurmRefusesFailsTheSubmitWithWhatSlurmSaidAndLeavesNothing) {
   std::string bad = WriteConfig("bad.yaml", "zookeeper.auth: gale:x\nslurm.args: [--partition=nope]\n");
   std::string yaml = TinyTopology("refused");

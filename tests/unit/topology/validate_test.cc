@@ -464,6 +464,8 @@ TEST(ValidateTest, ChecksTopologyConfigValues) {
       {"topology.debug", std::int64_t{1}, "'topology.debug' must be true or false, got 1"},
       {"security.curve", std::string("maybe"),
        "'security.curve' must be true or false, got 'maybe'"},
+      {"container.cpu.pinning", std::int64_t{2},
+       "'container.cpu.pinning' must be true or false, got 2"},
       {"http.port", std::int64_t{65536},
        "'http.port' must be an integer from 0 to 65535 (TCP port of the topology master's "
        "HTTP; 0: any free port), got 65536"},
@@ -638,6 +640,20 @@ TEST(ValidateDefaultsTest, CurveIsOnUnlessTurnedOff) {
   c.Set("security.curve", std::string("not a bool"));
   EXPECT_TRUE(CurveEnabled(c));  // rejected by validation; never plain text by mistake
   EXPECT_FALSE(CheckConfigKey("security.curv").ok());  // a misspelling is caught
+}
+
+TEST(ValidateDefaultsTest, CpuPinningIsOffUnlessTurnedOn) {
+  Config c;
+  EXPECT_FALSE(CpuPinningEnabled(c));
+  EXPECT_FALSE(CpuPinningEnabled(DefaultTopologyConfig()));
+  c.Set("container.cpu.pinning", true);
+  EXPECT_TRUE(CpuPinningEnabled(c));
+  c.Set("container.cpu.pinning", std::string("true"));
+  EXPECT_TRUE(CpuPinningEnabled(c));
+  c.Set("container.cpu.pinning", std::string("not a bool"));
+  EXPECT_FALSE(CpuPinningEnabled(c));  // rejected by validation; never throws
+  EXPECT_TRUE(CheckConfigKey("container.cpu.pinning").ok());
+  EXPECT_FALSE(CheckConfigKey("container.cpu.pining").ok());  // a misspelling is caught
 }
 
 TEST(ValidateDefaultsTest, AckingFollowsTheLayers) {
