@@ -460,6 +460,15 @@ mp_rate=$(( ${last_wps:-2000000} / 20 ))
 run_submit gale-mp-p2k-rate \
   "gale submit, 2 containers, acking on, max.spout.pending 2000, spout fixed at $mp_rate sentences/s" \
   -c topology.acking=true -c topology.max.spout.pending=2000 -c "rate=$mp_rate"
+# The same two with each container pinned to one CPU (container.cpu.pinning),
+# at the same fixed rate as gale-mp-p2k-rate.
+run_submit gale-mp-p2k-rate-pinned \
+  "gale submit, as gale-mp-p2k-rate, container.cpu.pinning true" \
+  -c topology.acking=true -c topology.max.spout.pending=2000 -c "rate=$mp_rate" \
+  -c container.cpu.pinning=true
+run_submit gale-mp-p2k-pinned \
+  "gale submit, 2 containers, acking on, max.spout.pending 2000, container.cpu.pinning true" \
+  -c topology.acking=true -c topology.max.spout.pending=2000 -c container.cpu.pinning=true
 # The stream managers of one host talk over Unix sockets: gale-mp-p2k over
 # TCP as between hosts (CURVE on by default), then over TCP without CURVE.
 run_submit gale-mp-p2k-tcp \
