@@ -90,6 +90,20 @@ TEST(Cluster, StreamManagersOfOneHostLinkOverUnixSocketsOrTcp) {
   }
 }
 
+// SIGKILLs the process that `key` of topology `name` names and waits up to
+// 20 s for its supervisor to start it again with a new pid.
+void KillAndWaitForRestart(const testing::Cluster& cluster, const std::string& name,
+                           const std::string& key) {
+  const int pid = cluster.Pid(name, key);
+  ASSERT_GT(pid, 0) << key;
+  ASSERT_EQ(::kill(pid, SIGKILL), 0) << key;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (cluster.Pid(name, key) == pid || cluster.Pid(name, key) == 0) {
+    ASSERT_LT(std::chrono::steady_clock::now(), deadline) << key << " was not restarted";
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+}
+
 // The CPUs a process may run on, as /proc/PID/status lists them.
 std::string CpusAllowed(int pid) {
   std::istringstream in(ReadFile("/proc/" + std::to_string(pid) + "/status"));
@@ -134,15 +148,7 @@ TEST(Cluster, CpuPinningPutsEachContainersProcessesOnItsShareOfTheCpus) {
     for (int c = 0; c < 2; ++c) expect_cpus("pids/stmgr-" + std::to_string(c), c);
     for (int t = 1; t <= 7; ++t) expect_cpus("pids/task-" + std::to_string(t), (t - 1) % 2);
     // A restarted instance is pinned like the one it replaces.
-    const int old_pid = cluster.Pid("pin-wc", "pids/task-3");
-    ASSERT_GT(old_pid, 0);
-    ASSERT_EQ(::kill(old_pid, SIGKILL), 0);
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-    while (cluster.Pid("pin-wc", "pids/task-3") == old_pid ||
-           cluster.Pid("pin-wc", "pids/task-3") == 0) {
-      ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "task 3 was not restarted";
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
+    KillAndWaitForRestart(cluster, "pin-wc", "pids/task-3");
     expect_cpus("pids/task-3", 0);
     std::string executor_log = ReadFile(cluster.TopologyDir("pin-wc") + "/logs/executor-0.log");
     EXPECT_EQ(executor_log.find("pinned to CPUs") != std::string::npos, pinning) << executor_log;
@@ -186,15 +192,7 @@ streams:
   // Tasks: 1 ids, 2-3 relay, 4-5 sink; task t runs in container (t-1) % 2.
   auto kill_and_wait = [&](const std::string& key) {
     std::this_thread::sleep_for(std::chrono::milliseconds(700));
-    int pid = cluster.Pid("faults", key);
-    ASSERT_GT(pid, 0) << key;
-    ASSERT_EQ(::kill(pid, SIGKILL), 0) << key;
-    // The supervisor brings it back with a new pid.
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-    while (cluster.Pid("faults", key) == pid || cluster.Pid("faults", key) == 0) {
-      ASSERT_LT(std::chrono::steady_clock::now(), deadline) << key << " was not restarted";
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
+    KillAndWaitForRestart(cluster, "faults", key);
   };
   kill_and_wait("pids/task-2");
   kill_and_wait("pids/stmgr-1");
