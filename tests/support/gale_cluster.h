@@ -2,11 +2,17 @@
 
 // Helpers for tests that run topologies with `gale submit`.
 
+#include <signal.h>
+
+#include <chrono>
 #include <filesystem>
 #include <regex>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "support/run_command.h"
 
@@ -49,6 +55,20 @@ inline bool Alive(int pid) {
   std::string stat = ReadFile("/proc/" + std::to_string(pid) + "/stat");
   auto paren = stat.rfind(')');
   return paren != std::string::npos && paren + 2 < stat.size() && stat[paren + 2] != 'Z';
+}
+
+// SIGKILLs the process recorded under `key` of topology `name` and waits up
+// to 30 s for its supervisor to start a successor (a new pid).
+inline void KillAndWaitForRestart(const Cluster& cluster, const std::string& name,
+                                  const std::string& key) {
+  const int pid = cluster.Pid(name, key);
+  ASSERT_GT(pid, 0) << key;
+  ASSERT_EQ(::kill(pid, SIGKILL), 0) << key;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (cluster.Pid(name, key) == pid || cluster.Pid(name, key) == 0) {
+    ASSERT_LT(std::chrono::steady_clock::now(), deadline) << key << " was not restarted";
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
 }
 
 // Every integer value of `"field":N` in a JSON text, in order.

@@ -26,6 +26,7 @@ using testing::Alive;
 using testing::JsonComponentField;
 using testing::JsonNumbers;
 using testing::JsonStrings;
+using testing::KillAndWaitForRestart;
 using testing::ReadFile;
 using testing::ReadLines;
 using testing::ScratchDir;
@@ -87,20 +88,6 @@ TEST(Cluster, StreamManagersOfOneHostLinkOverUnixSocketsOrTcp) {
     }
     EXPECT_GE(links, 2u) << logs;
     EXPECT_EQ(unix_links, unix_peers ? links : 0u) << logs;
-  }
-}
-
-// SIGKILLs the process that `key` of topology `name` names and waits up to
-// 20 s for its supervisor to start it again with a new pid.
-void KillAndWaitForRestart(const testing::Cluster& cluster, const std::string& name,
-                           const std::string& key) {
-  const int pid = cluster.Pid(name, key);
-  ASSERT_GT(pid, 0) << key;
-  ASSERT_EQ(::kill(pid, SIGKILL), 0) << key;
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-  while (cluster.Pid(name, key) == pid || cluster.Pid(name, key) == 0) {
-    ASSERT_LT(std::chrono::steady_clock::now(), deadline) << key << " was not restarted";
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
 }
 

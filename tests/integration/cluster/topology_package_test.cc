@@ -26,6 +26,7 @@ namespace {
 namespace fs = std::filesystem;
 using testing::Checks;
 using testing::CommandResult;
+using testing::KillAndWaitForRestart;
 using testing::ReadFile;
 using testing::ReadLines;
 using testing::RunCommand;
@@ -88,19 +89,6 @@ streams:
   - {from: ids, to: relay, grouping: {type: SHUFFLE}}
   - {from: relay, to: sink, grouping: {type: SHUFFLE}}
 )");
-}
-
-// Kills the process recorded under `key` and waits for its successor.
-void KillAndWaitForRestart(const testing::Cluster& cluster, const std::string& name,
-                           const std::string& key) {
-  int pid = cluster.Pid(name, key);
-  ASSERT_GT(pid, 0) << key;
-  ASSERT_EQ(::kill(pid, SIGKILL), 0) << key;
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while (cluster.Pid(name, key) == pid || cluster.Pid(name, key) == 0) {
-    ASSERT_LT(std::chrono::steady_clock::now(), deadline) << key << " was not restarted";
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
 }
 
 // Every id 1..count reached the sink, and the spout saw each tree acked once.
