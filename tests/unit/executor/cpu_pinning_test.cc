@@ -75,7 +75,7 @@ TEST(CpuListString, RangesLikeTheKernel) {
   EXPECT_EQ(CpuListString({0, 2, 4, 5}), "0,2,4-5");
 }
 
-TEST(PinToCpus, RestrictsTheThreadAndRefusesNothing) {
+TEST(PinToCpus, RestrictsOnlyTheCallingThreadAndRefusesAnEmptyOrBadSet) {
   auto allowed = AllowedCpus();
   ASSERT_TRUE(allowed.ok()) << allowed.status().message();
   ASSERT_FALSE(allowed->empty());
