@@ -145,9 +145,12 @@ void BoltExecutor::Ack(const Tuple& tuple) {
   if (StreamMetrics* sm = options_.metrics->stream(TupleAccess::stream_index(tuple))) {
     sm->acked.Add();
   }
+  // A tuple emitted anchored to this one and still buffered carries the ack
+  // to the spout when its own receiver acks it (see Emitter::FoldAck).
   for (const internal::Anchor& a : TupleAccess::anchors(tuple)) {
-    emitter_.SendAck(a.spout_task,
-                     {a.root, a.edge ^ TupleAccess::out_xor(tuple), wire::AckKind::kAck});
+    std::uint64_t value = a.edge ^ TupleAccess::out_xor(tuple);
+    if (emitter_.FoldAck(a.spout_task, a.root, value)) continue;
+    emitter_.SendAck(a.spout_task, {a.root, value, wire::AckKind::kAck});
   }
 }
 

@@ -146,8 +146,20 @@ void Emitter::MaybeSend(std::vector<std::unique_ptr<wire::BatchWriter>>& table,
 
 void Emitter::Append(std::int32_t dest, const internal::Anchor* anchors,
                      std::size_t anchor_count) {
-  Writer(data_batches_, wire::BatchKind::kData, dest)
-      .AddData(current_->info->index, task_id_, anchors, anchor_count, encoded_);
+  wire::BatchWriter& writer = Writer(data_batches_, wire::BatchKind::kData, dest);
+  if (anchor_count == 0 || anchor_count > kMaxFoldAnchors) {
+    writer.AddData(current_->info->index, task_id_, anchors, anchor_count, encoded_);
+    fold_count_ = 0;
+  } else {
+    std::size_t offsets[kMaxFoldAnchors];
+    writer.AddData(current_->info->index, task_id_, anchors, anchor_count, encoded_, offsets);
+    for (std::size_t i = 0; i < anchor_count; ++i) {
+      fold_spots_[i] = {anchors[i].spout_task, anchors[i].root, offsets[i]};
+    }
+    fold_count_ = anchor_count;
+    fold_writer_ = &writer;
+    fold_generation_ = writer.generation();
+  }
   metrics_->transferred.Add();
   if (current_metrics_ != nullptr) current_metrics_->transferred.Add();
   MaybeSend(data_batches_, dest);
@@ -159,6 +171,17 @@ void Emitter::SendAck(std::int32_t spout_task, const wire::AckRecord& ack) {
   if (spout_task < 1 || spout_task > plan_->max_task_id()) return;
   Writer(ack_batches_, wire::BatchKind::kAck, spout_task).AddAck(ack);
   MaybeSend(ack_batches_, spout_task);
+}
+
+bool Emitter::FoldAck(std::int32_t spout_task, std::uint64_t root, std::uint64_t value) {
+  if (fold_count_ == 0 || fold_writer_->generation() != fold_generation_) return false;
+  for (std::size_t i = 0; i < fold_count_; ++i) {
+    if (fold_spots_[i].root == root && fold_spots_[i].spout_task == spout_task) {
+      fold_writer_->XorAt(fold_spots_[i].offset, value);
+      return true;
+    }
+  }
+  return false;
 }
 
 void Emitter::Flush(bool commit) {

@@ -59,6 +59,13 @@ class Emitter {
   // Queues an ack record for the spout task that owns the tree.
   void SendAck(std::int32_t spout_task, const wire::AckRecord& ack);
 
+  // XORs an ack value into the edge of the same tree in the last appended
+  // tuple, if that tuple is still buffered: its receiver's ack then carries
+  // the value to the spout, which sees the same XOR as from a record of its
+  // own, one message fewer. False when there is no such edge (nothing
+  // buffered, another tree, more than kMaxFoldAnchors anchors).
+  bool FoldAck(std::int32_t spout_task, std::uint64_t root, std::uint64_t value);
+
   // Sends every non-empty batch and, with `commit`, commits the outbox.
   void Flush(bool commit = true);
   bool HasBuffered() const { return !dirty_.empty(); }
@@ -100,6 +107,18 @@ class Emitter {
     std::int32_t dest;
   };
   std::vector<Dirty> dirty_;
+
+  // The anchors of the last appended tuple, where FoldAck finds their edges.
+  static constexpr std::size_t kMaxFoldAnchors = 4;
+  struct FoldSpot {
+    std::int32_t spout_task;
+    std::uint64_t root;
+    std::size_t offset;  // of the edge in the batch
+  };
+  wire::BatchWriter* fold_writer_ = nullptr;
+  std::uint64_t fold_generation_ = 0;
+  std::size_t fold_count_ = 0;
+  FoldSpot fold_spots_[kMaxFoldAnchors];
 };
 
 }  // namespace gale::task

@@ -188,7 +188,7 @@ char* BatchWriter::Room(std::size_t n) {
 
 void BatchWriter::AddData(std::uint32_t stream, std::int32_t source_task,
                           const internal::Anchor* anchors, std::size_t anchor_count,
-                          std::string_view encoded_values) {
+                          std::string_view encoded_values, std::size_t* edge_offsets) {
   const auto source = static_cast<std::uint32_t>(source_task);
   std::size_t size = VarintSize(stream) + VarintSize(source) + VarintSize(anchor_count) +
                      VarintSize(encoded_values.size()) + encoded_values.size();
@@ -202,6 +202,7 @@ void BatchWriter::AddData(std::uint32_t stream, std::int32_t source_task,
   for (std::size_t i = 0; i < anchor_count; ++i) {
     p = WriteVarint(p, static_cast<std::uint32_t>(anchors[i].spout_task));
     p = WriteFixed64(p, anchors[i].root);
+    if (edge_offsets != nullptr) edge_offsets[i] = static_cast<std::size_t>(p - buf_.data());
     p = WriteFixed64(p, anchors[i].edge);
   }
   p = WriteVarint(p, encoded_values.size());
@@ -228,7 +229,15 @@ void BatchWriter::AddAck(const AckRecord& ack) {
   ++count_;
 }
 
+void BatchWriter::XorAt(std::size_t offset, std::uint64_t value) {
+  char* p = buf_.data() + offset;
+  std::uint64_t v = 0;
+  for (int i = 0; i < 8; ++i) v |= std::uint64_t{static_cast<unsigned char>(p[i])} << (8 * i);
+  WriteFixed64(p, v ^ value);
+}
+
 std::string BatchWriter::Take() {
+  ++generation_;
   buf_.resize(len_);
   SetFixed32(&buf_, 7, count_);
   std::string out;

@@ -94,16 +94,25 @@ class BatchWriter {
  public:
   BatchWriter(BatchKind kind, std::int32_t dest_task);
 
+  // With `edge_offsets`, stores where each anchor's edge was written, for
+  // XorAt.
   void AddData(std::uint32_t stream, std::int32_t source_task, const internal::Anchor* anchors,
-               std::size_t anchor_count, std::string_view encoded_values);
+               std::size_t anchor_count, std::string_view encoded_values,
+               std::size_t* edge_offsets = nullptr);
   // Appends an ack record; an ack for the same root as the record just
   // before it is XORed into that record instead (a bolt acking the words of
   // one sentence sends one record, not ten).
   void AddAck(const AckRecord& ack);
 
+  // XORs `value` into the fixed64 written at `offset` of the current batch
+  // (an offset AddData reported since the last Take).
+  void XorAt(std::size_t offset, std::uint64_t value);
+
   std::uint32_t count() const { return count_; }
   std::size_t bytes() const { return len_; }
   bool empty() const { return count_ == 0; }
+  // Counts the batches taken: an offset is good while this is unchanged.
+  std::uint64_t generation() const { return generation_; }
   // The finished batch; the writer starts a new one.
   std::string Take();
 
@@ -118,6 +127,7 @@ class BatchWriter {
   std::uint32_t count_ = 0;
   std::string buf_;      // its first len_ bytes are the batch; the rest is room
   std::size_t len_ = 0;
+  std::uint64_t generation_ = 0;
   std::size_t last_ack_offset_ = 0;  // where the last ack record starts
   bool last_is_mergeable_ = false;   // it is a kAck record
   std::uint64_t last_root_ = 0;

@@ -246,5 +246,36 @@ TEST(Batch, ConsecutiveAcksOfOneRootMergeByXor) {
   EXPECT_EQ(w.count(), 1u);
 }
 
+TEST(Batch, XorAtChangesOnlyTheEdgeAddDataReported) {
+  BatchWriter w(BatchKind::kData, 7);
+  std::string values;
+  EncodeValues({std::string("word")}, &values, nullptr);
+  // A spout task over 127 takes a two-byte varint before the root.
+  internal::Anchor anchors[2] = {{3, 0x11, 0xa0}, {300, 0x22, 0xb0}};
+  std::size_t offsets[2];
+  w.AddData(1, 9, anchors, 2, values, offsets);
+  w.AddData(1, 9, anchors, 1, values);
+  const std::uint64_t generation = w.generation();
+  w.XorAt(offsets[1], 0x0f);
+  w.XorAt(offsets[0], 0xff00000000000001ULL);
+  std::string batch = w.Take();
+  EXPECT_NE(w.generation(), generation);
+
+  auto r = BatchReader::Open(batch);
+  ASSERT_TRUE(r.ok());
+  DataRecord rec;
+  ASSERT_TRUE(r->NextData(&rec));
+  ASSERT_EQ(rec.anchors.size(), 2u);
+  EXPECT_EQ(rec.anchors[0].root, 0x11u);
+  EXPECT_EQ(rec.anchors[0].edge, 0xff000000000000a1ULL);
+  EXPECT_EQ(rec.anchors[1].spout_task, 300);
+  EXPECT_EQ(rec.anchors[1].root, 0x22u);
+  EXPECT_EQ(rec.anchors[1].edge, 0xbfu);
+  EXPECT_EQ(rec.values, values);
+  ASSERT_TRUE(r->NextData(&rec));
+  EXPECT_EQ(rec.anchors[0].edge, 0xa0u);  // the second record is untouched
+  EXPECT_TRUE(r->status().ok());
+}
+
 }  // namespace
 }  // namespace gale::wire
