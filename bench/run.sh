@@ -5,7 +5,8 @@
 # Usage: bench/run.sh [--duration S] [--rate N] [--only REGEX] [--no-build] [--record]
 #   --duration S  seconds per run (default 15; the first 2 s are warm-up)
 #   --only REGEX  only the runs whose name matches (bash regex), e.g.
-#                 '^gale-mp-p2k(-tcp|-plain)?$' ("micro": the micro-benchmarks);
+#                 '^gale-mp-p2k(-tcp|-plain)?$' ("micro": the micro-benchmarks,
+#                 "cpu-gaps": the machine's own CPU gaps);
 #                 not with --record
 #   --rate N      sentences/s of the fixed-load latency run (default: half the
 #                 rate the acking run with max.spout.pending 10000 reached)
@@ -80,7 +81,8 @@ if (( build )); then
   echo "run.sh: building $BUILD_DIR (log in $BUILD_DIR/bench-build.log)" >&2
   if ! { cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release &&
          cmake --build "$BUILD_DIR" -j "$JOBS" \
-           --target gale gale_bench gale_bench_baseline gale_bench_three_hosts; } \
+           --target gale gale_bench gale_bench_baseline gale_bench_three_hosts \
+             gale_bench_cpu_gaps; } \
          >"$BUILD_DIR/bench-build.log" 2>&1
   then
     tail -n 30 "$BUILD_DIR/bench-build.log" >&2
@@ -95,8 +97,9 @@ readonly GALE="$BUILD_DIR/bin/gale"
 readonly BASELINE="$BUILD_DIR/bench/gale_bench_baseline"
 readonly PLUGIN="$BUILD_DIR/bench/libgale_bench.so"
 readonly THREE_HOSTS="$BUILD_DIR/bench/gale_bench_three_hosts"
+readonly CPU_GAPS="$BUILD_DIR/bench/gale_bench_cpu_gaps"
 readonly TOPOLOGY="bench/wordcount-bench.yaml"
-for f in "$GALE" "$BASELINE" "$PLUGIN"; do
+for f in "$GALE" "$BASELINE" "$PLUGIN" "$CPU_GAPS"; do
   if [[ ! -e "$f" ]]; then
     echo "run.sh: $f is missing; build first (or drop --no-build)" >&2
     exit 1
@@ -438,6 +441,24 @@ if awk -v l="${LOAD_BEFORE%% *}" 'BEGIN { exit !(l > 0.5) }'; then
   echo "run.sh: warning: load average is $LOAD_BEFORE; other work on this machine" \
     "skews the results" >&2
 fi
+# The gaps the machine itself puts in a busy thread's run (hypervisor,
+# kernel threads), before anything of gale runs: every tree in flight
+# through a process that meets one waits for it (RESULTS.md, "The tail and
+# the machine's own gaps").
+readonly GAPS_SECS=5
+gaps_line="" gaps_json=null
+if selected cpu-gaps; then
+  echo "run.sh: cpu-gaps (${GAPS_SECS}s, a busy thread on each CPU)" >&2
+  mkdir -p "$OUT/cpu-gaps"
+  if "$CPU_GAPS" --seconds "$GAPS_SECS" --json "$OUT/cpu-gaps/result.json" \
+      >"$OUT/cpu-gaps/stdout" 2>"$OUT/cpu-gaps/stderr"; then
+    gaps_line="CPU gaps before the runs: $(tail -n 1 "$OUT/cpu-gaps/stdout")"
+    gaps_json=$(cat "$OUT/cpu-gaps/result.json")
+  else
+    echo "run.sh: cpu-gaps failed; see $OUT/cpu-gaps/stderr" >&2
+    status=1
+  fi
+fi
 run_baseline
 run_gale gale-ack-off "gale local, acking off" -c topology.acking=false
 run_gale gale-ack-on-p1k "gale local, acking on, max.spout.pending 1000" \
@@ -510,6 +531,7 @@ echo "$table"
 echo "lat-* in ms; rate run: $rate sentences/s = $((rate * 10)) words/s offered;" \
   "gale-mp-p2k-rate: $mp_rate sentences/s."
 if [[ -n "$idle_line" ]]; then echo "$idle_line"; fi
+if [[ -n "$gaps_line" ]]; then echo "$gaps_line"; fi
 
 # The per-tuple pieces of the data path, one at a time.
 micro=""
@@ -533,6 +555,7 @@ cat >"$OUT/results.json" <<EOF
   "rate_sentences_per_s": $rate,
   "mp_rate_sentences_per_s": $mp_rate,
   "idle": $idle_json,
+  "cpu_gaps": $gaps_json,
   "runs": [
     $json_runs
   ]
@@ -555,6 +578,7 @@ if (( record )); then
     echo "lat-* in ms. gale-ack-on-rate offered $rate sentences/s, gale-mp-p2k-rate $mp_rate"
     echo "sentences/s (half the saturated rate of the run before it)."
     if [[ -n "$idle_line" ]]; then echo "Idle ${idle_line#idle }."; fi
+    if [[ -n "$gaps_line" ]]; then echo "${gaps_line} (\`gale_bench_cpu_gaps\`)."; fi
     if [[ -n "$micro" ]]; then
       echo
       echo "Micro-benchmarks (\`$BUILD_DIR/bench/gale_micro_bench\`, Google Benchmark):"
