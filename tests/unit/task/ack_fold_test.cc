@@ -16,6 +16,7 @@
 #include "gale/gale.h"
 #include "plan/plan.h"
 #include "support/fake_clock.h"
+#include "support/task_io_fakes.h"
 #include "task/executor.h"
 #include "wire/codec.h"
 
@@ -23,6 +24,8 @@ namespace gale::task {
 namespace {
 
 using test_support::FakeClock;
+using test_support::KeepingOutbox;
+using test_support::OnceInbox;
 
 // How FoldingTestBolt treats each input tuple.
 enum class Mode {
@@ -91,32 +94,6 @@ class LeafBolt : public Bolt {
 GALE_REGISTER_SPOUT(IdleSpout);
 GALE_REGISTER_BOLT(FoldingTestBolt);
 GALE_REGISTER_BOLT(LeafBolt);
-
-class KeepingOutbox : public Outbox {
- public:
-  void Send(std::int32_t dest, std::string batch) override {
-    sent.emplace_back(dest, std::move(batch));
-  }
-  std::vector<std::pair<std::int32_t, std::string>> sent;
-};
-
-class OnceInbox : public Inbox {
- public:
-  void Receive(std::vector<std::string>* out, std::chrono::nanoseconds) override {
-    if (given_) {
-      signals->stop.store(true);
-      return;
-    }
-    given_ = true;
-    for (const std::string& b : batches) out->push_back(b);
-  }
-  void Done(std::size_t) override {}
-  std::vector<std::string> batches;
-  Signals* signals = nullptr;
-
- private:
-  bool given_ = false;
-};
 
 // What the bolt under test (task 2) sent, and the spout's (task 1) XOR per
 // root after the edges it started each tree with.

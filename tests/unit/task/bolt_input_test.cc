@@ -13,6 +13,7 @@
 #include "gale/gale.h"
 #include "plan/plan.h"
 #include "support/fake_clock.h"
+#include "support/task_io_fakes.h"
 #include "task/executor.h"
 #include "wire/codec.h"
 
@@ -20,6 +21,8 @@ namespace gale::task {
 namespace {
 
 using test_support::FakeClock;
+using test_support::KeepingOutbox;
+using test_support::OnceInbox;
 
 int g_executed = 0;
 
@@ -44,33 +47,6 @@ class AckingBolt : public Bolt {
 };
 GALE_REGISTER_SPOUT(IdleSpout);
 GALE_REGISTER_BOLT(AckingBolt);
-
-class KeepingOutbox : public Outbox {
- public:
-  void Send(std::int32_t dest, std::string batch) override {
-    sent.emplace_back(dest, std::move(batch));
-  }
-  std::vector<std::pair<std::int32_t, std::string>> sent;
-};
-
-// Hands over the scripted batches once, then stops the executor.
-class OnceInbox : public Inbox {
- public:
-  void Receive(std::vector<std::string>* out, std::chrono::nanoseconds) override {
-    if (given_) {
-      signals->stop.store(true);
-      return;
-    }
-    given_ = true;
-    for (const std::string& b : batches) out->push_back(b);
-  }
-  void Done(std::size_t) override {}
-  std::vector<std::string> batches;
-  Signals* signals = nullptr;
-
- private:
-  bool given_ = false;
-};
 
 TEST(BoltInput, RecordsNamingUnknownTasksAreDroppedAndCounted) {
   // Task 1: the spout "src"; task 2: the bolt under test.

@@ -13,12 +13,15 @@
 
 #include "gale/gale.h"
 #include "plan/plan.h"
+#include "support/task_io_fakes.h"
 #include "task/emitter.h"
 #include "transport/zmq_util.h"
 #include "wire/codec.h"
 
 namespace gale::task {
 namespace {
+
+using test_support::KeepingOutbox;
 
 class QuietSpout : public Spout {
  public:
@@ -32,14 +35,6 @@ class QuietBolt : public Bolt {
 };
 GALE_REGISTER_SPOUT(QuietSpout);
 GALE_REGISTER_BOLT(QuietBolt);
-
-class KeepingOutbox : public Outbox {
- public:
-  void Send(std::int32_t dest, std::string batch) override {
-    sent.emplace_back(dest, std::move(batch));
-  }
-  std::vector<std::pair<std::int32_t, std::string>> sent;
-};
 
 struct Fixture {
   Fixture() {

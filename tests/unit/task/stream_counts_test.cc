@@ -14,6 +14,7 @@
 #include "gale/gale.h"
 #include "plan/plan.h"
 #include "support/fake_clock.h"
+#include "support/task_io_fakes.h"
 #include "task/executor.h"
 #include "wire/codec.h"
 
@@ -21,6 +22,8 @@ namespace gale::task {
 namespace {
 
 using test_support::FakeClock;
+using test_support::KeepingOutbox;
+using test_support::OnceInbox;
 
 class TwoStreamSpout : public Spout {
 public:
@@ -67,32 +70,6 @@ GALE_REGISTER_SPOUT(TwoStreamSpout);
 GALE_REGISTER_BOLT(ParityBolt);
 GALE_REGISTER_BOLT(QuietBolt);
 
-class NullOutbox : public Outbox {
-public:
-  void Send(std::int32_t, std::string) override {}
-};
-
-// Hands over the scripted batches once, then stops the executor.
-class OnceInbox : public Inbox {
-public:
-  void Receive(std::vector<std::string> *out,
-               std::chrono::nanoseconds) override {
-    if (given_) {
-      signals->stop.store(true);
-      return;
-    }
-    given_ = true;
-    for (const std::string &b : batches)
-      out->push_back(b);
-  }
-  void Done(std::size_t) override {}
-  std::vector<std::string> batches;
-  Signals *signals = nullptr;
-
-private:
-  bool given_ = false;
-};
-
 TEST(StreamCounts, ABoltCountsPerInputAndOutputStream) {
   // Task 1: src; task 2: parity; tasks 3 and 4: the sinks, both on
   // parity's "small" stream (two copies of each tuple), none on default.
@@ -126,7 +103,7 @@ TEST(StreamCounts, ABoltCountsPerInputAndOutputStream) {
   }
 
   FakeClock clock;
-  NullOutbox outbox;
+  KeepingOutbox outbox;
   OnceInbox inbox;
   Signals signals;
   TaskMetrics metrics;
