@@ -16,7 +16,6 @@
 
 #include "gale/gale.h"
 #include "plan/plan.h"
-#include "support/fake_clock.h"
 #include "support/task_io_fakes.h"
 #include "task/executor.h"
 #include "wire/codec.h"
@@ -24,9 +23,7 @@
 namespace gale::task {
 namespace {
 
-using test_support::FakeClock;
-using test_support::KeepingOutbox;
-using test_support::OnceInbox;
+using test_support::OnceRun;
 
 // How FoldingTestBolt treats each input tuple.
 enum class Mode {
@@ -128,29 +125,13 @@ Outcome RunBolt(int inputs) {
     out.before_children[a.root] = a.edge;
   }
 
-  FakeClock clock;
-  KeepingOutbox outbox;
-  OnceInbox inbox;
-  Signals signals;
-  TaskMetrics metrics;
-  inbox.signals = &signals;
-  inbox.batches.push_back(w.Take());
-  ExecutorOptions o;
-  o.task_id = 2;
-  o.plan = plan.value();
-  o.outbox = &outbox;
-  o.inbox = &inbox;
-  o.signals = &signals;
-  o.metrics = &metrics;
-  o.seed = 5;
-  o.clock = &clock;
-  auto executor = MakeExecutor(o);
-  EXPECT_TRUE(executor->Start().ok());
-  executor->Run();
-  EXPECT_EQ(metrics.acked.Get(), static_cast<std::uint64_t>(inputs));
+  OnceRun run;
+  run.inbox.batches.push_back(w.Take());
+  EXPECT_TRUE(run.Run(plan.value(), 2, 5).ok());
+  EXPECT_EQ(run.metrics.acked.Get(), static_cast<std::uint64_t>(inputs));
 
   std::map<std::uint64_t, std::uint64_t> children;  // what the leaves' acks XOR in
-  for (const auto& [dest, batch] : outbox.sent) {
+  for (const auto& [dest, batch] : run.outbox.sent) {
     auto reader = wire::BatchReader::Open(batch);
     EXPECT_TRUE(reader.ok());
     if (reader->kind() == wire::BatchKind::kAck) {

@@ -12,7 +12,6 @@
 
 #include "gale/gale.h"
 #include "plan/plan.h"
-#include "support/fake_clock.h"
 #include "support/task_io_fakes.h"
 #include "task/executor.h"
 #include "wire/codec.h"
@@ -20,9 +19,7 @@
 namespace gale::task {
 namespace {
 
-using test_support::FakeClock;
-using test_support::KeepingOutbox;
-using test_support::OnceInbox;
+using test_support::OnceRun;
 
 int g_executed = 0;
 
@@ -72,26 +69,12 @@ TEST(BoltInput, RecordsNamingUnknownTasksAreDroppedAndCounted) {
   w.AddData(stream, 77, &good, 1, values);        // unknown source task
   w.AddData(stream, 1, &good, 1, values);
 
-  FakeClock clock;
-  KeepingOutbox outbox;
-  OnceInbox inbox;
-  Signals signals;
-  TaskMetrics metrics;
-  inbox.signals = &signals;
-  inbox.batches.push_back(w.Take());
-  ExecutorOptions o;
-  o.task_id = 2;
-  o.plan = plan.value();
-  o.outbox = &outbox;
-  o.inbox = &inbox;
-  o.signals = &signals;
-  o.metrics = &metrics;
-  o.seed = 3;
-  o.clock = &clock;
+  OnceRun run;
+  run.inbox.batches.push_back(w.Take());
   g_executed = 0;
-  auto executor = MakeExecutor(o);
-  ASSERT_TRUE(executor->Start().ok());
-  executor->Run();
+  ASSERT_TRUE(run.Run(plan.value(), 2, 3).ok());
+  const TaskMetrics& metrics = run.metrics;
+  const auto& outbox = run.outbox;
 
   EXPECT_EQ(g_executed, 2);
   EXPECT_EQ(metrics.malformed.Get(), 4u);

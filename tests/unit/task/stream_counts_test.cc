@@ -13,7 +13,6 @@
 
 #include "gale/gale.h"
 #include "plan/plan.h"
-#include "support/fake_clock.h"
 #include "support/task_io_fakes.h"
 #include "task/executor.h"
 #include "wire/codec.h"
@@ -21,9 +20,7 @@
 namespace gale::task {
 namespace {
 
-using test_support::FakeClock;
-using test_support::KeepingOutbox;
-using test_support::OnceInbox;
+using test_support::OnceRun;
 
 class TwoStreamSpout : public Spout {
 public:
@@ -102,26 +99,11 @@ TEST(StreamCounts, ABoltCountsPerInputAndOutputStream) {
     w.AddData(src_odd, 1, &anchor, 1, values);
   }
 
-  FakeClock clock;
-  KeepingOutbox outbox;
-  OnceInbox inbox;
-  Signals signals;
-  TaskMetrics metrics;
-  metrics.InitStreams(plan);
-  inbox.signals = &signals;
-  inbox.batches.push_back(w.Take());
-  ExecutorOptions o;
-  o.task_id = 2;
-  o.plan = built.value();
-  o.outbox = &outbox;
-  o.inbox = &inbox;
-  o.signals = &signals;
-  o.metrics = &metrics;
-  o.seed = 3;
-  o.clock = &clock;
-  auto executor = MakeExecutor(o);
-  ASSERT_TRUE(executor->Start().ok());
-  executor->Run();
+  OnceRun run;
+  run.metrics.InitStreams(plan);
+  run.inbox.batches.push_back(w.Take());
+  ASSERT_TRUE(run.Run(built.value(), 2, 3).ok());
+  const TaskMetrics& metrics = run.metrics;
 
   metrics::TaskSnapshot s;
   StreamsOf(plan, 2, metrics, &s);
