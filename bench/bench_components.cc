@@ -2,7 +2,8 @@
 // bench/wordcount-bench.yaml and driven by bench/run.sh:
 //
 //   BenchSentenceSpout  emits field `sentence` from the shared workload
-//                       (workload.h), optionally at a fixed rate.
+//                       (workload.h), optionally at a fixed rate, and can
+//                       log the complete latency of its slow trees.
 //   BenchCountBolt      counts field `word` and measures its own sustained
 //                       rate after a warm-up, written to a stats file.
 //
@@ -21,6 +22,8 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include "gale/gale.h"
 #include "workload.h"
@@ -50,9 +53,83 @@ bool AckingEnabled(const Config& config) {
   return config.GetBool("topology.acking", true);
 }
 
+// The complete latency of a spout's trees, measured by the spout itself from
+// its Emit to its Ack, for telling apart what slows a topology's slow trees
+// (bench/tail_attribution.py). Kept in memory and written once, on Close:
+// the measured run pays two clock readings per tree. One line per logged
+// tree:
+//   <steady clock at the ack, ns> <latency, ns>
+// for every tree at least `min_ns` slow and every kSampleEvery-th of the
+// others (the sample tells the share of slow trees), up to kMaxRecords lines.
+class LatencyLog {
+ public:
+  static constexpr uint64_t kSampleEvery = 1000;
+  static constexpr std::size_t kMaxRecords = std::size_t{1} << 24;
+
+  LatencyLog(std::string path, int64_t min_ns) : path_(std::move(path)), min_ns_(min_ns) {
+    emitted_ns_.resize(kRingSize);
+  }
+
+  void Emitted(MessageId id, int64_t now_ns) {
+    emitted_ns_[id & (kRingSize - 1)] = {id, now_ns};
+  }
+
+  void Acked(MessageId id, int64_t now_ns) {
+    const auto& [emitted_id, emitted_ns] = emitted_ns_[id & (kRingSize - 1)];
+    if (emitted_id != id) return;  // more trees pending than the ring holds
+    const int64_t latency_ns = now_ns - emitted_ns;
+    if ((latency_ns >= min_ns_ || ++acked_ % kSampleEvery == 0) &&
+        records_.size() < kMaxRecords) {
+      records_.emplace_back(now_ns, latency_ns);
+    }
+  }
+
+  void Write() const {
+    std::FILE* file = std::fopen(path_.c_str(), "w");
+    if (file == nullptr) {
+      std::perror(path_.c_str());
+      return;
+    }
+    std::fprintf(file, "# min_ns=%" PRId64 " sample_every=%" PRIu64 "\n", min_ns_,
+                 kSampleEvery);
+    for (const auto& [ack_ns, latency_ns] : records_) {
+      std::fprintf(file, "%" PRId64 " %" PRId64 "\n", ack_ns, latency_ns);
+    }
+    if (std::fclose(file) != 0) std::perror(path_.c_str());
+  }
+
+ private:
+  static constexpr std::size_t kRingSize = std::size_t{1} << 20;
+
+  std::string path_;
+  int64_t min_ns_;
+  std::vector<std::pair<MessageId, int64_t>> emitted_ns_;  // by id, a ring
+  std::vector<std::pair<int64_t, int64_t>> records_;
+  uint64_t acked_ = 0;
+};
+
+int64_t SteadyNowNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             Clock::now().time_since_epoch())
+      .count();
+}
+
+// Replaces `{task}` in `path` by the task id.
+std::string TaskPath(std::string path, int task_id) {
+  const std::size_t pos = path.find("{task}");
+  if (pos != std::string::npos) path.replace(pos, 6, std::to_string(task_id));
+  return path;
+}
+
 // Emits one sentence per NextTuple call, from a SentenceGenerator seeded with
 // property `seed` (default 42) plus the task index. Properties:
-//   rate  sentences per second for this task; 0 (default) is unlimited.
+//   rate                 sentences per second for this task; 0 (default) is
+//                        unlimited.
+//   latency.log          with acking on, a file written on Close with the
+//                        complete latency of the slow trees (LatencyLog);
+//                        `{task}` is replaced by the task id; "" (default)
+//                        measures nothing.
+//   latency.log.min.ms   what counts as slow there (default 1).
 // The schedule is open-loop: a spout held back (backpressure, max pending)
 // catches up afterwards. With acking on, each sentence carries a message id
 // (a counter) and nothing else is kept: a failed tree is counted, never
@@ -70,6 +147,11 @@ class BenchSentenceSpout : public Spout {
       throw ConfigError(config.owner() + ": property 'rate' must be >= 0");
     }
     std::get<std::string>(sentence_[0]).reserve(kWordsPerSentence * (kMaxWordLength + 1));
+    const std::string log_path = config.GetString("latency.log", "");
+    if (acking_ && !log_path.empty()) {
+      latency_log_.emplace(TaskPath(log_path, context.TaskId()),
+                           static_cast<int64_t>(config.GetDouble("latency.log.min.ms", 1) * 1e6));
+    }
   }
 
   void NextTuple() override {
@@ -78,6 +160,7 @@ class BenchSentenceSpout : public Spout {
     // the call.
     generator_->Next(&std::get<std::string>(sentence_[0]));
     if (acking_) {
+      if (latency_log_) latency_log_->Emitted(next_id_, SteadyNowNs());
       collector_->Emit(sentence_, next_id_++);
     } else {
       collector_->Emit(sentence_);
@@ -85,8 +168,15 @@ class BenchSentenceSpout : public Spout {
     if (budget_ > 0) --budget_;
   }
 
-  void Ack(MessageId /*id*/) override { ++acked_; }
+  void Ack(MessageId id) override {
+    ++acked_;
+    if (latency_log_) latency_log_->Acked(id, SteadyNowNs());
+  }
   void Fail(MessageId /*id*/) override { ++failed_; }
+
+  void Close() override {
+    if (latency_log_) latency_log_->Write();
+  }
 
   void DeclareOutputFields(OutputFieldsDeclarer& declarer) const override {
     declarer.Declare(Fields{"sentence"});
@@ -114,6 +204,7 @@ class BenchSentenceSpout : public Spout {
   MessageId next_id_ = 1;
   uint64_t acked_ = 0;
   uint64_t failed_ = 0;
+  std::optional<LatencyLog> latency_log_;
   // Rate limiting.
   double rate_per_s_ = 0;
   Clock::time_point start_;
@@ -151,11 +242,7 @@ class BenchCountBolt : public Bolt {
         config.GetDouble("warmup.secs", kDefaultWarmUpSecs);
     warm_up_end_ = Clock::now() + std::chrono::duration_cast<Clock::duration>(
                                       std::chrono::duration<double>(warm_up_s));
-    stats_path_ = config.GetString("stats.path", "");
-    const std::size_t pos = stats_path_.find("{task}");
-    if (pos != std::string::npos) {
-      stats_path_.replace(pos, 6, std::to_string(task_id_));
-    }
+    stats_path_ = TaskPath(config.GetString("stats.path", ""), task_id_);
     counts_.reserve(2 * kVocabularySize);
   }
 
