@@ -1429,25 +1429,26 @@ TEST_F(RunnerTest, TreeThatIsNeverAckedTimesOut) {
 TEST_F(RunnerTest, ResetTimeoutKeepsTreeAlivePastTheTimeout) {
   auto b = Builder();
   b.config().Set("topology.message.timeout.secs", Int(2));
-  // Both bolts hold their tuple for 3.5 s, past the latest timeout (3 s);
-  // only "keeper" resets the timeout meanwhile (every 0.2 s, so a loaded
-  // machine delaying a tick by over a second still passes).
+  // Both bolts hold their tuple for 5 s, well past the latest timeout (3 s:
+  // a loaded machine may rotate the spout's buckets late); only "keeper"
+  // resets the timeout meanwhile (every 0.2 s, so a loaded machine delaying
+  // a tick by over a second still passes).
   b.SetSpout("src", "RunnerSpout").SetProperty("count", Int(1));
   b.SetSpout("src2", "RunnerSpout").SetProperty("count", Int(1));
   b.SetBolt("keeper", "RunnerHoldBolt")
       .ShuffleGrouping("src")
-      .SetProperty("hold.secs", 3.5)
+      .SetProperty("hold.secs", 5.0)
       .SetProperty("reset", true)
       .AddConfiguration("topology.tick.tuple.freq.secs", 0.2);
   b.SetBolt("sleeper", "RunnerHoldBolt")
       .ShuffleGrouping("src2")
-      .SetProperty("hold.secs", 3.5)
+      .SetProperty("hold.secs", 5.0)
       .AddConfiguration("topology.tick.tuple.freq.secs", 0.2);
   auto report = Run(b);
 
   auto acks = Events("ack", "src");
   ASSERT_EQ(acks.size(), 1u);
-  EXPECT_GE(acks[0].secs, 3.5);
+  EXPECT_GE(acks[0].secs, 5.0);
   EXPECT_TRUE(Events("fail", "src").empty());
   EXPECT_EQ(Totals(report, "src").timed_out, 0u);
   auto cleanup = Events("cleanup", "keeper");
