@@ -7,8 +7,8 @@ the machine's context switches over the same time (`perf record -k
 CLOCK_MONOTONIC -e sched:sched_switch -a`, then `perf script -F
 cpu,time,trace`). A preemption is a stretch of at least --min-preemption-ms
 in which a thread outside the topology (not in --topology-tids, not idle, not
-perf itself) ran on a CPU. A tree is "near" one when it was emitted from 1 ms before the preemption
-began to --after-ms after it ended.
+perf itself) ran on a CPU. A tree is "near" one when it was emitted from 1 ms
+before the preemption began to --after-ms after it ended.
 
 Prints the preemptions, then for each latency threshold the share of all
 trees over it, the share of those that were near a preemption, and the share
@@ -118,6 +118,7 @@ def main():
             reach = hi
 
     starts = [lo for lo, _ in windows]
+
     def near(emit_s):
         i = bisect.bisect_right(starts, emit_s)
         return any(windows[j][0] <= emit_s <= windows[j][1] for j in range(max(0, i - 8), i))
@@ -132,16 +133,19 @@ def main():
           f"{args.after_ms:g} ms after): about {total_near} ({100 * covered / (end - start):.1f}% "
           f"of the time)")
     for ms in (1, 2, 3, 5):
-        over = [t for t in slow if t[1] >= ms / 1e3]
         if ms / 1e3 < min_s or not total:
             continue
+        over = [t for t in slow if t[1] >= ms / 1e3]
         over_near = sum(1 for *_, n in over if n)
         print(f"  over {ms} ms: {100 * len(over) / total:.2f}% of all trees, "
               f"{100 * over_near / max(1, len(over)):.0f}% of them near a preemption; "
               f"{100 * (len(over) - over_near) / max(1, total_far):.2f}% of the trees not near one")
     all_p99 = p99([l for _, l, _ in slow], total)
     far_p99 = p99([l for _, l, n in slow if not n], total_far)
-    fmt = lambda v: f"{v * 1e3:.2f} ms" if v is not None else f"under {min_s * 1e3:g} ms"
+
+    def fmt(v):
+        return f"{v * 1e3:.2f} ms" if v is not None else f"under {min_s * 1e3:g} ms"
+
     print(f"p99: {fmt(all_p99)} over all trees, {fmt(far_p99)} over the trees not near a preemption")
 
 
