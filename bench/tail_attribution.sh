@@ -24,7 +24,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-usage() { sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; }
 [[ $# -ge 1 && "$1" =~ ^[0-9]+$ ]] || { usage >&2; exit 2; }
 rate="$1"; shift
 seconds=8
@@ -46,9 +46,10 @@ readonly GALE="$BUILD_DIR/bin/gale" PLUGIN="$BUILD_DIR/bench/libgale_bench.so"
 for f in "$GALE" "$PLUGIN"; do
   [[ -e "$f" ]] || { echo "tail_attribution.sh: $f is missing; build first" >&2; exit 1; }
 done
-readonly OUT="${OUT:-bench/out/tail}"
-rm -rf "$OUT"
-mkdir -p "$OUT"
+out="${OUT:-bench/out/tail}"
+rm -rf "$out"
+mkdir -p "$out"
+readonly OUT="$(cd "$out" && pwd)"  # the spout, started elsewhere, writes there
 readonly STATE="$OUT/st"
 
 kill_topology() {
@@ -59,7 +60,7 @@ trap kill_topology EXIT
 BENCH_OUT="$OUT" "$GALE" --state-dir "$STATE" submit bench/wordcount-bench.yaml \
   --lib "$PLUGIN" --env-filter -c topology.workers=2 -c topology.acking=true \
   -c topology.max.spout.pending=2000 -c rate="$rate" \
-  -c latency.log="$PWD/$OUT/latency-{task}.txt" "${extra[@]}" >"$OUT/stdout" 2>&1
+  -c latency.log="$OUT/latency-{task}.txt" "${extra[@]}" >"$OUT/stdout" 2>&1
 sleep 5
 "$GALE" --state-dir "$STATE" status wordcount-bench --json >"$OUT/status.json"
 for pid in $(grep -o '"pid":[0-9]*' "$OUT/status.json" | cut -d: -f2 | sort -u); do
