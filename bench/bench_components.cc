@@ -148,9 +148,13 @@ class BenchSentenceSpout : public Spout {
     }
     std::get<std::string>(sentence_[0]).reserve(kWordsPerSentence * (kMaxWordLength + 1));
     const std::string log_path = config.GetString("latency.log", "");
+    const double log_min_ms = config.GetDouble("latency.log.min.ms", 1);
+    if (log_min_ms < 0) {
+      throw ConfigError(config.owner() + ": property 'latency.log.min.ms' must be >= 0");
+    }
     if (acking_ && !log_path.empty()) {
       latency_log_.emplace(TaskPath(log_path, context.TaskId()),
-                           static_cast<int64_t>(config.GetDouble("latency.log.min.ms", 1) * 1e6));
+                           static_cast<int64_t>(log_min_ms * 1e6));
     }
   }
 
