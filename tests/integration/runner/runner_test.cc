@@ -504,8 +504,10 @@ GALE_REGISTER_BOLT(RunnerSplitBolt);
 
 // Holds every input tuple and acks it on the first tick at least "hold.secs"
 // after it arrived ("release", secs = how long it was held); with "reset"
-// it calls ResetTimeout on every held tuple at every earlier tick. Records
-// "cleanup" with extra = ResetTimeout calls. Needs tick tuples.
+// it calls ResetTimeout on every held tuple at every earlier tick. With
+// "release.after" it also holds until that component has recorded a
+// "release". Records "cleanup" with extra = ResetTimeout calls. Needs tick
+// tuples.
 class RunnerHoldBolt : public Bolt {
  public:
   void Prepare(const Config& config, const TopologyContext& context,
@@ -514,15 +516,19 @@ class RunnerHoldBolt : public Bolt {
     collector_ = &collector;
     hold_secs_ = config.GetDouble("hold.secs");
     reset_ = config.GetBool("reset", false);
+    journal_ = config.GetString("journal");
+    release_after_ = config.GetString("release.after", "");
   }
   void Execute(const Tuple& tuple) override {
     if (!tuple.IsTick()) {
       held_.push_back({tuple, Clock::now()});
       return;
     }
+    const bool other_released =
+        release_after_.empty() || !Journal::Get(journal_, "release", release_after_).empty();
     for (auto it = held_.begin(); it != held_.end();) {
       double age = SecondsSince(it->since);
-      if (age >= hold_secs_) {
+      if (age >= hold_secs_ && other_released) {
         collector_->Ack(it->tuple);
         Event e = rec_.Make("release");
         e.n = it->tuple.GetInt("n");
@@ -554,6 +560,8 @@ class RunnerHoldBolt : public Bolt {
   OutputCollector* collector_ = nullptr;
   double hold_secs_ = 0;
   bool reset_ = false;
+  std::string journal_;
+  std::string release_after_;
   std::int64_t resets_ = 0;
   std::vector<Held> held_;
 };
@@ -1432,13 +1440,16 @@ TEST_F(RunnerTest, ResetTimeoutKeepsTreeAlivePastTheTimeout) {
   // Both bolts hold their tuple for 5 s, well past the latest timeout (3 s:
   // a loaded machine may rotate the spout's buckets late); only "keeper"
   // resets the timeout meanwhile (every 0.2 s, so a loaded machine delaying
-  // a tick by over a second still passes).
+  // a tick by over a second still passes). The keeper's ack ends the run, so
+  // it waits for the sleeper's release: otherwise a late sleeper tick could
+  // fall after the end.
   b.SetSpout("src", "RunnerSpout").SetProperty("count", Int(1));
   b.SetSpout("src2", "RunnerSpout").SetProperty("count", Int(1));
   b.SetBolt("keeper", "RunnerHoldBolt")
       .ShuffleGrouping("src")
       .SetProperty("hold.secs", 5.0)
       .SetProperty("reset", true)
+      .SetProperty("release.after", "sleeper")
       .AddConfiguration("topology.tick.tuple.freq.secs", 0.2);
   b.SetBolt("sleeper", "RunnerHoldBolt")
       .ShuffleGrouping("src2")
