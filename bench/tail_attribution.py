@@ -7,8 +7,10 @@ the machine's context switches over the same time (`perf record -k
 CLOCK_MONOTONIC -e sched:sched_switch -a`, then `perf script -F
 cpu,time,trace`). A preemption is a stretch of at least --min-preemption-ms
 in which a thread outside the topology (not in --topology-tids, not idle, not
-perf itself) ran on a CPU. A tree is "near" one when it was emitted from 1 ms
-before the preemption began to --after-ms after it ended.
+perf itself) ran on a CPU. A tree is "near" one when it was emitted from
+--before-ms before the preemption began to --after-ms after it ended (at
+saturation a tree is in flight for several milliseconds, so one emitted well
+before a preemption can still wait for it).
 
 Prints the preemptions, then for each latency threshold the share of all
 trees over it, the share of those that were near a preemption, and the share
@@ -90,6 +92,7 @@ def main():
     parser.add_argument("--topology-tids", default="",
                         help="file of the topology's thread ids, one per line")
     parser.add_argument("--min-preemption-ms", type=float, default=0.5)
+    parser.add_argument("--before-ms", type=float, default=1.0)
     parser.add_argument("--after-ms", type=float, default=5.0)
     args = parser.parse_args()
 
@@ -107,7 +110,7 @@ def main():
     for s, e, _, comm in stretches:
         by_comm[comm].append((e - s) * 1e3)
 
-    before, after = 0.001, args.after_ms / 1e3
+    before, after = args.before_ms / 1e3, args.after_ms / 1e3
     windows = sorted((s - before, e + after) for s, e, _, _ in stretches)
     covered = 0.0
     reach = start
@@ -129,8 +132,8 @@ def main():
     total = len(slow) + len(sampled_fast) * sample_every
     total_near = sum(1 for *_, n in slow if n) + fast_near * sample_every
     total_far = total - total_near
-    print(f"trees acked: about {total}; emitted near a preemption (1 ms before to "
-          f"{args.after_ms:g} ms after): about {total_near} ({100 * covered / (end - start):.1f}% "
+    print(f"trees acked: about {total}; emitted near a preemption ({args.before_ms:g} ms "
+          f"before to {args.after_ms:g} ms after): about {total_near} ({100 * covered / (end - start):.1f}% "
           f"of the time)")
     for ms in (1, 2, 3, 5):
         if ms / 1e3 < min_s or not total:

@@ -2,10 +2,14 @@
 # The slow trees of the submitted word count, set beside the CPU time other
 # programs took on this machine at the same moments.
 #
-# Usage: bench/tail_attribution.sh RATE [--seconds S] [-c KEY=VALUE ...]
+# Usage: bench/tail_attribution.sh RATE [--seconds S] [--before-ms MS]
+#                                    [--after-ms MS] [-c KEY=VALUE ...]
 #   RATE          sentences/s the spout is held at (0: as fast as it can)
 #   --seconds S   how long the context switches are traced (default 8),
 #                 after 5 s of warm-up
+#   --before-ms MS, --after-ms MS
+#                 a tree is "near" a preemption when emitted from MS before
+#                 it began (default 1) to MS after it ended (default 5)
 #   -c KEY=VALUE  more configuration for `gale submit`
 # Environment: BUILD_DIR (default build; needs gale and gale_bench built,
 # e.g. by bench/run.sh), OUT (default bench/out/tail).
@@ -24,14 +28,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-usage() { sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; }
 [[ $# -ge 1 && "$1" =~ ^[0-9]+$ ]] || { usage >&2; exit 2; }
 rate="$1"; shift
 seconds=8
 extra=()
+window=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --seconds) seconds="$2"; shift 2 ;;
+    --before-ms|--after-ms) window+=("$1" "$2"); shift 2 ;;
     -c) extra+=(-c "$2"); shift 2 ;;
     -h|--help) usage; exit 0 ;;
     *) echo "tail_attribution.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
@@ -83,4 +89,4 @@ echo "rate $rate sentences/s, $(cat "$OUT"/count-*.txt 2>/dev/null | awk '
     if (v["secs"] > 0) s += v["words"] / v["secs"] }
   END { printf "%.2f M words/s counted", s / 1e6 }')"
 python3 bench/tail_attribution.py --sched "$OUT/sched.txt" --latency "${logs[@]}" \
-  --topology-tids "$OUT/topology-tids.txt"
+  --topology-tids "$OUT/topology-tids.txt" "${window[@]}"
