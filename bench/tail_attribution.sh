@@ -18,8 +18,8 @@
 # max.spout.pending 2000 (gale-mp-p2k-rate of bench/run.sh), the spout
 # logging the complete latency of its slow trees (BenchSentenceSpout
 # `latency.log`), traces every context switch of the machine with
-# `perf record -e sched:sched_switch -a` (needs root and perf: apt-get
-# install linux-perf), kills the topology and prints what
+# `perf record -e sched:sched_switch -a` (needs root, perf and python3:
+# apt-get install linux-perf python3), kills the topology and prints what
 # bench/tail_attribution.py finds: which other threads took a CPU for 0.5 ms
 # or more, and how many of the slow trees were emitted next to that. A
 # stretch in which the hypervisor did not run a CPU at all leaves no trace
@@ -43,10 +43,12 @@ while [[ $# -gt 0 ]]; do
     *) echo "tail_attribution.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
-if ! command -v perf >/dev/null; then
-  echo "tail_attribution.sh: needs perf (apt-get install linux-perf)" >&2
-  exit 1
-fi
+for tool in perf:linux-perf python3:python3; do
+  if ! command -v "${tool%%:*}" >/dev/null; then
+    echo "tail_attribution.sh: needs ${tool%%:*} (apt-get install ${tool#*:})" >&2
+    exit 1
+  fi
+done
 readonly BUILD_DIR="${BUILD_DIR:-build}"
 readonly GALE="$BUILD_DIR/bin/gale" PLUGIN="$BUILD_DIR/bench/libgale_bench.so"
 for f in "$GALE" "$PLUGIN"; do

@@ -1,0 +1,114 @@
+// The benchmark spout's latency log (BenchSentenceSpout `latency.log`), which
+// bench/tail_attribution.sh reads: what it records and what it refuses.
+
+#include <cstdint>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "support/run_command.h"
+
+namespace gale {
+namespace {
+
+using testing::ReadFile;
+using testing::RunCommand;
+using testing::ScratchDir;
+
+const std::string kGale = GALE_BIN;
+const std::string kPlugin = GALE_BENCH_PLUGIN;
+const std::string kTopology = std::string(GALE_SOURCE_DIR) + "/bench/wordcount-bench.yaml";
+
+// The spout's "acked" column of gale's summary table.
+std::uint64_t SpoutAcked(const std::string& out) {
+  std::istringstream in(out);
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream f(line);
+    std::string id;
+    std::uint64_t tasks = 0, emitted = 0, transferred = 0, executed = 0, acked = 0;
+    f >> id;
+    if (id == "sentences" && f >> tasks >> emitted >> transferred >> executed >> acked) {
+      return acked;
+    }
+  }
+  ADD_FAILURE() << "no summary row for the spout in:\n" << out;
+  return 0;
+}
+
+struct LatencyLog {
+  std::string header;
+  std::vector<std::pair<std::int64_t, std::int64_t>> records;  // ack ns, latency ns
+};
+
+LatencyLog ReadLog(const std::string& path) {
+  LatencyLog log;
+  std::istringstream in(ReadFile(path));
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("#", 0) == 0) {
+      log.header = line;
+      continue;
+    }
+    std::istringstream f(line);
+    std::int64_t ack_ns = 0, latency_ns = 0;
+    std::string rest;
+    EXPECT_TRUE(f >> ack_ns >> latency_ns) << "bad line: " << line;
+    EXPECT_FALSE(f >> rest) << "more than two fields: " << line;
+    log.records.emplace_back(ack_ns, latency_ns);
+  }
+  return log;
+}
+
+testing::CommandResult RunBench(const ScratchDir& dir, const std::string& extra) {
+  return RunCommand("env BENCH_OUT=" + dir.path().string() + " " + kGale + " local " +
+                        kTopology + " --lib " + kPlugin +
+                        " --env-filter --duration 3 -c topology.acking=true -c rate=20000 " +
+                        extra,
+                    dir, 120);
+}
+
+TEST(BenchLatencyLog, WithAThresholdOfZeroEveryAckedTreeIsLogged) {
+  ScratchDir dir;
+  auto r = RunBench(dir, "-c latency.log=" + dir.Join("lat-{task}.txt") +
+                             " -c latency.log.min.ms=0");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::uint64_t acked = SpoutAcked(r.out);
+  ASSERT_GT(acked, 1000u);
+
+  // The spout is task 1: "{task}" became its id.
+  LatencyLog log = ReadLog(dir.Join("lat-1.txt"));
+  EXPECT_EQ(log.header, "# min_ns=0 sample_every=1000");
+  EXPECT_EQ(log.records.size(), acked);
+  for (std::size_t i = 0; i < log.records.size(); ++i) {
+    EXPECT_GT(log.records[i].second, 0) << "record " << i;
+    if (i > 0) {
+      ASSERT_GE(log.records[i].first, log.records[i - 1].first) << "acks out of order at " << i;
+    }
+  }
+}
+
+TEST(BenchLatencyLog, OverTheThresholdOnlyEveryThousandthTreeIsLogged) {
+  ScratchDir dir;
+  // No tree of a 3 s run takes a minute.
+  auto r = RunBench(dir, "-c latency.log=" + dir.Join("lat-{task}.txt") +
+                             " -c latency.log.min.ms=60000");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::uint64_t acked = SpoutAcked(r.out);
+  LatencyLog log = ReadLog(dir.Join("lat-1.txt"));
+  EXPECT_EQ(log.header, "# min_ns=60000000000 sample_every=1000");
+  EXPECT_EQ(log.records.size(), acked / 1000);
+}
+
+TEST(BenchLatencyLog, ANegativeThresholdIsRefusedNamingTheProperty) {
+  ScratchDir dir;
+  auto r = RunBench(dir, "-c latency.log=" + dir.Join("lat-{task}.txt") +
+                             " -c latency.log.min.ms=-1");
+  EXPECT_EQ(r.exit_code, 1) << "a task that fails to start exits 1";
+  EXPECT_NE(r.err.find("latency.log.min.ms"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace gale
