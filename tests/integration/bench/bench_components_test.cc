@@ -10,10 +10,12 @@
 #include <gtest/gtest.h>
 
 #include "support/run_command.h"
+#include "support/summary_table.h"
 
 namespace gale {
 namespace {
 
+using testing::FindSummaryRow;
 using testing::ReadFile;
 using testing::RunCommand;
 using testing::ScratchDir;
@@ -21,23 +23,6 @@ using testing::ScratchDir;
 const std::string kGale = GALE_BIN;
 const std::string kPlugin = GALE_BENCH_PLUGIN;
 const std::string kTopology = std::string(GALE_SOURCE_DIR) + "/bench/wordcount-bench.yaml";
-
-// The spout's "acked" column of gale's summary table.
-std::uint64_t SpoutAcked(const std::string& out) {
-  std::istringstream in(out);
-  std::string line;
-  while (std::getline(in, line)) {
-    std::istringstream f(line);
-    std::string id;
-    std::uint64_t tasks = 0, emitted = 0, transferred = 0, executed = 0, acked = 0;
-    f >> id;
-    if (id == "sentences" && f >> tasks >> emitted >> transferred >> executed >> acked) {
-      return acked;
-    }
-  }
-  ADD_FAILURE() << "no summary row for the spout in:\n" << out;
-  return 0;
-}
 
 struct LatencyLog {
   std::string header;
@@ -78,7 +63,7 @@ testing::CommandResult RunWithLog(const ScratchDir& dir, const std::string& min_
 std::pair<std::uint64_t, LatencyLog> AckedAndLog(const ScratchDir& dir, const std::string& min_ms) {
   auto r = RunWithLog(dir, min_ms);
   EXPECT_EQ(r.exit_code, 0) << r.err;
-  return {SpoutAcked(r.out), ReadLog(dir.Join("lat-1.txt"))};
+  return {FindSummaryRow(r.out, "sentences").acked, ReadLog(dir.Join("lat-1.txt"))};
 }
 
 TEST(BenchLatencyLog, WithAThresholdOfZeroEveryAckedTreeIsLogged) {

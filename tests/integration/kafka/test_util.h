@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "support/run_command.h"
+#include "support/summary_table.h"
 
 namespace gale::testing {
 
@@ -36,29 +37,6 @@ inline std::string GaleLocal(const std::string& yaml, const std::string& bootstr
          " --lib " + kExamplesLib + " -c kafka.bootstrap.servers=" + bootstrap + kTestOverrides +
          extra;
 }
-
-// Columns of one row of the summary table gale prints at the end.
-struct SummaryRow {
-  std::uint64_t tasks = 0, emitted = 0, transferred = 0, executed = 0, acked = 0, failed = 0,
-                timed_out = 0;
-};
-
-inline SummaryRow FindSummaryRow(const std::string& out, const std::string& component) {
-  std::istringstream in(out);
-  std::string line;
-  while (std::getline(in, line)) {
-    std::istringstream f(line);
-    std::string id;
-    f >> id;
-    if (id != component) continue;
-    SummaryRow r;
-    f >> r.tasks >> r.emitted >> r.transferred >> r.executed >> r.acked >> r.failed >> r.timed_out;
-    return r;
-  }
-  ADD_FAILURE() << "no summary row for " << component << " in:\n" << out;
-  return {};
-}
-
 
 // Replaces the first occurrence of `from` in `text` (which must contain it).
 inline std::string ReplaceOnce(std::string text, const std::string& from, const std::string& to) {

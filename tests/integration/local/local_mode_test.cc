@@ -11,40 +11,20 @@
 #include <gtest/gtest.h>
 
 #include "support/run_command.h"
+#include "support/summary_table.h"
 
 namespace gale {
 namespace {
 
+using testing::FindSummaryRow;
 using testing::ReadFile;
 using testing::ReadTsvFiles;
 using testing::RunCommand;
 using testing::ScratchDir;
+using testing::SummaryRow;
 
 const std::string kGale = GALE_BIN;
 const std::string kPlugin = GALE_TEST_PLUGIN;
-
-// Columns of one row of the summary table gale prints at the end.
-struct Row {
-  std::uint64_t tasks = 0, emitted = 0, transferred = 0, executed = 0, acked = 0, failed = 0,
-                timed_out = 0;
-};
-
-Row SummaryRow(const std::string& out, const std::string& component) {
-  std::istringstream in(out);
-  std::string line;
-  while (std::getline(in, line)) {
-    std::istringstream f(line);
-    std::string id;
-    f >> id;
-    if (id != component) continue;
-    Row r;
-    f >> r.tasks >> r.emitted >> r.transferred >> r.executed >> r.acked >> r.failed >> r.timed_out;
-    return r;
-  }
-  ADD_FAILURE() << "no summary row for " << component << " in:\n" << out;
-  return {};
-}
-
 
 std::string RunGale(const std::string& args, const ScratchDir& dir, int expect_exit,
                 testing::CommandResult* result = nullptr) {
@@ -120,9 +100,9 @@ streams:
   EXPECT_EQ(final_counts, reference);
   std::int64_t total_words = 0;
   for (const auto& [w, c] : reference) total_words += c;
-  Row count = SummaryRow(out, "count");
+  SummaryRow count = FindSummaryRow(out, "count");
   EXPECT_EQ(count.executed, static_cast<std::uint64_t>(total_words));
-  Row lines = SummaryRow(out, "lines");
+  SummaryRow lines = FindSummaryRow(out, "lines");
   EXPECT_EQ(lines.emitted, 4000u);
   EXPECT_EQ(lines.acked, 4000u);
 }
@@ -193,7 +173,7 @@ streams:
   // Every replay answers one failure.
   EXPECT_EQ(emits, kCount + fails);
 
-  Row spout = SummaryRow(out, "ids");
+  SummaryRow spout = FindSummaryRow(out, "ids");
   EXPECT_GT(spout.failed, 0u);
   EXPECT_GT(spout.timed_out, 0u);
   EXPECT_EQ(spout.failed + spout.timed_out, fails);
@@ -262,7 +242,7 @@ streams:
       EXPECT_EQ(r.fails, 1) << id;
     }
   }
-  Row spout = SummaryRow(out, "ids");
+  SummaryRow spout = FindSummaryRow(out, "ids");
   EXPECT_EQ(spout.acked, kCount / 2u);
   EXPECT_EQ(spout.timed_out, kCount / 2u);
   EXPECT_EQ(ReadTsvFiles(dir, "sink.tsv").size(), static_cast<std::size_t>(kCount));
@@ -323,7 +303,7 @@ TEST(Cli, DurationStopsAnUnboundedTopologyWithProgressAndSummary) {
       0, &r);
   EXPECT_NE(r.err.find("emitted"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("executed"), std::string::npos) << r.err;
-  Row count = SummaryRow(r.out, "count");
+  SummaryRow count = FindSummaryRow(r.out, "count");
   EXPECT_GT(count.executed, 1000u);
   EXPECT_NE(r.out.find("stopped"), std::string::npos);
 }
