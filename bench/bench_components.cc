@@ -68,6 +68,10 @@ class LatencyLog {
 
   LatencyLog(std::string path, int64_t min_ns) : path_(std::move(path)), min_ns_(min_ns) {
     emitted_ns_.resize(kRingSize);
+    // Logging every tree: room for every record up front (address space
+    // until written). A vector growing past millions of records would copy
+    // them on the ack path, a stall of milliseconds the log would record.
+    if (min_ns_ == 0) records_.reserve(kMaxRecords);
   }
 
   void Emitted(MessageId id, int64_t now_ns) {

@@ -1,7 +1,9 @@
 // The benchmark spout's latency log (BenchSentenceSpout `latency.log`), which
-// bench/tail_attribution.sh reads: what it records and what it refuses.
+// bench/tail_attribution.sh and bench/latency_sweep.sh read: what it records
+// and what it refuses; and the sweep itself.
 
 #include <cstdint>
+#include <filesystem>
 #include <sstream>
 #include <string>
 #include <utility>
@@ -94,6 +96,57 @@ TEST(BenchLatencyLog, ANegativeThresholdIsRefusedNamingTheProperty) {
   auto r = RunWithLog(dir, "-1");
   EXPECT_EQ(r.exit_code, 1) << "a task that fails to start exits 1";
   EXPECT_NE(r.err.find("latency.log.min.ms"), std::string::npos) << r.err;
+}
+
+// bench/latency_sweep.sh, run against this build (gale is BUILD_DIR/bin/gale).
+testing::CommandResult RunSweep(const ScratchDir& dir, const std::string& args) {
+  const std::string build_dir =
+      std::filesystem::path(kGale).parent_path().parent_path().string();
+  return RunCommand("env BUILD_DIR=" + build_dir + " OUT=" + dir.Join("sweep") + " " +
+                        GALE_SOURCE_DIR + "/bench/latency_sweep.sh " + args,
+                    dir, 180);
+}
+
+TEST(LatencySweep, MeasuresEachRateOverItsWindow) {
+  ScratchDir dir;
+  auto r = RunSweep(dir, "3000 --seconds 2 --warmup 2");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  std::istringstream in(r.out);
+  std::string header, row, extra;
+  ASSERT_TRUE(std::getline(in, header)) << r.out;
+  EXPECT_EQ(header.rfind("offered", 0), 0u) << header;
+  ASSERT_TRUE(std::getline(in, row)) << r.out;
+  EXPECT_FALSE(std::getline(in, extra)) << "one row per rate: " << r.out;
+  std::istringstream f(row);
+  std::string offered, over;
+  double per_s = 0, cores = 0, mean = 0, p50 = 0, p99 = 0, p999 = 0;
+  ASSERT_TRUE(f >> offered >> per_s >> cores >> mean >> p50 >> p99 >> p999 >> over) << row;
+  EXPECT_EQ(offered, "3000");
+  // The spout holds the rate; the window holds about 2 s of it.
+  EXPECT_GT(per_s, 2000);
+  EXPECT_LT(per_s, 4000);
+  EXPECT_GT(cores, 0);
+  EXPECT_GT(p50, 0);
+  EXPECT_LE(p50, p99);
+  EXPECT_LE(p99, p999);
+  EXPECT_EQ(over.back(), '%') << row;
+  // Every tree of the window was logged by the spout.
+  EXPECT_EQ(ReadLog(dir.Join("sweep/rate-3000/latency-1.txt")).header,
+            "# min_ns=0 sample_every=1000");
+}
+
+TEST(LatencySweep, AShareOfTheSaturatedRateNeedsASaturatedRunFirst) {
+  ScratchDir dir;
+  auto r = RunSweep(dir, "0.5x");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("needs a run at rate 0 before it"), std::string::npos) << r.err;
+}
+
+TEST(LatencySweep, AnUnknownArgumentIsRefused) {
+  ScratchDir dir;
+  auto r = RunSweep(dir, "fast");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("'fast' is neither a rate nor an option"), std::string::npos) << r.err;
 }
 
 }  // namespace
