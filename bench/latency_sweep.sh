@@ -23,6 +23,7 @@
 
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/common.sh
 
 usage() { sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; }
 seconds=10
@@ -54,16 +55,8 @@ if (( ${#rates[@]} == 0 )); then usage >&2; exit 2; fi
 for n in "$seconds" "$warmup"; do
   [[ "$n" =~ ^[1-9][0-9]*$ ]] || { echo "latency_sweep.sh: '$n' is not a whole number of seconds > 0" >&2; exit 2; }
 done
-command -v python3 >/dev/null || { echo "latency_sweep.sh: needs python3 (apt-get install python3)" >&2; exit 1; }
-readonly BUILD_DIR="${BUILD_DIR:-build}"
-readonly GALE="$BUILD_DIR/bin/gale" PLUGIN="$BUILD_DIR/bench/libgale_bench.so"
-for f in "$GALE" "$PLUGIN"; do
-  [[ -e "$f" ]] || { echo "latency_sweep.sh: $f is missing; build first" >&2; exit 1; }
-done
-out="${OUT:-bench/out/sweep}"
-rm -rf "$out"
-mkdir -p "$out"
-readonly OUT="$(cd "$out" && pwd)"  # the spout, started elsewhere, writes there
+bench_need latency_sweep.sh python3:python3
+bench_paths latency_sweep.sh bench/out/sweep
 
 state=""
 kill_topology() {

@@ -27,6 +27,7 @@
 
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/common.sh
 
 usage() { sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; }
 [[ $# -ge 1 && "$1" =~ ^[0-9]+$ ]] || { usage >&2; exit 2; }
@@ -43,21 +44,8 @@ while [[ $# -gt 0 ]]; do
     *) echo "tail_attribution.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
-for tool in perf:linux-perf python3:python3; do
-  if ! command -v "${tool%%:*}" >/dev/null; then
-    echo "tail_attribution.sh: needs ${tool%%:*} (apt-get install ${tool#*:})" >&2
-    exit 1
-  fi
-done
-readonly BUILD_DIR="${BUILD_DIR:-build}"
-readonly GALE="$BUILD_DIR/bin/gale" PLUGIN="$BUILD_DIR/bench/libgale_bench.so"
-for f in "$GALE" "$PLUGIN"; do
-  [[ -e "$f" ]] || { echo "tail_attribution.sh: $f is missing; build first" >&2; exit 1; }
-done
-out="${OUT:-bench/out/tail}"
-rm -rf "$out"
-mkdir -p "$out"
-readonly OUT="$(cd "$out" && pwd)"  # the spout, started elsewhere, writes there
+bench_need tail_attribution.sh perf:linux-perf python3:python3
+bench_paths tail_attribution.sh bench/out/tail
 readonly STATE="$OUT/st"
 
 kill_topology() {
