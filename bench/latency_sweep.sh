@@ -66,18 +66,26 @@ kill_topology() {
 }
 trap kill_topology EXIT
 
-monotonic_ns() { python3 -c 'import time; print(time.monotonic_ns())'; }
-
-# CPU seconds (user + system) of the topology's processes, by status --json.
-topology_cpu_s() {
-  "$GALE" --state-dir "$state" status wordcount-bench --json >"$1"
-  local tick total=0 pid
-  tick=$(getconf CLK_TCK)
-  for pid in $(grep -o '"pid":[0-9]*' "$1" | cut -d: -f2 | sort -u); do
-    total=$(awk -v c="$total" -v t="$tick" '{ sub(/^.*\) /, ""); printf "%.2f", c + ($12 + $13) / t }' \
-      "/proc/$pid/stat" 2>/dev/null || echo "$total")
+# Inside the window nothing is started: on a small virtual machine a new
+# process (a python3 start-up above all) stalls the topology for up to a
+# second. The window is found from bash's own clock, set beside the
+# steady clock the spout logs by one python3 call before the submit; the
+# waits are `read -t` on a descriptor that never has data; the CPU is read
+# from /proc with builtins, into variables (a command substitution forks).
+exec {never}<> <(:)
+wait_s() { read -r -t "$1" -u "$never" _ || true; }
+# now_us VAR: microseconds of the wall clock.
+now_us() { printf -v "$1" '%s' "${EPOCHREALTIME/./}"; }
+readonly TICK="$(getconf CLK_TCK)"
+# cpu_ticks VAR: CPU ticks (user + system) of the processes in pids.
+cpu_ticks() {
+  local total=0 pid line f
+  for pid in "${pids[@]}"; do
+    [[ -r "/proc/$pid/stat" ]] && read -r line <"/proc/$pid/stat" || continue
+    read -ra f <<<"${line##*) }"
+    total=$((total + f[11] + f[12]))
   done
-  echo "$total"
+  printf -v "$1" '%s' "$total"
 }
 
 saturated=""
@@ -91,18 +99,28 @@ for spec in "${rates[@]}"; do
   dir="$OUT/rate-$spec"
   mkdir -p "$dir"
   state="$dir/st"
+  mono_ns=$(python3 -c 'import time; print(time.monotonic_ns())')
+  now_us start_us
   BENCH_OUT="$dir" "$GALE" --state-dir "$state" submit bench/wordcount-bench.yaml \
     --lib "$PLUGIN" --env-filter -c topology.workers=2 -c topology.acking=true \
     -c topology.max.spout.pending=2000 -c rate="$rate" \
     -c latency.log="$dir/latency-{task}.txt" -c latency.log.min.ms=0 "${extra[@]}" \
     >>"$OUT/stdout" 2>&1 || { echo "latency_sweep.sh: submit failed; see $OUT/stdout" >&2; exit 1; }
-  sleep "$warmup"
-  from_ns=$(monotonic_ns)
-  cpu_from=$(topology_cpu_s "$dir/status-from.json")
-  sleep "$seconds"
-  to_ns=$(monotonic_ns)
-  cpu_to=$(topology_cpu_s "$dir/status-to.json")
+  # The processes, early in the warm-up: what this starts settles before the
+  # window.
+  "$GALE" --state-dir "$state" status wordcount-bench --json >"$dir/status.json"
+  mapfile -t pids < <(grep -o '"pid":[0-9]*' "$dir/status.json" | cut -d: -f2 | sort -u)
+  wait_s "$warmup"
+  now_us from_us
+  cpu_ticks ticks_from
+  wait_s "$seconds"
+  now_us to_us
+  cpu_ticks ticks_to
   kill_topology
+  from_ns=$((mono_ns + (from_us - start_us) * 1000))
+  to_ns=$((mono_ns + (to_us - start_us) * 1000))
+  cpu_from=$(awk -v t="$ticks_from" -v h="$TICK" 'BEGIN { print t / h }')
+  cpu_to=$(awk -v t="$ticks_to" -v h="$TICK" 'BEGIN { print t / h }')
   line=$(python3 - "$from_ns" "$to_ns" "$cpu_from" "$cpu_to" "$dir"/latency-*.txt <<'EOF'
 import sys
 lo, hi = int(sys.argv[1]), int(sys.argv[2])
