@@ -18,8 +18,8 @@
 # every tree (BenchSentenceSpout `latency.log`, `latency.log.min.ms` 0). The
 # percentiles are over the trees acked inside the window, so start-up and
 # shutdown are left out (bench/run.sh reports whole runs); `cores` is the
-# CPU of every process of the topology over the same window. Prints one
-# line per rate.
+# CPU of every process of the topology over the same window. Prints the
+# gaps gale_bench_cpu_gaps finds in 3 s, then one line per rate.
 
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -88,6 +88,11 @@ cpu_ticks() {
   printf -v "$1" '%s' "$total"
 }
 
+# How much of the CPUs the machine itself takes away just now (see
+# bench/cpu_gaps.cc): the tail depends on it as much as on gale.
+if [[ -x "$BUILD_DIR/bench/gale_bench_cpu_gaps" ]]; then
+  echo "before the runs: $("$BUILD_DIR/bench/gale_bench_cpu_gaps" --seconds 3 | tail -n 1)"
+fi
 saturated=""
 printf '%-10s %10s %7s %8s %8s %8s %8s %9s\n' offered trees/s cores mean-ms p50-ms p99-ms \
   p999-ms "over-2ms"

@@ -112,7 +112,10 @@ TEST(LatencySweep, MeasuresEachRateOverItsWindow) {
   auto r = RunSweep(dir, "3000 --seconds 2 --warmup 2");
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   std::istringstream in(r.out);
-  std::string header, row, extra;
+  std::string gaps, header, row, extra;
+  ASSERT_TRUE(std::getline(in, gaps)) << r.out;
+  EXPECT_EQ(gaps.rfind("before the runs: ", 0), 0u) << gaps;
+  EXPECT_NE(gaps.find(" CPUs over 3 s: "), std::string::npos) << gaps;
   ASSERT_TRUE(std::getline(in, header)) << r.out;
   EXPECT_EQ(header.rfind("offered", 0), 0u) << header;
   ASSERT_TRUE(std::getline(in, row)) << r.out;
