@@ -24,6 +24,8 @@ packages=(
   # util-linux (nsenter) build the hosts as network namespaces on a bridge;
   # nc talks to ZooKeeper from inside a namespace.
   slurm-wlm slurm-client munge iproute2 util-linux netcat-openbsd
+  # Tests: bench/latency_sweep.sh reads the spout's latency log with python3.
+  python3
 )
 
 missing=()

@@ -109,7 +109,7 @@ testing::CommandResult RunSweep(const ScratchDir& dir, const std::string& args) 
 
 TEST(LatencySweep, MeasuresEachRateOverItsWindow) {
   ScratchDir dir;
-  auto r = RunSweep(dir, "3000 --seconds 2 --warmup 2");
+  auto r = RunSweep(dir, "3000 --seconds 2 --warmup 3");
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   std::istringstream in(r.out);
   std::string gaps, header, row, extra;
@@ -126,7 +126,7 @@ TEST(LatencySweep, MeasuresEachRateOverItsWindow) {
   ASSERT_TRUE(f >> offered >> per_s >> cores >> mean >> p50 >> p99 >> p999 >> over) << row;
   EXPECT_EQ(offered, "3000");
   // The spout holds the rate; the window holds about 2 s of it.
-  EXPECT_GT(per_s, 2000);
+  EXPECT_GT(per_s, 1500);
   EXPECT_LT(per_s, 4000);
   EXPECT_GT(cores, 0);
   EXPECT_GT(p50, 0);
