@@ -521,6 +521,9 @@ table=$(
   printf '%s\n' "${rows[@]}"
 )
 cpu_model=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
+# The clock source moves the figures too: the executors read the clock about
+# twice per tuple, and through the vDSO that costs 25 ns on kvm-clock.
+clock_source=$(cat /sys/devices/system/clocksource/clocksource0/current_clocksource 2>/dev/null || echo unknown)
 command="bench/run.sh --duration $duration"
 if (( rate_given > 0 )); then command+=" --rate $rate"; fi
 if [[ -n "$only" ]]; then command+=" --only '$only'"; fi
@@ -567,7 +570,8 @@ if (( record )); then
   results="$ROOT/bench/RESULTS.md"
   block=$(
     echo '<!-- results:begin (written by bench/run.sh --record) -->'
-    echo "Date: $date_utc, commit $commit. Machine: $(nproc) CPUs, $cpu_model;"
+    echo "Date: $date_utc, commit $commit. Machine: $(nproc) CPUs, $cpu_model,"
+    echo "kernel $(uname -r), clock source $clock_source;"
     echo "load average before the run: $LOAD_BEFORE."
     echo "Command: \`$command --record\`"
     echo
