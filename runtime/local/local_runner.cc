@@ -183,6 +183,20 @@ Result<RunReport> RunLocal(std::shared_ptr<const plan::TopologyPlan> plan,
     queues[id] = std::make_unique<TaskQueue>(static_cast<std::int32_t>(id), &signals, &in_flight,
                                             watermarks);
   }
+  // A spout sleeps until its inbox has input or a signal changes: the
+  // runner wakes the spouts when it changes `active` or `stop`, and so does
+  // the queue whose backpressure was the last to lift.
+  std::vector<TaskQueue*> spout_queues;
+  for (std::size_t id = 1; id < queues.size(); ++id) {
+    if (plan->component_of(static_cast<std::int32_t>(id)).kind == ComponentKind::kSpout) {
+      queues[id]->WakeOnSignals();
+      spout_queues.push_back(queues[id].get());
+    }
+  }
+  auto wake_spouts = [&spout_queues] {
+    for (TaskQueue* q : spout_queues) q->Wake();
+  };
+  for (std::size_t id = 1; id < queues.size(); ++id) queues[id]->OnBackpressureLifted(wake_spouts);
   std::vector<std::unique_ptr<LocalOutbox>> outboxes;
   std::vector<std::unique_ptr<Task>> tasks;
   for (std::int32_t id = 1; id <= plan->max_task_id(); ++id) {
@@ -218,7 +232,10 @@ Result<RunReport> RunLocal(std::shared_ptr<const plan::TopologyPlan> plan,
   for (auto& t : tasks) {
     if (!t->start_status.ok() && failed_start.ok()) failed_start = t->start_status;
   }
-  if (!failed_start.ok()) signals.stop.store(true);
+  if (!failed_start.ok()) {
+    signals.stop.store(true);
+    wake_spouts();
+  }
   auto start = WallClock::now();
   go.count_down();
 
@@ -253,6 +270,7 @@ Result<RunReport> RunLocal(std::shared_ptr<const plan::TopologyPlan> plan,
         // Graceful stop: spouts stop emitting, in-flight tuples drain.
         stopping = true;
         signals.active.store(false);
+        wake_spouts();
         stop_deadline = now + std::chrono::duration_cast<WallClock::duration>(
                                   std::chrono::duration<double>(options.drain_timeout_secs));
       }
@@ -284,6 +302,7 @@ Result<RunReport> RunLocal(std::shared_ptr<const plan::TopologyPlan> plan,
     }
   }
   signals.stop.store(true);
+  wake_spouts();
   for (auto& t : tasks) t->thread.join();
   report.elapsed_secs = std::chrono::duration<double>(WallClock::now() - start).count();
   report.peak_rss_kb = PeakRssKb();

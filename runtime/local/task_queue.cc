@@ -23,29 +23,50 @@ void TaskQueue::Push(std::string batch) {
   in_flight_->batches.fetch_add(1, std::memory_order_relaxed);
   std::size_t tuples = DataTuples(batch);
   bool wake;
+  bool lifted;
   {
     std::lock_guard<std::mutex> lock(mu_);
     items_.Push(std::move(batch), tuples);
-    UpdateBackpressure();
+    lifted = UpdateBackpressure();
+    wake = waiting_;
+  }
+  if (wake) cv_.notify_one();
+  Lifted(lifted);
+}
+
+void TaskQueue::Wake() {
+  bool wake;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    woken_ = true;
     wake = waiting_;
   }
   if (wake) cv_.notify_one();
 }
 
 void TaskQueue::Receive(std::vector<std::string>* out, std::chrono::nanoseconds timeout) {
-  std::unique_lock<std::mutex> lock(mu_);
-  if (items_.empty() && timeout.count() > 0) {
-    waiting_ = true;
-    cv_.wait_for(lock, timeout, [this] { return !items_.empty(); });
-    waiting_ = false;
+  bool lifted;
+  {
+    std::unique_lock<std::mutex> lock(mu_);
+    if (timeout.count() > 0) {
+      // Only a receive that may wait takes the wake: the owner looked at
+      // the signals before it, and a wake since then must end this wait.
+      if (items_.empty() && !woken_) {
+        waiting_ = true;
+        cv_.wait_for(lock, timeout, [this] { return !items_.empty() || woken_; });
+        waiting_ = false;
+      }
+      woken_ = false;
+    }
+    std::size_t taken_tuples = 0;
+    while (!items_.empty() && taken_tuples < kMaxTuplesPerReceive) {
+      std::size_t tuples;
+      out->push_back(items_.Take(&tuples));
+      taken_tuples += tuples;
+    }
+    lifted = UpdateBackpressure();
   }
-  std::size_t taken_tuples = 0;
-  while (!items_.empty() && taken_tuples < kMaxTuplesPerReceive) {
-    std::size_t tuples;
-    out->push_back(items_.Take(&tuples));
-    taken_tuples += tuples;
-  }
-  UpdateBackpressure();
+  Lifted(lifted);
 }
 
 std::size_t TaskQueue::queued_tuples() const {
@@ -57,7 +78,7 @@ void TaskQueue::Done(std::size_t n) {
   in_flight_->batches.fetch_sub(static_cast<std::int64_t>(n), std::memory_order_acq_rel);
 }
 
-void TaskQueue::UpdateBackpressure() {
+bool TaskQueue::UpdateBackpressure() {
   std::size_t bytes = items_.bytes();
   std::size_t tuples = items_.tuples();
   if (!gauge_.on()) {
@@ -65,8 +86,9 @@ void TaskQueue::UpdateBackpressure() {
       signals_->backpressure.fetch_add(1, std::memory_order_relaxed);
     }
   } else if (gauge_.Update({}, gauge_.Below(bytes, tuples))) {
-    signals_->backpressure.fetch_sub(1, std::memory_order_relaxed);
+    return signals_->backpressure.fetch_sub(1, std::memory_order_relaxed) == 1;
   }
+  return false;
 }
 
 }  // namespace gale::local

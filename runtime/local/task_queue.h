@@ -4,6 +4,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -29,6 +30,11 @@ struct InFlight {
 // queue is above a high watermark, it raises Signals::backpressure (spouts
 // stop) until it falls below the low watermarks.
 //
+// The inbox of a spout also wakes on the changes of Signals (Wake(), called
+// by whoever changes them, and by a queue whose backpressure was the last
+// to lift), so a throttled or stopped spout sleeps until something changes
+// instead of re-checking the flags on a short timer.
+//
 // The rules are the stream manager's: the FIFO and its accounting are a
 // stmgr::DeliveryQueue and backpressure is a stmgr::BackpressureGauge whose
 // only queue is this one, both behind this class's mutex. The delivery
@@ -43,13 +49,24 @@ class TaskQueue : public task::Inbox {
   TaskQueue(std::int32_t task, task::Signals* signals, InFlight* in_flight,
             const plan::Watermarks& watermarks, const Clock* clock = Clock::System());
 
+  // Before the task runs: `lifted` is called (on the thread that drained
+  // the queue, no lock held) when this queue's backpressure was the last
+  // to lift.
+  void OnBackpressureLifted(std::function<void()> lifted) { lifted_ = std::move(lifted); }
+  // Before the task runs: the owner is told that Receive returns when
+  // Wake() is called (a spout's inbox, with every Signals change waking it).
+  void WakeOnSignals() { wakes_on_signals_ = true; }
+
   // Any thread.
   void Push(std::string batch);
+  // Any thread: the next (or current) Receive returns even if nothing came.
+  void Wake();
   // Owner thread. Takes batches up to about kMaxTuplesPerReceive data
   // tuples, so what waits here (and counts for backpressure) is what the
   // task has not started on.
   void Receive(std::vector<std::string>* out, std::chrono::nanoseconds timeout) override;
   void Done(std::size_t n) override;
+  bool wakes_on_signals() const override { return wakes_on_signals_; }
 
   // Any thread (a live, relaxed view).
   bool in_backpressure() const { return gauge_.on(); }
@@ -60,7 +77,11 @@ class TaskQueue : public task::Inbox {
   std::size_t queued_tuples() const;
 
  private:
-  void UpdateBackpressure();  // with mu_ held
+  // With mu_ held. True when it lifted the topology's last backpressure.
+  bool UpdateBackpressure();
+  void Lifted(bool lifted) {
+    if (lifted && lifted_) lifted_();
+  }
 
   std::int32_t task_;
   task::Signals* signals_;
@@ -70,6 +91,9 @@ class TaskQueue : public task::Inbox {
   stmgr::DeliveryQueue items_;      // guarded by mu_
   stmgr::BackpressureGauge gauge_;  // updated under mu_
   bool waiting_ = false;            // guarded by mu_
+  bool woken_ = false;              // guarded by mu_: Wake() since the last Receive
+  bool wakes_on_signals_ = false;
+  std::function<void()> lifted_;
 };
 
 }  // namespace gale::local

@@ -22,7 +22,8 @@ constexpr int kImmediateRetries = 2;
 constexpr auto kMaxIdleWait = std::chrono::milliseconds(8);
 // A spout that may not emit (inactive, throttled, max.spout.pending reached,
 // exhausted) waits for input until its next timeout rotation, at most this
-// long, when the inbox wakes it for every signal change ...
+// long, when the inbox wakes it for every signal change (both inboxes of the
+// runtime do) ...
 constexpr auto kBlockedWait = std::chrono::milliseconds(100);
 // ... and otherwise re-checks the signals this often: soon after a throttle
 // lifts, so the pipeline does not run dry.

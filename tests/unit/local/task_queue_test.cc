@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -92,6 +93,58 @@ TEST_F(TaskQueueTest, StaysOnBetweenTheWatermarks) {
   EXPECT_TRUE(queue_.in_backpressure());
   EXPECT_EQ(queue_.bp_episodes(), 2u);
   EXPECT_EQ(signals_.backpressure.load(), 1);
+}
+
+// Only the queue that lifts the topology's last backpressure calls the
+// hook, once, after its lock is released (the hook may wake this queue).
+TEST_F(TaskQueueTest, TheLastQueueToLiftBackpressureCallsTheHook) {
+  TaskQueue other{4, &signals_, &in_flight_, Marks(), &clock_};
+  int lifted = 0;
+  queue_.OnBackpressureLifted([&] {
+    ++lifted;
+    queue_.Wake();
+  });
+  other.OnBackpressureLifted([&] { ++lifted; });
+  queue_.Push(DataBatch(12));
+  other.Push(DataBatch(12));
+  EXPECT_EQ(signals_.backpressure.load(), 2);
+  std::vector<std::string> out;
+  other.Receive(&out, std::chrono::nanoseconds(0));
+  EXPECT_EQ(lifted, 0);  // queue_ still holds it
+  out.clear();
+  queue_.Receive(&out, std::chrono::nanoseconds(0));
+  EXPECT_EQ(signals_.backpressure.load(), 0);
+  EXPECT_EQ(lifted, 1);
+}
+
+// A wake ends the next wait, even one that starts after it: the owner
+// looked at the signals before deciding to wait. A receive that does not
+// wait leaves the wake for the wait.
+TEST_F(TaskQueueTest, AWakeEndsTheNextWaitOnce) {
+  EXPECT_FALSE(queue_.wakes_on_signals());
+  queue_.WakeOnSignals();
+  EXPECT_TRUE(queue_.wakes_on_signals());
+  std::vector<std::string> out;
+  queue_.Wake();
+  queue_.Receive(&out, std::chrono::nanoseconds(0));
+  auto start = std::chrono::steady_clock::now();
+  queue_.Receive(&out, std::chrono::seconds(30));
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+  EXPECT_TRUE(out.empty());
+  // Taken: the next wait waits (briefly here) ...
+  start = std::chrono::steady_clock::now();
+  queue_.Receive(&out, std::chrono::milliseconds(50));
+  EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(50));
+  // ... until a wake from another thread ends it.
+  std::thread waker([this] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    queue_.Wake();
+  });
+  start = std::chrono::steady_clock::now();
+  queue_.Receive(&out, std::chrono::seconds(30));
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+  waker.join();
+  EXPECT_TRUE(out.empty());
 }
 
 }  // namespace
