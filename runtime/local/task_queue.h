@@ -91,7 +91,7 @@ class TaskQueue : public task::Inbox {
   stmgr::DeliveryQueue items_;      // guarded by mu_
   stmgr::BackpressureGauge gauge_;  // updated under mu_
   bool waiting_ = false;            // guarded by mu_
-  bool woken_ = false;              // guarded by mu_: Wake() since the last Receive
+  bool woken_ = false;              // guarded by mu_: Wake() since the last Receive that could wait
   bool wakes_on_signals_ = false;
   std::function<void()> lifted_;
 };

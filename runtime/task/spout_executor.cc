@@ -252,6 +252,12 @@ std::chrono::nanoseconds SpoutExecutor::IdleWait(bool asked, std::int64_t now) {
   return wait;
 }
 
+void SpoutExecutor::PublishState(bool exhausted) {
+  bool none_pending = !tracker_ || tracker_->pending() == 0;
+  drained_.store(exhausted && none_pending && !emitter_.HasBuffered(), std::memory_order_release);
+  quiesced_.store(!active_ && !emitter_.HasBuffered(), std::memory_order_release);
+}
+
 void SpoutExecutor::Run() {
   std::vector<std::string> input;
   std::int64_t last_flush = NowNs();
@@ -306,7 +312,12 @@ void SpoutExecutor::Run() {
           wait = std::min<std::chrono::nanoseconds>(
               wait, std::chrono::nanoseconds(last_flush + kLingerNs - now));
         }
-        if (wait.count() > 0) options_.inbox->Receive(&input, wait);
+        if (wait.count() > 0) {
+          // Whoever waits for this spout to drain or go quiet learns it
+          // now, not after the wait (up to kBlockedWait).
+          PublishState(exhausted);
+          options_.inbox->Receive(&input, wait);
+        }
       }
     }
     if (!input.empty()) {
@@ -353,10 +364,7 @@ void SpoutExecutor::Run() {
         unreported_batches_ = 0;
       }
     }
-    bool none_pending = !tracker_ || tracker_->pending() == 0;
-    drained_.store(exhausted && none_pending && !emitter_.HasBuffered(),
-                   std::memory_order_release);
-    quiesced_.store(!active_ && !emitter_.HasBuffered(), std::memory_order_release);
+    PublishState(exhausted);
   }
   emitter_.Flush();
   try {

@@ -39,6 +39,8 @@ class SpoutExecutor : public Executor, private SpoutOutputCollector {
   void HandleInput(std::vector<std::string>& batches);
   void Complete(const acking::TreeOutcome& outcome);
   void CompleteUntracked();
+  // drained() and quiesced() as of now.
+  void PublishState(bool exhausted);
   bool CanEmit();
   std::int64_t RefillQuantum() const;
   // How long to wait for input when this round did nothing; `asked`: NextTuple

@@ -306,5 +306,24 @@ TEST(SpoutWait, ThrottledSpoutPollsOftenWhenItsInboxDoesNotCarrySignals) {
   EXPECT_LE(longest, milliseconds(1));  // local mode: re-checks the flag soon
 }
 
+// A spout about to sleep for up to kBlockedWait has already said that it
+// is quiet (deactivated, nothing buffered) or drained (exhausted, nothing
+// pending): whoever waits for that is not held for the length of its sleep.
+TEST(SpoutWait, SpoutSaysItIsQuietOrDrainedBeforeItSleeps) {
+  Harness h(/*max_pending=*/0, /*wakes=*/true);
+  ASSERT_TRUE(h.executor->Start().ok());
+  h.signals.active.store(false);
+  std::vector<bool> quiet_at_wait;
+  h.inbox.on_receive = [&](std::vector<std::string>*, nanoseconds t) {
+    if (t.count() == 0) return;
+    quiet_at_wait.push_back(h.executor->quiesced());
+    h.signals.stop.store(true);
+  };
+  h.executor->Run();
+  ASSERT_EQ(quiet_at_wait.size(), 1u);
+  EXPECT_TRUE(quiet_at_wait[0]);
+  EXPECT_EQ(h.inbox.timeouts.back(), milliseconds(100));  // a long sleep: it has to say so first
+}
+
 }  // namespace
 }  // namespace gale::task
