@@ -180,7 +180,10 @@ class StreamManager : private Outlet {
           PostHeartbeat();
           master_unread = true;
           rotation_.MaybeRotate();
-          next_heartbeat_ns = now + kHeartbeatNs;
+          // Until a master's plan arrives, every tick: a stream manager
+          // that started before the master published where it is would
+          // otherwise hold its spouts a whole heartbeat longer.
+          next_heartbeat_ns = now + (master_.plan_version().empty() ? kTickNs : kHeartbeatNs);
         }
         next_tick_ns = now + kTickNs;
       }
